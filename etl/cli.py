@@ -1,0 +1,80 @@
+"""The `tweets-etl` command: thin; parsing options and printing, the work is in build.py."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .build import StrictFailure, Summary, build
+
+
+@click.group()
+@click.version_option(package_name="tweets-etl")
+def cli():
+    """Turn Twitter/X archives into a SQLite database for Datasette."""
+
+
+@cli.command(name="build")
+@click.argument("db", type=click.Path(file_okay=True, dir_okay=False, allow_dash=False))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(allow_dash=False))
+@click.option("--strict", is_flag=True, help="Fail (exit 1, DB untouched) on any problem.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def build_command(db, sources, strict, quiet):
+    """Build DB from one or more archive SOURCES (folders, zip files or single files).
+
+    The format of each SOURCE is detected. Tweets seen in several SOURCES are merged into
+    one row. DB is written to a temporary file and replaces the old one only when the
+    build succeeds. Entries that can't be read are listed in the etl_problems table.
+
+    Example:
+
+        tweets-etl build build/archive.db ~/Downloads/twitter-archive-md/
+    """
+    started = time.perf_counter()
+    show_progress = not quiet and sys.stderr.isatty()
+    with click.progressbar(
+        length=0, label="Reading", file=sys.stderr, show_pos=True, hidden=not show_progress
+    ) as bar:
+
+        def on_file(path):
+            bar.label = f"Reading {Path(path).name}"
+            bar.update(1)
+
+        try:
+            summary = build(Path(db), list(sources), strict=strict, on_file=on_file)
+        except StrictFailure as failure:
+            print_summary(failure.summary, db, time.perf_counter() - started, written=False)
+            raise click.ClickException(
+                f"--strict: {failure.summary.counts['problems']} problem(s); {db} left unchanged"
+            ) from None
+    if not quiet:
+        print_summary(summary, db, time.perf_counter() - started, written=True)
+
+
+def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> None:
+    c = summary.counts
+    for info in summary.sources:
+        owner = f" by @{info.owner}" if info.owner else ""
+        click.echo(
+            f"{info.location}: {info.format}{owner}, {len(info.files)} files, {info.entries} entries",
+            err=True,
+        )
+    lines = [
+        f"files read  {c['files_read']:>9,}    entries     {c['entries']:>9,}",
+        f"tweets      {c['tweets']:>9,}    retweets    {c['retweets']:>9,}",
+        f"replies     {c['replies']:>9,}    quotes      {c['quotes']:>9,}",
+        f"users       {c['users']:>9,}    mentions    {c['mentions']:>9,}",
+        f"hashtags    {c['hashtags']:>9,}    URLs        {c['urls']:>9,}",
+        f"media found {c['media_found']:>9,}    missing     {c['media_missing']:>9,}",
+        f"problems    {c['problems']:>9,}",
+    ]
+    click.echo("\n".join(lines), err=True)
+    for problem in summary.problems:
+        click.echo(f"  {problem['file']}:{problem['line']}: {problem['reason']}", err=True)
+    if c["problems"] > len(summary.problems):
+        click.echo(f"  ... see the etl_problems table for all {c['problems']}", err=True)
+    verb = "Wrote" if written else "Did not write"
+    click.echo(f"{verb} {db} in {seconds:.1f}s", err=True)

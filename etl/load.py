@@ -1,0 +1,201 @@
+"""Records into the database: staged, merged per tweet id, then written in batches.
+
+Records are staged in the (temporary) database rather than held in memory, so a build's
+memory stays flat however many tweets come in; merging then walks the staged records in id
+order, one tweet at a time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+
+import sqlite_utils
+
+from . import schema
+from .entities import url_domain
+from .merge import UserDirectory, merge_tweets
+from .records import Problem, SourceInfo, Tweet, UserRef
+
+BATCH = 2000
+
+
+class Loader:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.users = UserDirectory()
+        self.owners: set[str] = set()
+        self.entries = 0
+        self.problems = 0
+        self.entry_problems = 0
+        self._staged = 0
+        self._problem_rows: list[dict] = []
+        schema.create_tables(db)
+        db.execute(
+            "create table _staged (id integer, precedence integer, seq integer, "
+            "source_id integer, data text)"
+        )
+
+    def add_source(self, source_id: int, info: SourceInfo) -> None:
+        self.db["sources"].insert(
+            {
+                "id": source_id,
+                "name": info.name,
+                "format": info.format,
+                "location": info.location,
+                "owner_screen_name": info.owner,
+                "files_read": len(info.files),
+                "entries": info.entries,
+            }
+        )
+        if info.owner:
+            self.owners.add(info.owner)
+
+    def stage(self, source_id: int, precedence: int, items: Iterable[Tweet | Problem]) -> None:
+        """Stage one source's records; counts every entry, stored or reported."""
+        rows = []
+        for item in items:
+            if isinstance(item, Problem):
+                self.add_problem(source_id, item)
+                continue
+            self.entries += 1
+            self._staged += 1
+            for ref in [item.author, *item.mentions]:
+                self.users.add(ref)
+            if item.in_reply_to_screen_name:
+                self.users.add(UserRef(item.in_reply_to_screen_name, item.in_reply_to_user_id))
+            if item.retweeted_screen_name:
+                self.users.add(UserRef(item.retweeted_screen_name))
+            rows.append((item.id, precedence, self._staged, source_id, json.dumps(item.to_dict())))
+            if len(rows) >= BATCH:
+                self._insert_staged(rows)
+                rows = []
+        self._insert_staged(rows)
+        self._flush_problems()
+
+    def add_problem(self, source_id: int, problem: Problem) -> None:
+        if problem.entry:
+            self.entries += 1
+            self.entry_problems += 1
+        self.problems += 1
+        row = {"source_id": source_id, **problem.__dict__}
+        del row["entry"]
+        self._problem_rows.append(row)
+
+    def _flush_problems(self) -> None:
+        if self._problem_rows:
+            self.db["etl_problems"].insert_all(self._problem_rows)
+            self._problem_rows = []
+
+    def _insert_staged(self, rows: list[tuple]) -> None:
+        if rows:
+            self.db.conn.executemany("insert into _staged values (?, ?, ?, ?, ?)", rows)
+
+    def _staged_groups(self) -> Iterator[tuple[list[Tweet], list[tuple]]]:
+        cursor = self.db.conn.execute(
+            "select id, source_id, data from _staged order by id, precedence desc, seq"
+        )
+        for _, group in itertools.groupby(cursor, key=lambda row: row[0]):
+            group = list(group)
+            records = [Tweet.from_dict(json.loads(data)) for _, _, data in group]
+            provenance = [(r.id, source_id, r.input_file, r.input_line) for r, (_, source_id, _) in zip(records, group)]
+            yield records, provenance
+
+    def finish(self) -> None:
+        tables = {name: [] for name in ("tweets", "mentions", "hashtags", "urls", "media", "tweet_sources")}
+
+        def flush(force=False):
+            for name, rows in tables.items():
+                if rows and (force or len(rows) >= BATCH):
+                    self.db[name].insert_all(rows, batch_size=BATCH)
+                    rows.clear()
+
+        self.db["users"].insert_all(self.users.rows(self.owners), batch_size=BATCH)
+        for records, provenance in self._staged_groups():
+            tweet = merge_tweets(records)
+            for name, rows in tweet_rows(tweet, self.users).items():
+                tables[name].extend(rows)
+            tables["tweet_sources"].extend(
+                dict(zip(("tweet_id", "source_id", "input_file", "input_line"), p)) for p in provenance
+            )
+            flush()
+        flush(force=True)
+        self.db.execute("drop table _staged")
+        self.check_nothing_lost()
+        schema.create_indexes(self.db)
+        schema.create_search(self.db)
+        self.db.execute("analyze")
+
+    def check_nothing_lost(self) -> None:
+        stored = self.db.execute("select count(*) from tweet_sources").fetchone()[0]
+        reported = self.db.execute("select count(*) from etl_problems").fetchone()[0]
+        if stored + self.entry_problems != self.entries or reported != self.problems:
+            raise RuntimeError(
+                f"internal error: {self.entries} entries read but {stored} stored "
+                f"and {self.entry_problems} reported"
+            )
+
+
+def tweet_kind(tweet: Tweet) -> str:
+    if tweet.is_retweet:
+        return "retweet"
+    if tweet.in_reply_to_id is not None or tweet.in_reply_to_screen_name:
+        return "reply"
+    if tweet.quoted_id is not None:
+        return "quote"
+    return "tweet"
+
+
+def tweet_rows(tweet: Tweet, users: UserDirectory) -> dict[str, list[dict]]:
+    reply_user = None
+    if tweet.in_reply_to_screen_name or tweet.in_reply_to_user_id is not None:
+        reply_user = users.id_for(tweet.in_reply_to_screen_name or "", tweet.in_reply_to_user_id)
+    row = {
+        "id": tweet.id,
+        "id_str": str(tweet.id),
+        "created_at": tweet.created_at,
+        "kind": tweet_kind(tweet),
+        "text": tweet.text,
+        "user_id": users.id_for(tweet.author.screen_name, tweet.author.id),
+        "in_reply_to_id": tweet.in_reply_to_id,
+        "in_reply_to_screen_name": tweet.in_reply_to_screen_name,
+        "in_reply_to_user_id": reply_user,
+        "is_retweet": int(tweet.is_retweet),
+        "retweeted_screen_name": tweet.retweeted_screen_name,
+        "quoted_id": tweet.quoted_id,
+        "lang": tweet.lang,
+        "source": tweet.source,
+        "favorite_count": tweet.favorite_count,
+        "retweet_count": tweet.retweet_count,
+        "latitude": tweet.latitude,
+        "longitude": tweet.longitude,
+        "media_count": len(tweet.media),
+        "url": tweet.url,
+        "input_file": tweet.input_file,
+        "input_line": tweet.input_line,
+    }
+    mention_ids = {}
+    for ref in tweet.mentions:
+        mention_ids.setdefault(users.id_for(ref.screen_name, ref.id), len(mention_ids))
+    tags = {}
+    for tag in tweet.hashtags:
+        tags.setdefault(tag, len(tags))
+    return {
+        "tweets": [row],
+        "mentions": [
+            {"tweet_id": tweet.id, "user_id": user_id, "position": position}
+            for user_id, position in mention_ids.items()
+        ],
+        "hashtags": [
+            {"tweet_id": tweet.id, "tag": tag, "position": position} for tag, position in tags.items()
+        ],
+        "urls": [
+            {"tweet_id": tweet.id, "position": position, "url": url, "domain": url_domain(url)}
+            for position, url in enumerate(tweet.urls)
+        ],
+        "media": [
+            {"tweet_id": tweet.id, "position": position, **ref.__dict__}
+            for position, ref in enumerate(tweet.media)
+        ],
+    }

@@ -1,0 +1,59 @@
+"""Facts about a media file of an archive: presence, MIME type, size, image dimensions."""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import posixpath
+import re
+
+import imagesize
+
+from .records import MediaRef
+from .sources import Tree
+
+# Enough of an image's head for imagesize to find the dimensions of JPEG/PNG/GIF/WebP.
+IMAGE_HEAD_BYTES = 256 * 1024
+
+# Twitter names a GIF's MP4 after its 15-character media key (like photos); real videos get
+# a 16-character random name taken from the video variant's URL.
+GIF_KEY = re.compile(r"^\d+-[A-Za-z0-9_-]{15}\.mp4$")
+
+EXTRA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".mp4": "video/mp4", ".webp": "image/webp"}
+
+
+def mime_type_for(filename: str) -> str | None:
+    ext = posixpath.splitext(filename)[1].lower()
+    return EXTRA_TYPES.get(ext) or mimetypes.guess_type(filename)[0]
+
+
+def media_type_for(filename: str, is_video_markup: bool) -> str:
+    if not is_video_markup and not filename.lower().endswith((".mp4", ".mov", ".m4v")):
+        return "photo"
+    if GIF_KEY.match(posixpath.basename(filename)):
+        return "animated_gif"
+    return "video"
+
+
+def describe(tree: Tree, path: str | None, type_: str, url: str | None = None) -> MediaRef:
+    """A MediaRef for a root-relative `path`, with file facts filled in when the file exists."""
+    filename = posixpath.basename(path) if path else None
+    size = tree.size(path) if path else None
+    if size is None:
+        return MediaRef(type=type_, path=None, filename=filename, url=url)
+    ref = MediaRef(
+        type=type_,
+        path=path,
+        filename=filename,
+        url=url,
+        mime_type=mime_type_for(path),
+        bytes=size,
+    )
+    if ref.mime_type and ref.mime_type.startswith("image/"):
+        try:
+            width, height = imagesize.get(io.BytesIO(tree.read_bytes(path, IMAGE_HEAD_BYTES)))
+        except (OSError, ValueError):
+            width = height = -1
+        if width > 0 and height > 0:
+            ref.width, ref.height = width, height
+    return ref

@@ -1,0 +1,258 @@
+"""twitter-archive-parser Markdown, in every layout seen in real archives.
+
+1. `tweets_YYYY-MM.md`: plain bodies, footer `(Originally on Twitter: [DATE](URL))`,
+   videos as `<video>` markup followed by the bare media path.
+2. `YYYY-MM-01-Tweet-Archive-YYYY-MM.md` (also Jekyll `_posts/` with front matter): bodies
+   quoted with `> `, footer `<img src=".../tweet.ico" width="12" /> [DATE](URL)`, optional
+   `Replying to [@a, @b and @c](URL of the replied-to tweet)` header. The parser cut the
+   leading `@names` from a reply's body; we put them back so text reads as it was tweeted.
+3. `tweets-md/YYYY/YYYY-MM-01-tweets.md`: as 2, with `../../media/` paths and Markdown
+   backslash escapes (and two spaces before each line break) in the body.
+
+Entries end with a line `----`. The date and id always come from the footer: the parser
+bucketed months in its local time zone, so the file name can name the wrong month.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Iterator
+
+from .. import media
+from ..dates import parse_twitter_date
+from ..entities import extract_entities
+from ..records import MediaRef, Problem, Tweet, UserRef
+from ..sources import Tree, safe_join
+
+FORMAT = "markdown"
+
+FILE_NAME = re.compile(
+    r"^(?:tweets_\d{4}-\d{2}|\d{4}-\d{2}-01-Tweet-Archive-\d{4}-\d{2}|\d{4}-\d{2}-01-tweets)\.md$"
+)
+ORIGINALLY_FOOTER = re.compile(r"^\(Originally on Twitter: \[(?P<date>[^\]]*)\]\((?P<url>[^)\s]*)\)\)$")
+ICON_FOOTER = re.compile(
+    r"^<img src=\"[^\"]*tweet\.ico\"[^>]*>\s*\[(?P<date>[^\]]*)\]\((?P<url>[^)\s]*)\)$"
+)
+STATUS_URL = re.compile(
+    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<user>[A-Za-z0-9_]{1,50})"
+    r"/status(?:es)?/(?P<id>\d{1,20})(?:[/?#].*)?$"
+)
+REPLYING_TO = re.compile(r"^Replying to \[(?P<names>[^\]]*)\]\((?P<url>[^)\s]*)\)$")
+IMAGE = re.compile(r"!\[[^\]]*\]\((?P<ref>[^)\s]+)\)")
+VIDEO = re.compile(r"<video\b[^>]*>\s*<source\s+src=\"(?P<ref>[^\"]+)\"[^>]*>.*?</video>", re.S)
+SEPARATOR = "----"
+ESCAPABLE = r"\_*[]()~`>#+-=|{}.!"
+UNESCAPE = re.compile(r"\\([" + re.escape(ESCAPABLE) + r"])")
+# Characters the escaping layout always escapes and ordinary prose nearly always contains.
+TELLTALE = re.compile(r"(?<!\\)[.!()_\-]")
+SCREEN_NAME = re.compile(r"@([A-Za-z0-9_]{1,15})")
+
+
+def claims(path: str, head: bytes) -> bool:
+    """Is this file twitter-archive-parser Markdown of tweets?"""
+    name = posixpath.basename(path)
+    if not name.endswith(".md") or "DMs" in path.split("/"):
+        return False
+    if FILE_NAME.match(name):
+        return True
+    text = head.decode("utf-8", "replace")
+    return "(Originally on Twitter: [" in text or 'tweet.ico" width="12" /> [' in text
+
+
+def read(tree: Tree, path: str) -> Iterator[Tweet | Problem]:
+    """Tweets and problems of one Markdown file, in file order."""
+    try:
+        text = tree.read_text(path)
+    except UnicodeDecodeError as e:
+        yield Problem(path, 0, f"not UTF-8 text ({e.reason} at byte {e.start})", entry=False)
+        return
+    lines = text.splitlines()
+    start = skip_front_matter(lines)
+    entries = list(split_entries(lines, start))
+    if not entries:
+        yield Problem(path, 0, "no tweets in this file", entry=False)
+        return
+    escaped = uses_markdown_escapes(entries)
+    for first_line, body, footer in entries:
+        if footer is None:
+            raw = "\n".join(body)
+            if raw.strip():
+                yield Problem(path, first_line, "entry has no footer with the tweet's date and link", raw)
+            continue
+        yield parse_entry(tree, path, first_line, body, footer, escaped)
+
+
+def skip_front_matter(lines: list[str]) -> int:
+    if lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() == "---":
+                return i + 1
+    return 0
+
+
+Footer = tuple[int, str, str]  # line number, date text, URL
+
+
+def match_footer(line: str) -> re.Match | None:
+    stripped = line.strip()
+    return ORIGINALLY_FOOTER.match(stripped) or ICON_FOOTER.match(stripped)
+
+
+def split_entries(lines: list[str], start: int) -> Iterator[tuple[int, list[str], Footer | None]]:
+    """(first line number, body lines, footer) for each entry; line numbers are 1-based.
+
+    A `----` line ends an entry once its footer was seen, or when it stands alone between
+    blank lines (an entry whose footer is broken); elsewhere it is tweet text. Text after a
+    footer with no separator starts the next entry.
+    """
+    body: list[str] = []
+    first = None
+    footer: Footer | None = None
+    for index in range(start, len(lines)):
+        line = lines[index]
+        number = index + 1
+        is_separator = line.strip() == SEPARATOR and (
+            footer is not None
+            or (
+                (index == 0 or not lines[index - 1].strip())
+                and (index + 1 == len(lines) or not lines[index + 1].strip())
+            )
+        )
+        if is_separator:
+            if first is not None:
+                yield first, body, footer
+            body, first, footer = [], None, None
+            continue
+        found = match_footer(line)
+        if found and footer is None and first is not None:
+            footer = (number, found["date"], found["url"])
+            continue
+        if not line.strip():
+            if first is not None and footer is None:
+                body.append(line)
+            continue
+        if footer is not None:
+            yield first, body, footer
+            body, first, footer = [], None, None
+        if found:  # a footer with no body: an entry of its own
+            yield number, [], (number, found["date"], found["url"])
+            continue
+        if first is None:
+            first = number
+        body.append(line)
+    if first is not None:
+        yield first, body, footer
+
+
+def uses_markdown_escapes(entries: list) -> bool:
+    """Does this file come from the parser version that backslash-escaped tweet bodies?
+
+    In that layout every `.`, `!`, `(`, `)`, `_` and `-` of the text is escaped, so a single
+    unescaped one (outside media markup) proves the file is from an earlier version.
+    """
+    escapes = 0
+    for _, body, footer in entries:
+        if footer is None:
+            continue
+        for line in body:
+            if REPLYING_TO.match(line.strip()):
+                continue
+            bare = VIDEO.sub("", IMAGE.sub("", unquote(line)))
+            if TELLTALE.search(bare):
+                return False
+            escapes += len(UNESCAPE.findall(bare))
+    return escapes > 0
+
+
+def unquote(line: str) -> str:
+    if line.startswith("> "):
+        return line[2:]
+    if line.startswith(">"):
+        return line[1:]
+    return line
+
+
+def parse_entry(tree, path, first_line, body, footer, escaped) -> Tweet | Problem:
+    _, date_text, url = footer
+    raw = "\n".join([*body, f"[{date_text}]({url})"])
+    created_at = parse_twitter_date(date_text)
+    if created_at is None:
+        return Problem(path, first_line, f"unreadable date {date_text!r} in footer", raw)
+    status = STATUS_URL.match(url)
+    if status is None:
+        return Problem(path, first_line, f"footer link {url!r} is not a tweet's address", raw)
+    tweet_id = int(status["id"])
+    owner = status["user"]
+
+    reply_names: list[str] = []
+    reply_status = None
+    lines = list(body)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if lines and (header := REPLYING_TO.match(lines[0].strip())):
+        reply_names = SCREEN_NAME.findall(unescape(header["names"]) if escaped else header["names"])
+        reply_status = STATUS_URL.match(header["url"])
+        lines = lines[1:]
+    quoted = all(line.startswith(">") for line in lines if line.strip())
+    if quoted:
+        lines = [unquote(line) for line in lines]
+    content = "\n".join(lines)
+
+    media_refs = []
+    for match in sorted([*IMAGE.finditer(content), *VIDEO.finditer(content)], key=lambda m: m.start()):
+        media_refs.append(media_ref(tree, path, match["ref"], match.re is VIDEO))
+    video_refs = {m["ref"] for m in VIDEO.finditer(content)}
+    content = VIDEO.sub("", IMAGE.sub("", content))
+    kept = [line.rstrip() for line in content.split("\n") if line.strip() not in video_refs]
+    text = "\n".join(kept).strip()
+    if escaped:
+        text = unescape(text)
+    text = html.unescape(text)
+    if reply_names and reply_names != [owner]:
+        text = (" ".join("@" + name for name in reply_names) + " " + text).strip()
+
+    entities = extract_entities(text)
+    tweet = Tweet(
+        id=tweet_id,
+        created_at=created_at,
+        text=text,
+        author=UserRef(screen_name=owner),
+        url=f"https://twitter.com/{owner}/status/{tweet_id}",
+        input_file=path,
+        input_line=first_line,
+        mentions=[UserRef(screen_name=name) for name in entities.mentions],
+        hashtags=list(entities.hashtags),
+        urls=list(entities.urls),
+        media=media_refs,
+    )
+    if entities.retweet_of:
+        tweet.is_retweet = True
+        tweet.retweeted_screen_name = entities.retweet_of
+    if reply_status:
+        tweet.in_reply_to_id = int(reply_status["id"])
+        tweet.in_reply_to_screen_name = reply_status["user"]
+    elif reply_names:
+        tweet.in_reply_to_screen_name = reply_names[0]
+    elif entities.reply_to and not tweet.is_retweet:
+        tweet.in_reply_to_screen_name = entities.reply_to[0]
+    quoted_ids = [i for i in entities.quoted_status_ids if i != tweet_id]
+    if quoted_ids and not tweet.is_retweet:
+        tweet.quoted_id = quoted_ids[-1]
+    return tweet
+
+
+def unescape(text: str) -> str:
+    return UNESCAPE.sub(r"\1", text)
+
+
+def media_ref(tree: Tree, path: str, ref: str, is_video: bool):
+    if ref.startswith(("http://", "https://")):
+        # The parser links to the tweet's t.co address when the file was not in the export.
+        return MediaRef(type="video" if is_video else "photo", path=None, url=ref)
+    resolved = safe_join(path, ref)
+    type_ = media.media_type_for(ref, is_video)
+    if resolved is None:
+        return MediaRef(type=type_, path=None, filename=posixpath.basename(ref))
+    return media.describe(tree, resolved, type_)

@@ -1,0 +1,88 @@
+"""The plain records that readers produce and the loader consumes.
+
+Readers know formats, the loader knows tables; these dataclasses are the whole contract
+between them, so every fact a table needs must have a field here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class UserRef:
+    screen_name: str
+    id: int | None = None
+    name: str | None = None
+
+
+@dataclass
+class MediaRef:
+    type: str  # photo, video or animated_gif
+    path: str | None  # relative to the source root; None when the file is absent
+    filename: str | None = None  # the file the archive refers to, present or not
+    url: str | None = None  # remote URL (e.g. t.co) when the archive only links to it
+    mime_type: str | None = None
+    bytes: int | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass
+class Tweet:
+    id: int
+    created_at: str  # ISO 8601 UTC
+    text: str
+    author: UserRef
+    url: str
+    input_file: str
+    input_line: int
+    in_reply_to_id: int | None = None
+    in_reply_to_screen_name: str | None = None
+    in_reply_to_user_id: int | None = None
+    is_retweet: bool = False
+    retweeted_screen_name: str | None = None
+    quoted_id: int | None = None
+    lang: str | None = None
+    source: str | None = None
+    favorite_count: int | None = None
+    retweet_count: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    mentions: list[UserRef] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    media: list[MediaRef] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Tweet:
+        data = dict(data)
+        data["author"] = UserRef(**data["author"])
+        data["mentions"] = [UserRef(**m) for m in data["mentions"]]
+        data["media"] = [MediaRef(**m) for m in data["media"]]
+        return cls(**data)
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int
+    reason: str
+    raw: str = ""
+    entry: bool = True  # False for a whole file that could not be read (not one of its entries)
+
+
+@dataclass
+class SourceInfo:
+    """What one SOURCE argument turned out to be."""
+
+    name: str
+    location: str
+    format: str
+    precedence: int  # higher wins when the same tweet is seen in several sources
+    files: list[str] = field(default_factory=list)
+    owner: str | None = None
+    entries: int = 0
