@@ -58,10 +58,8 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
     c = summary.counts
     for info in summary.sources:
         owner = f" by @{info.owner}" if info.owner else ""
-        click.echo(
-            f"{info.location}: {info.format}{owner}, {len(info.files)} files, {info.entries} entries",
-            err=True,
-        )
+        files = f"{len(info.files)} files, {info.entries} entries"
+        click.echo(f"{info.location}: {info.format}{owner}, {files}", err=True)
     lines = [
         f"files read  {c['files_read']:>9,}    entries     {c['entries']:>9,}",
         f"tweets      {c['tweets']:>9,}    retweets    {c['retweets']:>9,}",

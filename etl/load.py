@@ -92,18 +92,31 @@ class Loader:
         if rows:
             self.db.conn.executemany("insert into _staged values (?, ?, ?, ?, ?)", rows)
 
-    def _staged_groups(self) -> Iterator[tuple[list[Tweet], list[tuple]]]:
+    def _staged_groups(self) -> Iterator[tuple[list[Tweet], list[dict]]]:
+        """Each tweet id's records, best first, with where each was seen."""
         cursor = self.db.conn.execute(
             "select id, source_id, data from _staged order by id, precedence desc, seq"
         )
         for _, group in itertools.groupby(cursor, key=lambda row: row[0]):
-            group = list(group)
-            records = [Tweet.from_dict(json.loads(data)) for _, _, data in group]
-            provenance = [(r.id, source_id, r.input_file, r.input_line) for r, (_, source_id, _) in zip(records, group)]
+            records, provenance = [], []
+            for _, source_id, data in group:
+                record = Tweet.from_dict(json.loads(data))
+                records.append(record)
+                provenance.append(
+                    {
+                        "tweet_id": record.id,
+                        "source_id": source_id,
+                        "input_file": record.input_file,
+                        "input_line": record.input_line,
+                    }
+                )
             yield records, provenance
 
     def finish(self) -> None:
-        tables = {name: [] for name in ("tweets", "mentions", "hashtags", "urls", "media", "tweet_sources")}
+        tables = {
+            name: []
+            for name in ("tweets", "mentions", "hashtags", "urls", "media", "tweet_sources")
+        }
 
         def flush(force=False):
             for name, rows in tables.items():
@@ -116,9 +129,7 @@ class Loader:
             tweet = merge_tweets(records)
             for name, rows in tweet_rows(tweet, self.users).items():
                 tables[name].extend(rows)
-            tables["tweet_sources"].extend(
-                dict(zip(("tweet_id", "source_id", "input_file", "input_line"), p)) for p in provenance
-            )
+            tables["tweet_sources"].extend(provenance)
             flush()
         flush(force=True)
         self.db.execute("drop table _staged")
@@ -188,7 +199,8 @@ def tweet_rows(tweet: Tweet, users: UserDirectory) -> dict[str, list[dict]]:
             for user_id, position in mention_ids.items()
         ],
         "hashtags": [
-            {"tweet_id": tweet.id, "tag": tag, "position": position} for tag, position in tags.items()
+            {"tweet_id": tweet.id, "tag": tag, "position": position}
+            for tag, position in tags.items()
         ],
         "urls": [
             {"tweet_id": tweet.id, "position": position, "url": url, "domain": url_domain(url)}

@@ -19,7 +19,12 @@ IMAGE_HEAD_BYTES = 256 * 1024
 # a 16-character random name taken from the video variant's URL.
 GIF_KEY = re.compile(r"^\d+-[A-Za-z0-9_-]{15}\.mp4$")
 
-EXTRA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".mp4": "video/mp4", ".webp": "image/webp"}
+EXTRA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".mp4": "video/mp4",
+    ".webp": "image/webp",
+}
 
 
 def mime_type_for(filename: str) -> str | None:

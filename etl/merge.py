@@ -35,7 +35,8 @@ def merge_tweets(records: list[Tweet]) -> Tweet:
     for name in ("mentions", "hashtags", "urls"):
         setattr(merged, name, next((getattr(r, name) for r in records if getattr(r, name)), []))
     merged.media = max(
-        (r.media for r in records), key=lambda refs: (sum(m.path is not None for m in refs), len(refs))
+        (r.media for r in records),
+        key=lambda refs: (sum(m.path is not None for m in refs), len(refs)),
     )
     if merged.author.id is None:
         merged.author = next((r.author for r in records if r.author.id is not None), best.author)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ..sources import SourceError, SingleFileTree, Tree
+from ..sources import SingleFileTree, SourceError, Tree
 from . import markdown
 
 HEAD_BYTES = 64 * 1024

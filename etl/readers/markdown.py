@@ -31,7 +31,9 @@ FORMAT = "markdown"
 FILE_NAME = re.compile(
     r"^(?:tweets_\d{4}-\d{2}|\d{4}-\d{2}-01-Tweet-Archive-\d{4}-\d{2}|\d{4}-\d{2}-01-tweets)\.md$"
 )
-ORIGINALLY_FOOTER = re.compile(r"^\(Originally on Twitter: \[(?P<date>[^\]]*)\]\((?P<url>[^)\s]*)\)\)$")
+ORIGINALLY_FOOTER = re.compile(
+    r"^\(Originally on Twitter: \[(?P<date>[^\]]*)\]\((?P<url>[^)\s]*)\)\)$"
+)
 ICON_FOOTER = re.compile(
     r"^<img src=\"[^\"]*tweet\.ico\"[^>]*>\s*\[(?P<date>[^\]]*)\]\((?P<url>[^)\s]*)\)$"
 )
@@ -77,9 +79,11 @@ def read(tree: Tree, path: str) -> Iterator[Tweet | Problem]:
     escaped = uses_markdown_escapes(entries)
     for first_line, body, footer in entries:
         if footer is None:
-            raw = "\n".join(body)
+            raw = "\n".join(body).strip("\n")
             if raw.strip():
-                yield Problem(path, first_line, "entry has no footer with the tweet's date and link", raw)
+                yield Problem(
+                    path, first_line, "entry has no footer with the tweet's date and link", raw
+                )
             continue
         yield parse_entry(tree, path, first_line, body, footer, escaped)
 
@@ -176,7 +180,7 @@ def unquote(line: str) -> str:
 
 def parse_entry(tree, path, first_line, body, footer, escaped) -> Tweet | Problem:
     _, date_text, url = footer
-    raw = "\n".join([*body, f"[{date_text}]({url})"])
+    raw = "\n".join([*body, f"[{date_text}]({url})"]).strip("\n")
     created_at = parse_twitter_date(date_text)
     if created_at is None:
         return Problem(path, first_line, f"unreadable date {date_text!r} in footer", raw)
@@ -201,7 +205,9 @@ def parse_entry(tree, path, first_line, body, footer, escaped) -> Tweet | Proble
     content = "\n".join(lines)
 
     media_refs = []
-    for match in sorted([*IMAGE.finditer(content), *VIDEO.finditer(content)], key=lambda m: m.start()):
+    for match in sorted(
+        [*IMAGE.finditer(content), *VIDEO.finditer(content)], key=lambda m: m.start()
+    ):
         media_refs.append(media_ref(tree, path, match["ref"], match.re is VIDEO))
     video_refs = {m["ref"] for m in VIDEO.finditer(content)}
     content = VIDEO.sub("", IMAGE.sub("", content))

@@ -1,0 +1,272 @@
+"""Mentions, hashtags, URLs, reply target, retweet and quoted ids from tweet text (twitter-text rules).
+
+URLs use the regexes and TLD lists of twitter-text-parser (a port of twitter-text 3.x) driven by our
+own loop: the library's extract_urls misses twitter-text's "short ccTLD domain needs a path" rule and
+costs 90-260 us per tweet. No PyPI library gets mentions/hashtags right (twitter-text 3.0: `rt@x`,
+`#_`, Devanagari/Sinhala/`～`/`·` tags; ttp: e-mails, `f!@x`), so those follow twitter-text's rules here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from twitter_text.extract_urls import is_valid_url
+from twitter_text.regexp.extract_url import extract_url as _TT_EXTRACT_URL
+from twitter_text.regexp.invalid_url_without_protocol_preceding_chars import (
+    invalid_url_without_protocol_preceding_chars as _TT_NO_PROTOCOL_BAD_BEFORE,
+)
+from twitter_text.regexp.valid_ascii_domain import valid_ascii_domain as _TT_ASCII_DOMAIN
+from twitter_text.regexp.valid_cctld import valid_cctld as _TT_CCTLD
+from twitter_text.regexp.valid_domain_name import valid_domain_name as _TT_DOMAIN_NAME
+from twitter_text.regexp.valid_tco_url import valid_tco_url as _TT_TCO_URL
+
+__all__ = ["Entities", "extract_entities", "url_domain"]
+
+
+@dataclass(frozen=True)
+class Entities:
+    mentions: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    urls: tuple[str, ...]
+    reply_to: tuple[str, ...]
+    retweet_of: str | None
+    quoted_status_ids: tuple[int, ...]
+
+
+_EMPTY = Entities((), (), (), (), None, ())
+
+# twitter-text's whitespace set; no URL, mention or hashtag contains one of these.
+_SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_DIRECTIONAL = "\u200e\u200f\u202a-\u202e\u061c\u2066-\u2069"
+_LATIN_ACCENTS = (
+    "\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b\u0263"
+    "\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
+_ELLIPSIS = "\u2026"  # a retweet's text is cut with "…"
+
+# ---------------------------------------------------------------------------------------- URLs
+# A whitespace-delimited token containing a dot: only such tokens can hold a URL, and running the
+# (slow, large) URL regex on them alone gives the same matches as running it on the whole text.
+_DOTTED_TOKEN = re.compile(rf"(?<![^{_SPACES}])[^{_SPACES}.]*+\.[^{_SPACES}]*+")
+# twitter-text: a protocol-less "name.ccTLD" needs a path, except for .co and .tv.
+_INVALID_SHORT_DOMAIN = re.compile(f"{_TT_DOMAIN_NAME.pattern}{_TT_CCTLD.pattern}", re.I)
+_SPECIAL_SHORT_DOMAIN = re.compile(rf"{_TT_DOMAIN_NAME.pattern}(?:co|tv)(?=[^0-9a-zA-Z@]|$)", re.I)
+_MAX_TCO_SLUG = 40
+# Links to attached photos/videos, not links the author wrote.
+_MEDIA_URL = re.compile(
+    r"(?:https?://)?(?:(?:pic\.(?:twitter|x)\.com/)"
+    r"|(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/\w+/status/\d+/(?:photo|video)/\d)",
+    re.I,
+)
+_STATUS_URL = re.compile(
+    r"(?:https?://)?(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/(?:#!/)?"
+    r"(?:[A-Za-z0-9_]{1,15}/status(?:es)?|i/web/status|i/status)/(\d{1,19})(?![\d\w])",
+    re.I,
+)
+
+
+def _url_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) for every URL twitter-text finds, in order (a port of extractUrls)."""
+    spans: list[tuple[int, int, str]] = []
+    for token in _DOTTED_TOKEN.finditer(text):
+        start = token.start()
+        for m in _TT_EXTRACT_URL.finditer(text, start - 1 if start else 0, token.end()):
+            before, url, protocol, domain, path = m.group(2, 3, 4, 5, 7)
+            if not is_valid_url(url, protocol or "https://", domain):
+                continue
+            if protocol:
+                url_start, url_end = m.start(3), m.end(3)
+                tco = _TT_TCO_URL.match(url)
+                if tco:
+                    slug = tco.group(1)
+                    if slug and len(slug) > _MAX_TCO_SLUG:
+                        continue
+                    url_end = url_start + tco.end()
+                spans.append((url_start, url_end, text[url_start:url_end]))
+                continue
+            # No protocol: keep only the ASCII domains inside the matched domain.
+            if _TT_NO_PROTOCOL_BAD_BEFORE.search(before):
+                continue
+            domain_start = m.start(5)
+            last = None
+            for a in _TT_ASCII_DOMAIN.finditer(domain):
+                ascii_domain = a.group()
+                last = (domain_start + a.start(), domain_start + a.end(), ascii_domain)
+                if (
+                    path
+                    or _SPECIAL_SHORT_DOMAIN.fullmatch(ascii_domain)
+                    or not _INVALID_SHORT_DOMAIN.fullmatch(ascii_domain)
+                ):
+                    spans.append(last)
+            if last is not None and path:
+                # The last ASCII domain carries the port, path and query.
+                spans[-1] = (last[0], m.end(), last[2] + text[m.end(5) : m.end()])
+    return spans
+
+
+# ------------------------------------------------------------------------------------ mentions
+# The preceding-character rules of twitter-text's validMentionOrList, written as look-behinds
+# placed after the '@' so that the regex engine can scan for '@' quickly.
+_MENTION = re.compile(
+    r"[@＠]"
+    r"(?:(?<![A-Za-z0-9_!#$%&*@＠].)"  # not after a word char, '!', '#', '$', '%', '&', '*', '@'
+    r"|(?<=(?<![A-Za-z0-9_+~.-])[Rr][Tt].)"  # ... unless after "RT" ("RT@user")
+    r"|(?<=(?<![A-Za-z0-9_+~.-])[Rr][Tt]:.))"  # or "RT:" ("RT:@user")
+    r"([A-Za-z0-9_]++)"
+    r"(/[A-Za-z][A-Za-z0-9_-]*+)?"
+)
+_END_MENTION = re.compile(rf"[@＠{_LATIN_ACCENTS}]|://")
+_MAX_SCREEN_NAME = 15
+_LEADING_SPACE = re.compile(rf"[{_SPACES}{_DIRECTIONAL}]*")
+_RETWEET = re.compile(r"RT [@＠]([A-Za-z0-9_]{1,15})(?::|(?=[\s" + _SPACES + r"])|$)")
+
+
+def _mentions(text: str, url_spans: list[tuple[int, int, str]]) -> tuple[list[str], list[str]]:
+    """Mentioned screen names (lists like @user/slug excluded) and the leading reply run."""
+    names: list[str] = []
+    reply: list[str] = []
+    reply_pos = _LEADING_SPACE.match(text).end()
+    in_reply = True
+    for m in _MENTION.finditer(text):
+        start, end = m.span()
+        name = m.group(1)
+        ok = (
+            len(name) <= _MAX_SCREEN_NAME
+            and not _END_MENTION.match(text, end)
+            and not m.group(2)
+            and not _inside(start, url_spans)
+        )
+        if in_reply:
+            if ok and start == reply_pos:
+                reply.append(name)
+                reply_pos = _LEADING_SPACE.match(text, end).end()
+                if reply_pos == end and reply_pos < len(text):
+                    in_reply = False  # "@a@b", "@a," ... ends the run
+            else:
+                in_reply = False
+        if ok:
+            names.append(name)
+    return names, reply
+
+
+# ------------------------------------------------------------------------------------ hashtags
+_HASH = re.compile("[#＃]")
+# Non-letter characters twitter-text allows inside a hashtag (ZWNJ/ZWJ, Hebrew punctuation,
+# Japanese long-vowel/wave dashes, iteration marks, Tibetan tsheg, middle dot ...).
+_HASHTAG_SPECIAL = frozenset(
+    "_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7"
+)
+_category = unicodedata.category
+
+
+def _hashtag_char(c: str) -> int:
+    """2 for a letter or mark, 1 for a decimal digit or an allowed special character, else 0."""
+    if c.isascii():
+        if c.isalpha():
+            return 2
+        return 1 if c.isdigit() or c == "_" else 0
+    cat = _category(c)
+    if cat[0] in "LM":
+        return 2
+    return 1 if cat == "Nd" or c in _HASHTAG_SPECIAL else 0
+
+
+def _hashtags(text: str, url_spans: list[tuple[int, int, str]]) -> list[str]:
+    tags: list[str] = []
+    n = len(text)
+    for m in _HASH.finditer(text):
+        i = m.start()
+        if i:
+            prev = text[i - 1]
+            if prev not in "\ufe0e\ufe0f" and (prev == "&" or _hashtag_char(prev)):
+                continue
+        j = i + 1
+        if j < n and text[j] in "\ufe0f\u20e3":  # keycap emoji #️⃣
+            continue
+        has_letter = False
+        while j < n:
+            kind = _hashtag_char(text[j])
+            if not kind:
+                break
+            has_letter = has_letter or kind == 2
+            j += 1
+        if not has_letter:
+            continue
+        if j < n and (text[j] in "#＃" or text.startswith("://", j)):
+            continue
+        if _inside(i, url_spans):
+            continue
+        tags.append(text[i + 1 : j])
+    return tags
+
+
+# ------------------------------------------------------------------------------------- helpers
+def _inside(pos: int, spans: list[tuple[int, int, str]]) -> bool:
+    for start, end, _ in spans:
+        if start <= pos < end:
+            return True
+    return False
+
+
+def _dedupe(items: list[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        key = item.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return tuple(out)
+
+
+def extract_entities(text: str) -> Entities:
+    """Extract entities from an (HTML-entity-decoded) tweet text."""
+    if not text:
+        return _EMPTY
+    spans = _url_spans(text) if "." in text else []
+    urls: list[str] = []
+    quoted: list[int] = []
+    for _, end, url in spans:
+        if text.startswith(_ELLIPSIS, end) or _MEDIA_URL.match(url):
+            continue  # truncated by a retweet's "…", or an attached photo/video
+        urls.append(url)
+        status = _STATUS_URL.match(url)
+        if status:
+            status_id = int(status.group(1))
+            if status_id not in quoted:
+                quoted.append(status_id)
+    if "@" in text or "＠" in text:
+        mentions, reply = _mentions(text, spans)
+    else:
+        mentions, reply = [], []
+    hashtags = _hashtags(text, spans) if "#" in text or "＃" in text else []
+    retweet = _RETWEET.match(text) if text.startswith("RT ") else None
+    return Entities(
+        mentions=_dedupe(mentions),
+        hashtags=_dedupe(hashtags),
+        urls=tuple(urls),
+        reply_to=_dedupe(reply),
+        retweet_of=retweet.group(1) if retweet else None,
+        quoted_status_ids=tuple(quoted),
+    )
+
+
+def url_domain(url: str) -> str | None:
+    """Host of a URL, lowercased, without port or a leading "www."; None if it has none."""
+    if not url or any(c.isspace() for c in url):
+        return None
+    if "://" not in url:
+        url = "http://" + url.lstrip("/")
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    return host or None

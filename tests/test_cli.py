@@ -1,0 +1,249 @@
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from etl.cli import cli
+
+from .conftest import MARKDOWN, ROOT, run_build
+
+PUBLIC_TABLES = [
+    "sources",
+    "users",
+    "tweets",
+    "mentions",
+    "hashtags",
+    "urls",
+    "media",
+    "tweet_sources",
+    "etl_problems",
+]
+
+
+def test_build_prints_a_one_screen_summary(tmp_path):
+    result = run_build(tmp_path / "a.db", MARKDOWN / "plain")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].endswith("plain: markdown by @owner_a, 2 files, 9 entries")
+    assert lines[1:8] == [
+        "files read          2    entries             9",
+        "tweets              9    retweets            1",
+        "replies             1    quotes              1",
+        "users               4    mentions            3",
+        "hashtags            2    URLs                2",
+        "media found         3    missing             2",
+        "problems            0",
+    ]
+    assert lines[8].startswith(f"Wrote {tmp_path / 'a.db'} in ")
+    assert len(lines) == 9
+
+
+def test_only_the_public_tables_are_created(db):
+    assert [
+        t for t in db.table_names() if not t.startswith(("tweets_fts", "tweets_trigram", "sqlite_"))
+    ] == (PUBLIC_TABLES)
+
+
+def test_foreign_keys_are_declared(db):
+    assert sorted((fk.column, fk.other_table) for fk in db["tweets"].foreign_keys) == [
+        ("in_reply_to_user_id", "users"),
+        ("user_id", "users"),
+    ]
+    for table in ("mentions", "hashtags", "urls", "media", "tweet_sources"):
+        assert ("tweet_id", "tweets") in [
+            (fk.column, fk.other_table) for fk in db[table].foreign_keys
+        ]
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+
+
+def test_every_faceted_or_sorted_column_is_indexed(db):
+    indexed = {idx.columns[0] for idx in db["tweets"].indexes}
+    assert {
+        "created_at",
+        "kind",
+        "user_id",
+        "in_reply_to_id",
+        "quoted_id",
+        "lang",
+        "source",
+    } <= indexed
+
+
+def test_ids_are_exact_64_bit_integers(db):
+    rows = list(
+        db.query("select id, id_str, typeof(id) t from tweets where id = 1142633936507547648")
+    )
+    assert rows == [{"id": 1142633936507547648, "id_str": "1142633936507547648", "t": "integer"}]
+
+
+def test_full_text_search_stems_english_and_finds_russian(db):
+    def search(table, query):
+        sql = f"select rowid from [{table}] where [{table}] match ? order by rowid"
+        return [row[0] for row in db.execute(sql, [query]).fetchall()]
+
+    assert search("tweets_fts", "welcoming") == [1134400000000000000]  # porter: welcome
+    assert search("tweets_fts", "привет") == [1142633936507547648]
+    assert search("tweets_fts", "Бегущие") == [1142633936507547648]
+    assert search("tweets_fts", "タワー") == []  # unicode61 keeps the kana run whole
+    assert search("tweets_trigram", "タワー") == [1142633936507547648]
+    assert search("tweets_trigram", "東京タ") == [1142633936507547648]
+
+
+def test_users_cover_authors_mentions_replies_and_retweets(db):
+    names = {row["screen_name"]: row["is_owner"] for row in db["users"].rows}
+    assert names == {
+        "owner_a": 1,
+        "owner_b": 1,
+        "owner_c": 1,
+        "friend_b": 0,
+        "friend_c": 0,
+        "gregyoung": 0,
+        "amy_h": 0,
+        "bob": 0,
+        "carol_c": 0,
+        "QueenOfRats": 0,
+        "under_score": 0,
+        "plain": 0,
+    }
+
+
+def test_every_tweet_records_where_it_was_seen(db):
+    row = db.execute(
+        "select s.name, ts.input_file, ts.input_line from tweet_sources ts "
+        "join sources s on s.id = ts.source_id where tweet_id = 1134650000000000000"
+    ).fetchall()
+    assert row == [("plain", "tweets_2019-05.md", 7)]
+
+
+def test_merging_sources_gives_one_row_per_tweet_and_keeps_every_source(tmp_path):
+    db_path = tmp_path / "m.db"
+    result = run_build(db_path, MARKDOWN / "plain", MARKDOWN / "plain")
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(db_path)
+    assert db["tweets"].count == 9
+    assert db["tweet_sources"].count == 18
+    assert db.execute("select count(distinct source_id) from tweet_sources").fetchone()[0] == 2
+
+
+def test_two_builds_of_the_same_input_give_the_same_rows(tmp_path):
+    def dump(path):
+        db = sqlite_utils.Database(path)
+        return {t: list(db[t].rows) for t in PUBLIC_TABLES}
+
+    for name in ("one.db", "two.db"):
+        assert run_build(tmp_path / name, MARKDOWN / "plain", MARKDOWN / "quoted").exit_code == 0
+    assert dump(tmp_path / "one.db") == dump(tmp_path / "two.db")
+
+
+def test_a_zip_of_the_archive_builds_like_the_folder(tmp_path):
+    path = tmp_path / "archive.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for file in (MARKDOWN / "plain").rglob("*"):
+            z.write(file, file.relative_to(MARKDOWN / "plain"))
+    assert run_build(tmp_path / "zip.db", path).exit_code == 0
+    assert run_build(tmp_path / "dir.db", MARKDOWN / "plain").exit_code == 0
+    zipped, folder = (
+        sqlite_utils.Database(tmp_path / "zip.db"),
+        sqlite_utils.Database(tmp_path / "dir.db"),
+    )
+    for table in ("tweets", "media", "mentions", "hashtags", "urls"):
+        assert list(zipped[table].rows) == list(folder[table].rows)
+
+
+def test_a_single_markdown_file_is_a_source(tmp_path):
+    result = run_build(tmp_path / "one.db", MARKDOWN / "plain" / "tweets_2019-05.md")
+    assert result.exit_code == 0, result.output
+    assert sqlite_utils.Database(tmp_path / "one.db")["tweets"].count == 2
+
+
+def test_problems_are_stored_and_listed(tmp_path):
+    result = run_build(tmp_path / "p.db", MARKDOWN / "broken")
+    assert result.exit_code == 0, result.output
+    assert "  tweets_2020-01.md:7: unreadable date 'Wed Jan 99 10:00:00 +0000 2020' in footer" in (
+        result.output.splitlines()
+    )
+    rows = list(
+        sqlite_utils.Database(tmp_path / "p.db").query("select file, line, raw from etl_problems")
+    )
+    assert rows == [
+        {
+            "file": "tweets_2020-01.md",
+            "line": 7,
+            "raw": "A tweet with a garbled date\n\n[Wed Jan 99 10:00:00 +0000 2020]"
+            "(https://twitter.com/owner_d/status/1212300000000000001)",
+        },
+        {"file": "tweets_2020-01.md", "line": 13, "raw": "A tweet whose footer was lost"},
+    ]
+
+
+def test_strict_fails_and_leaves_the_old_database_untouched(tmp_path):
+    db_path = tmp_path / "archive.db"
+    assert run_build(db_path, MARKDOWN / "plain").exit_code == 0
+    before = db_path.read_bytes()
+    result = run_build(db_path, MARKDOWN / "broken", args=["--strict"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: --strict: 2 problem(s); {db_path} left unchanged"
+    )
+    assert db_path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["archive.db"]
+
+
+def make_input(path, kind):
+    if kind == "folder":
+        path.mkdir()
+    elif kind != "missing":
+        path.write_bytes(kind)
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("folder", "no Twitter archive found"),
+        (b"", "the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00binary", "a binary file"),
+        (b"just some notes", "not a Twitter archive"),
+        ("missing", "no such file or folder"),
+    ],
+)
+def test_unreadable_input_gives_one_line_and_no_database(tmp_path, kind, message):
+    source = make_input(tmp_path / "input", kind)
+    db_path = tmp_path / "out" / "archive.db"
+    result = run_build(db_path, source)
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert result.output.startswith("Error: ") and message in result.output
+    assert "Traceback" not in result.output
+    assert not db_path.exists()
+
+
+def test_official_export_gets_a_clear_message(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "tweets.js").write_text("window.YTD.tweets.part0 = []")
+    result = run_build(tmp_path / "x.db", tmp_path)
+    assert result.exit_code == 1
+    assert "an official Twitter export" in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["build"]])
+def test_help_has_an_example(command):
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    if command:
+        assert "Example:" in result.output and "tweets-etl build build/archive.db" in result.output
+
+
+def test_python_dash_m_etl_runs_the_cli(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "etl", "build", str(tmp_path / "x.db"), str(MARKDOWN / "quoted")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "tweets              5" in result.stderr

@@ -1,0 +1,61 @@
+from etl.merge import UserDirectory, merge_tweets, synthetic_user_id
+from etl.records import MediaRef, Tweet, UserRef
+
+
+def tweet(**fields):
+    base = dict(
+        id=1,
+        created_at="2020-01-01T00:00:00+00:00",
+        text="hello",
+        author=UserRef("owner"),
+        url="https://twitter.com/owner/status/1",
+        input_file="a.md",
+        input_line=1,
+    )
+    return Tweet(**{**base, **fields})
+
+
+def test_best_record_wins_and_unknown_fields_are_filled_from_others():
+    best = tweet(text="best text", in_reply_to_screen_name="amy")
+    other = tweet(text="other text", in_reply_to_id=99, favorite_count=5, input_file="b.md")
+    merged = merge_tweets([best, other])
+    assert (merged.text, merged.in_reply_to_id, merged.in_reply_to_screen_name) == (
+        "best text",
+        99,
+        "amy",
+    )
+    assert (merged.favorite_count, merged.input_file) == (5, "a.md")
+
+
+def test_entity_lists_come_whole_from_one_record():
+    best = tweet(hashtags=[], mentions=[UserRef("amy")])
+    other = tweet(hashtags=["tag"], mentions=[UserRef("bob"), UserRef("carol")])
+    merged = merge_tweets([best, other])
+    assert merged.mentions == [UserRef("amy")]
+    assert merged.hashtags == ["tag"]
+
+
+def test_media_list_with_most_present_files_wins():
+    absent = [MediaRef(type="photo", path=None, filename="1-a.jpg")]
+    present = [MediaRef(type="photo", path="media/1-a.jpg", filename="1-a.jpg")]
+    assert merge_tweets([tweet(media=absent), tweet(media=present)]).media == present
+
+
+def test_synthetic_ids_are_stable_negative_and_case_insensitive():
+    assert synthetic_user_id("Ezyang") == synthetic_user_id("ezyang")
+    assert synthetic_user_id("ezyang") < 0
+    assert synthetic_user_id("ezyang") != synthetic_user_id("ezyang2")
+    assert synthetic_user_id("ezyang") == -4973081649136987377
+
+
+def test_user_directory_prefers_real_ids_for_a_screen_name():
+    users = UserDirectory()
+    users.add(UserRef("Amy"))
+    users.add(UserRef("amy", id=42, name="Amy A."))
+    users.add(UserRef("bob"))
+    assert users.id_for("AMY") == 42
+    assert users.id_for("bob") == synthetic_user_id("bob")
+    assert users.rows({"bob"}) == [
+        {"id": synthetic_user_id("bob"), "screen_name": "bob", "name": None, "is_owner": 1},
+        {"id": 42, "screen_name": "amy", "name": "Amy A.", "is_owner": 0},
+    ]
