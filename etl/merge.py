@@ -8,7 +8,7 @@ from the best record that has any, so one tweet never mixes two sources' entity 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from .records import Tweet, UserRef
 
@@ -24,7 +24,7 @@ def merge_tweets(records: list[Tweet]) -> Tweet:
     best = records[0]
     if len(records) == 1:
         return best
-    merged = Tweet.from_dict(best.to_dict())
+    merged = replace(best, author=replace(best.author))
     for name in SCALAR_FIELDS:
         if getattr(merged, name) is None:
             for other in records[1:]:

@@ -6,7 +6,7 @@ between them, so every fact a table needs must have a field here.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -53,17 +53,6 @@ class Tweet:
     hashtags: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     media: list[MediaRef] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Tweet:
-        data = dict(data)
-        data["author"] = UserRef(**data["author"])
-        data["mentions"] = [UserRef(**m) for m in data["mentions"]]
-        data["media"] = [MediaRef(**m) for m in data["media"]]
-        return cls(**data)
 
 
 @dataclass
