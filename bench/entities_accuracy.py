@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from etl.entities import extract_entities  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "archives" / "alrocar__x" / "data" / "tweets.js"
-MAX_EXAMPLES = 1000
+MAX_EXAMPLES = 10
 
 
 def load_export(path: Path) -> list[dict]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 import sqlite_utils
 
-from . import schema
+from . import schema, summaries
 from .entities import url_domain
 from .merge import UserDirectory, merge_tweets
 from .records import Problem, SourceInfo, Tweet, UserRef
@@ -137,6 +137,7 @@ class Loader:
         self.check_nothing_lost()
         schema.create_indexes(self.db)
         schema.create_search(self.db)
+        summaries.create_summaries(self.db)
         self.db.execute("analyze")
 
     def check_nothing_lost(self) -> None:

@@ -21,6 +21,7 @@ PUBLIC_TABLES = [
     "media",
     "tweet_sources",
     "etl_problems",
+    "tweets_per_month",
 ]
 
 
@@ -247,3 +248,14 @@ def test_python_dash_m_etl_runs_the_cli(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "tweets              5" in result.stderr
+
+
+def test_monthly_summary_counts_every_tweet_once(db):
+    rows = list(db.query("select month, tweets, replies, retweets from tweets_per_month"))
+    assert rows == [
+        {"month": "2019-05", "tweets": 1, "replies": 0, "retweets": 0},
+        {"month": "2019-06", "tweets": 8, "replies": 1, "retweets": 1},
+        {"month": "2022-11", "tweets": 6, "replies": 3, "retweets": 1},
+        {"month": "2022-12", "tweets": 1, "replies": 0, "retweets": 0},
+    ]
+    assert sum(row["tweets"] for row in rows) == db["tweets"].count
