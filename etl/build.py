@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -14,8 +15,9 @@ import sqlite_utils
 
 from . import readers
 from .load import Loader
-from .records import Problem, SourceInfo, Tweet
-from .sources import Tree, open_tree
+from .readers.official import Options
+from .records import Like, Problem, SourceInfo, Tweet
+from .sources import open_tree
 
 
 @dataclass
@@ -37,41 +39,37 @@ SUMMARY_SQL = {
     "media_found": "select count(*) from media where path is not null",
     "media_missing": "select count(*) from media where path is null",
     "problems": "select count(*) from etl_problems",
+    "geotagged": "select count(*) from tweets where latitude is not null",
+    "likes": "select count(*) from likes",
 }
 
 
-def plan(locations: list[str]) -> list[tuple[Tree, SourceInfo]]:
+def plan(locations: list[str]) -> list[readers.Found]:
     """Open and recognise every SOURCE before anything is written (bad input fails fast)."""
-    planned = []
+    found = []
     for location in locations:
-        tree = open_tree(location)
-        format_, files = readers.detect(tree)
-        info = SourceInfo(
-            name=Path(location.rstrip("/\\")).name or location,
-            location=location,
-            format=format_,
-            precedence=readers.PRECEDENCE[format_],
-            files=files,
-        )
-        planned.append((tree, info))
-    return planned
+        found += readers.detect(open_tree(location), location)
+    return found
 
 
 def read_source(
-    tree: Tree, info: SourceInfo, on_file: Callable[[str], None]
-) -> Iterator[Tweet | Problem]:
-    reader = readers.READERS[info.format]
+    found: readers.Found, info: SourceInfo, options: Options, on_file: Callable[[str], None]
+) -> Iterator[Tweet | Like | Problem]:
     authors: Counter[str] = Counter()
-    for path in info.files:
-        on_file(path)
-        for item in reader.read(tree, path):
-            if isinstance(item, Tweet):
-                info.entries += 1
-                authors[item.author.screen_name] += 1
-            else:
-                info.entries += item.entry
-            yield item
-    info.owner = authors.most_common(1)[0][0] if authors else None
+    files_seen = 0
+    for item in readers.read(found, info, options):
+        while files_seen < len(info.files):
+            on_file(info.files[files_seen])
+            files_seen += 1
+        if isinstance(item, Tweet):
+            info.entries += 1
+            authors[item.author.screen_name] += 1
+        elif isinstance(item, Problem):
+            info.entries += item.entry
+        yield item
+    if info.owner is None and authors:
+        info.owner = authors.most_common(1)[0][0]
+    info.precedence = readers.FORMAT_RANK[info.format] + "|" + (info.exported_at or "")
 
 
 @contextmanager
@@ -106,14 +104,22 @@ def build(
     db_path: Path,
     locations: list[str],
     strict: bool = False,
+    options: Options | None = None,
     on_file: Callable[[str], None] = lambda path: None,
 ) -> Summary:
+    options = options or Options()
     planned = plan(locations)
     summary = Summary()
     with atomic_database(db_path) as db:
         loader = Loader(db)
-        for source_id, (tree, info) in enumerate(planned, 1):
-            loader.stage(source_id, info.precedence, read_source(tree, info, on_file))
+        for source_id, found in enumerate(planned, 1):
+            info = SourceInfo(
+                name=posixpath.basename(found.location.rstrip("/\\")) or found.location,
+                location=found.location,
+                format=found.format,
+                precedence="",
+            )
+            loader.stage(source_id, read_source(found, info, options, on_file))
             loader.add_source(source_id, info)
             summary.sources.append(info)
         loader.finish()

@@ -16,7 +16,8 @@ import sqlite_utils
 from . import schema, summaries
 from .entities import url_domain
 from .merge import UserDirectory, merge_tweets
-from .records import Problem, SourceInfo, Tweet, UserRef
+from .readers.official import snowflake_time
+from .records import Like, Problem, SourceInfo, Tweet, UserRef
 
 BATCH = 2000
 
@@ -32,12 +33,14 @@ class Loader:
         self._staged = 0
         self._problem_rows: list[dict] = []
         schema.create_tables(db)
-        db.execute(
-            "create table _staged (id integer, precedence integer, seq integer, "
-            "source_id integer, data blob)"
-        )
+        db.execute("create table _staged (id integer, seq integer, source_id integer, data blob)")
+        db.execute("create table _precedence (source_id integer primary key, precedence text)")
+        self.sources: dict[int, SourceInfo] = {}
+        self._likes: list[dict] = []
 
     def add_source(self, source_id: int, info: SourceInfo) -> None:
+        """Record a source once it has been read (its owner and date come from reading it)."""
+        self.sources[source_id] = info
         self.db["sources"].insert(
             {
                 "id": source_id,
@@ -45,19 +48,35 @@ class Loader:
                 "format": info.format,
                 "location": info.location,
                 "owner_screen_name": info.owner,
+                "exported_at": info.exported_at,
                 "files_read": len(info.files),
                 "entries": info.entries,
+                "skipped_deleted": info.skipped.get("deleted", 0),
+                "skipped_circle": info.skipped.get("circle", 0),
+                "skipped_likes": info.skipped.get("likes", 0),
             }
         )
+        self.db.execute("insert into _precedence values (?, ?)", [source_id, info.precedence])
         if info.owner:
             self.owners.add(info.owner)
+            self.users.add(UserRef(info.owner, info.owner_id, info.owner_name))
 
-    def stage(self, source_id: int, precedence: int, items: Iterable[Tweet | Problem]) -> None:
+    def stage(self, source_id: int, items: Iterable[Tweet | Like | Problem]) -> None:
         """Stage one source's records; counts every entry, stored or reported."""
         rows = []
         for item in items:
             if isinstance(item, Problem):
                 self.add_problem(source_id, item)
+                continue
+            if isinstance(item, Like):
+                self._likes.append(
+                    {
+                        "tweet_id": item.tweet_id,
+                        "text": item.text,
+                        "url": item.url,
+                        "liked_tweet_created_at": snowflake_time(item.tweet_id),
+                    }
+                )
                 continue
             self.entries += 1
             self._staged += 1
@@ -67,7 +86,7 @@ class Loader:
                 self.users.add(UserRef(item.in_reply_to_screen_name, item.in_reply_to_user_id))
             if item.retweeted_screen_name:
                 self.users.add(UserRef(item.retweeted_screen_name))
-            rows.append((item.id, precedence, self._staged, source_id, pickle.dumps(item, 5)))
+            rows.append((item.id, self._staged, source_id, pickle.dumps(item, 5)))
             if len(rows) >= BATCH:
                 self._insert_staged(rows)
                 rows = []
@@ -90,12 +109,14 @@ class Loader:
 
     def _insert_staged(self, rows: list[tuple]) -> None:
         if rows:
-            self.db.conn.executemany("insert into _staged values (?, ?, ?, ?, ?)", rows)
+            self.db.conn.executemany("insert into _staged values (?, ?, ?, ?)", rows)
 
     def _staged_groups(self) -> Iterator[tuple[list[Tweet], list[dict]]]:
         """Each tweet id's records, best first, with where each was seen."""
         cursor = self.db.conn.execute(
-            "select id, source_id, data from _staged order by id, precedence desc, seq"
+            "select id, _staged.source_id, data from _staged "
+            "join _precedence on _precedence.source_id = _staged.source_id "
+            "order by id, precedence desc, seq"
         )
         for _, group in itertools.groupby(cursor, key=lambda row: row[0]):
             records, provenance = [], []
@@ -126,19 +147,44 @@ class Loader:
                     rows.clear()
 
         self.db["users"].insert_all(self.users.rows(self.owners), batch_size=BATCH)
+        newest = self.newest_exports()
         for records, provenance in self._staged_groups():
             tweet = merge_tweets(records)
-            for name, rows in tweet_rows(tweet, self.users).items():
+            rows_by_table = tweet_rows(tweet, self.users)
+            newest_export = newest.get(tweet.author.screen_name.lower())
+            if newest_export is not None:
+                seen = {p["source_id"] for p in provenance}
+                rows_by_table["tweets"][0]["missing_from_newest_export"] = int(
+                    newest_export not in seen
+                )
+            for name, rows in rows_by_table.items():
                 tables[name].extend(rows)
             tables["tweet_sources"].extend(provenance)
             flush()
         flush(force=True)
+        unique_likes = {like["tweet_id"]: like for like in self._likes}
+        insert_rows(self.db, "likes", [unique_likes[k] for k in sorted(unique_likes)])
         self.db.execute("drop table _staged")
+        self.db.execute("drop table _precedence")
         self.check_nothing_lost()
         schema.create_indexes(self.db)
         schema.create_search(self.db)
         summaries.create_summaries(self.db)
         self.db.execute("analyze")
+
+    def newest_exports(self) -> dict[str, int]:
+        """For owners exported more than once: their newest official export's source id."""
+        exports: dict[str, list[SourceInfo]] = {}
+        ids = {}
+        for source_id, info in self.sources.items():
+            if info.format != "markdown" and info.owner:
+                exports.setdefault(info.owner.lower(), []).append(info)
+                ids[id(info)] = source_id
+        return {
+            owner: ids[id(max(infos, key=lambda i: i.exported_at or ""))]
+            for owner, infos in exports.items()
+            if len(infos) > 1
+        }
 
     def check_nothing_lost(self) -> None:
         stored = self.db.execute("select count(*) from tweet_sources").fetchone()[0]
@@ -194,6 +240,20 @@ def tweet_rows(tweet: Tweet, users: UserDirectory) -> dict[str, list[dict]]:
         "latitude": tweet.latitude,
         "longitude": tweet.longitude,
         "media_count": len(tweet.media),
+        "place_name": tweet.place_name,
+        "place_country": tweet.place_country,
+        "retweeted_id": tweet.retweeted_id,
+        "possibly_sensitive": None
+        if tweet.possibly_sensitive is None
+        else int(tweet.possibly_sensitive),
+        "is_deleted": int(tweet.is_deleted),
+        "deleted_at": tweet.deleted_at,
+        "is_circle": int(tweet.is_circle),
+        "community_id": tweet.community_id,
+        "edit_initial_id": tweet.edit_initial_id,
+        "is_latest_version": int(tweet.is_latest_version),
+        "note_tweet_id": tweet.note_tweet_id,
+        "missing_from_newest_export": None,
         "url": tweet.url,
         "input_file": tweet.input_file,
         "input_line": tweet.input_line,

@@ -49,10 +49,29 @@ class Tweet:
     retweet_count: int | None = None
     latitude: float | None = None
     longitude: float | None = None
+    place_name: str | None = None
+    place_country: str | None = None
+    retweeted_id: int | None = None
+    possibly_sensitive: bool | None = None
+    is_deleted: bool = False
+    deleted_at: str | None = None
+    is_circle: bool = False
+    community_id: int | None = None
+    edit_initial_id: int | None = None  # first version of an edited tweet, on every version
+    is_latest_version: bool = True
+    note_tweet_id: int | None = None  # the long post whose full text replaced the truncated one
     mentions: list[UserRef] = field(default_factory=list)
     hashtags: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     media: list[MediaRef] = field(default_factory=list)
+
+
+@dataclass
+class Like:
+    tweet_id: int
+    text: str | None
+    url: str | None
+    input_file: str
 
 
 @dataclass
@@ -71,7 +90,11 @@ class SourceInfo:
     name: str
     location: str
     format: str
-    precedence: int  # higher wins when the same tweet is seen in several sources
+    precedence: str  # compared as text, higher wins: format rank, then export date
     files: list[str] = field(default_factory=list)
     owner: str | None = None
+    owner_id: int | None = None
+    owner_name: str | None = None
+    exported_at: str | None = None
     entries: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # private items left out, by kind

@@ -11,6 +11,7 @@ import os
 import posixpath
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -49,6 +50,9 @@ class Tree:
         """Size in bytes of a regular file inside the tree, None when absent."""
         raise NotImplementedError
 
+    def open(self, path: str) -> BinaryIO:
+        raise NotImplementedError
+
     def read_text(self, path: str) -> str:
         return self.read_bytes(path).decode("utf-8-sig")
 
@@ -85,6 +89,12 @@ class FolderTree(Tree):
         with open(full, "rb") as f:
             return f.read() if limit is None else f.read(limit)
 
+    def open(self, path: str) -> BinaryIO:
+        full = self._resolve(path)
+        if full is None:
+            raise FileNotFoundError(path)
+        return open(full, "rb")
+
     def size(self, path: str) -> int | None:
         full = self._resolve(path)
         if full is None or not full.is_file():
@@ -118,6 +128,12 @@ class ZipTree(Tree):
         with self.zip.open(info) as f:
             return f.read() if limit is None else f.read(limit)
 
+    def open(self, path: str) -> BinaryIO:
+        info = self._members.get(path)
+        if info is None:
+            raise FileNotFoundError(path)
+        return self.zip.open(info)
+
     def size(self, path: str) -> int | None:
         info = self._members.get(path)
         return None if info is None else info.file_size
@@ -136,6 +152,9 @@ class SingleFileTree(Tree):
 
     def read_bytes(self, path: str, limit: int | None = None) -> bytes:
         return self._folder.read_bytes(path, limit)
+
+    def open(self, path: str) -> BinaryIO:
+        return self._folder.open(path)
 
     def size(self, path: str) -> int | None:
         return self._folder.size(path)

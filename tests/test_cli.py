@@ -20,6 +20,7 @@ PUBLIC_TABLES = [
     "urls",
     "media",
     "tweet_sources",
+    "likes",
     "etl_problems",
     "tweets_per_month",
 ]
@@ -30,17 +31,18 @@ def test_build_prints_a_one_screen_summary(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].endswith("plain: markdown by @owner_a, 2 files, 9 entries")
-    assert lines[1:8] == [
+    assert lines[1:9] == [
         "files read          2    entries             9",
         "tweets              9    retweets            1",
         "replies             1    quotes              1",
         "users               4    mentions            3",
         "hashtags            2    URLs                2",
         "media found         3    missing             2",
+        "geotagged           0    likes               0",
         "problems            0",
     ]
-    assert lines[8].startswith(f"Wrote {tmp_path / 'a.db'} in ")
-    assert len(lines) == 9
+    assert lines[9].startswith(f"Wrote {tmp_path / 'a.db'} in ")
+    assert len(lines) == 10
 
 
 def test_only_the_public_tables_are_created(db):
@@ -223,12 +225,12 @@ def test_unreadable_input_gives_one_line_and_no_database(tmp_path, kind, message
     assert not db_path.exists()
 
 
-def test_official_export_gets_a_clear_message(tmp_path):
+def test_an_empty_official_export_builds_an_empty_database(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "tweets.js").write_text("window.YTD.tweets.part0 = []")
     result = run_build(tmp_path / "x.db", tmp_path)
-    assert result.exit_code == 1
-    assert "an official Twitter export" in result.output
+    assert result.exit_code == 0, result.output
+    assert sqlite_utils.Database(tmp_path / "x.db")["tweets"].count == 0
 
 
 @pytest.mark.parametrize("command", [[], ["build"]])

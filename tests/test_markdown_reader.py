@@ -7,9 +7,9 @@ from .conftest import MARKDOWN
 
 
 def read_all(folder):
-    tree = FolderTree(folder)
-    _, files = detect(tree)
-    return [item for path in files for item in read(tree, path)]
+    (found,) = detect(FolderTree(folder), str(folder))
+    assert found.format == "markdown"
+    return [item for path in found.files for item in read(found.tree, path)]
 
 
 def test_plain_layout_reads_every_tweet_with_footer_dates_and_media():
@@ -211,5 +211,5 @@ def test_dm_markdown_is_never_read(tmp_path):
         "(Originally on Twitter: [Wed Jan 01 10:00:00 +0000 2020](https://twitter.com/x/status/1))"
     )
     (tmp_path / "tweets_2020-01.md").write_text("")
-    tree = open_tree(str(tmp_path))
-    assert detect(tree) == ("markdown", ["tweets_2020-01.md"])
+    (found,) = detect(open_tree(str(tmp_path)), str(tmp_path))
+    assert found.files == ["tweets_2020-01.md"]

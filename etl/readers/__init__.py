@@ -1,33 +1,79 @@
-"""Which reader understands which files of a SOURCE."""
+"""Which reader understands which part of a SOURCE.
+
+A SOURCE can hold several archives: a folder with twitter-archive-parser Markdown and the
+zip Twitter sent, say. Each is found here and read as a source of its own.
+"""
 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from ..sources import SingleFileTree, SourceError, Tree
-from . import markdown
+from ..records import Like, Problem, SourceInfo, Tweet
+from ..sources import FolderTree, SingleFileTree, SourceError, Tree, ZipTree
+from . import legacy, markdown, official
+from .official import Options
 
 HEAD_BYTES = 64 * 1024
 
-# Files of official exports: named so the error says what was found instead of "nothing".
-OFFICIAL_EXPORT_FILES = ("tweets.js", "tweet.js", "tweets-part1.js")
-LEGACY_EXPORT_DIR = "data/js/tweets/"
+# Official and legacy exports outrank Markdown made from them; between exports, the newer wins
+# (SourceInfo.precedence appends the export date).
+FORMAT_RANK = {markdown.FORMAT: "1", legacy.FORMAT: "2", official.FORMAT: "2"}
 
 
-def detect(tree: Tree) -> tuple[str, list[str]]:
-    """The format of a tree and the files its reader should read, in reading order."""
+@dataclass
+class Found:
+    format: str
+    tree: Tree
+    location: str
+    root: str = ""
+    files: list[str] = field(default_factory=list)
+
+
+def detect(tree: Tree, location: str, nested: bool = True) -> list[Found]:
+    """Every archive inside a tree, or a SourceError naming what was expected."""
+    files = tree.files()
+    found = [
+        Found(official.FORMAT, tree, location + sub(root), root)
+        for root in official.find_roots(files)
+    ]
+    found += [
+        Found(legacy.FORMAT, tree, location + sub(root), root) for root in legacy.find_roots(files)
+    ]
+    export_roots = [f.root for f in found]
     claimed = []
-    for path in tree.files():
-        if not path.endswith(".md"):
+    for path in files:
+        if not path.endswith(".md") or any(path.startswith(r + "data/") for r in export_roots):
             continue
         head = tree.read_bytes(path, HEAD_BYTES)
-        if b"\x00" in head:
-            continue
-        if markdown.claims(path, head):
+        if b"\x00" not in head and markdown.claims(path, head):
             claimed.append(path)
     if claimed:
-        return markdown.FORMAT, claimed
-    raise SourceError(no_archive_message(tree))
+        found.append(Found(markdown.FORMAT, tree, location, files=claimed))
+    if nested and isinstance(tree, FolderTree):
+        for path in files:
+            if path.lower().endswith(".zip"):
+                zipped = ZipTree(tree.root / path)
+                found += detect(zipped, posixpath.join(location, path), nested=False)
+    if not found and nested:
+        raise SourceError(no_archive_message(tree))
+    return found
+
+
+def sub(root: str) -> str:
+    return "/" + root.rstrip("/") if root else ""
+
+
+def read(found: Found, info: SourceInfo, options: Options) -> Iterator[Tweet | Like | Problem]:
+    if found.format == official.FORMAT:
+        yield from official.ExportReader(found.tree, found.root, info, options).read()
+    elif found.format == legacy.FORMAT:
+        yield from legacy.LegacyReader(found.tree, found.root, info).read()
+    else:
+        for path in found.files:
+            info.files.append(path)
+            yield from markdown.read(found.tree, path)
 
 
 def no_archive_message(tree: Tree) -> str:
@@ -37,20 +83,10 @@ def no_archive_message(tree: Tree) -> str:
         if b"\x00" in head:
             return f"{tree.location}: a binary file, not a Twitter archive"
         return (
-            f"{tree.location}: not a Twitter archive (expected twitter-archive-parser Markdown "
-            "with '(Originally on Twitter: [...](...))' footers)"
-        )
-    names = {posixpath.basename(f) for f in files}
-    if names & set(OFFICIAL_EXPORT_FILES) or any(f.startswith(LEGACY_EXPORT_DIR) for f in files):
-        return (
-            f"{tree.location}: an official Twitter export; this version reads only "
-            "twitter-archive-parser Markdown (tweets_YYYY-MM.md files)"
+            f"{tree.location}: not a Twitter archive (expected a Twitter export zip, or "
+            "twitter-archive-parser Markdown with '(Originally on Twitter: [...](...))' footers)"
         )
     return (
-        f"{tree.location}: no Twitter archive found (looked for tweets_YYYY-MM.md, "
-        "YYYY-MM-01-Tweet-Archive-YYYY-MM.md or YYYY-MM-01-tweets.md)"
+        f"{tree.location}: no Twitter archive found (looked for data/tweets.js, data/tweet.js, "
+        "data/js/tweets/*.js, a zip of those, or tweets_YYYY-MM.md Markdown files)"
     )
-
-
-READERS = {markdown.FORMAT: markdown}
-PRECEDENCE = {markdown.FORMAT: 10}
