@@ -23,7 +23,7 @@ def cli():
 @click.argument("sources", nargs=-1, required=True, type=click.Path(allow_dash=False))
 @click.option("--strict", is_flag=True, help="Fail (exit 1, DB untouched) on any problem.")
 @click.option("--include-deleted", is_flag=True, help="Import deleted tweets (flagged is_deleted).")
-@click.option("--include-circle", is_flag=True, help="Import Twitter Circle tweets (flagged is_circle).")
+@click.option("--include-circle", is_flag=True, help="Import Twitter Circle tweets (is_circle).")
 @click.option("--include-likes", is_flag=True, help="Import liked tweets into the likes table.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build_command(db, sources, strict, include_deleted, include_circle, include_likes, quiet):

@@ -1,5 +1,6 @@
 """The JavaScript files of official exports: `window.YTD.tweets.part0 = [...]`,
-`Grailbird.data.tweets_2013_04 =\n[...]`, `var user_details = {...}`, `window.__THAR_CONFIG = {...}`.
+`Grailbird.data.tweets_2013_04 =\n[...]`, `var user_details = {...}`,
+`window.__THAR_CONFIG = {...}`.
 
 Arrays are streamed item by item with ijson, so a 500 MB tweets.js never sits in memory.
 Some tools rewrote these files as JavaScript object literals (unquoted keys, trailing

@@ -36,7 +36,6 @@ class Loader:
         db.execute("create table _staged (id integer, seq integer, source_id integer, data blob)")
         db.execute("create table _precedence (source_id integer primary key, precedence text)")
         self.sources: dict[int, SourceInfo] = {}
-        self._likes: list[dict] = []
 
     def add_source(self, source_id: int, info: SourceInfo) -> None:
         """Record a source once it has been read (its owner and date come from reading it)."""
@@ -69,14 +68,7 @@ class Loader:
                 self.add_problem(source_id, item)
                 continue
             if isinstance(item, Like):
-                self._likes.append(
-                    {
-                        "tweet_id": item.tweet_id,
-                        "text": item.text,
-                        "url": item.url,
-                        "liked_tweet_created_at": snowflake_time(item.tweet_id),
-                    }
-                )
+                self.add_like(item)
                 continue
             self.entries += 1
             self._staged += 1
@@ -92,6 +84,13 @@ class Loader:
                 rows = []
         self._insert_staged(rows)
         self._flush_problems()
+
+    def add_like(self, like: Like) -> None:
+        # The first export to list a like wins; likes carry no author or time of their own.
+        self.db.execute(
+            "insert or ignore into likes values (?, ?, ?, ?)",
+            [like.tweet_id, like.text, like.url, snowflake_time(like.tweet_id)],
+        )
 
     def add_problem(self, source_id: int, problem: Problem) -> None:
         if problem.entry:
@@ -162,8 +161,6 @@ class Loader:
             tables["tweet_sources"].extend(provenance)
             flush()
         flush(force=True)
-        unique_likes = {like["tweet_id"]: like for like in self._likes}
-        insert_rows(self.db, "likes", [unique_likes[k] for k in sorted(unique_likes)])
         self.db.execute("drop table _staged")
         self.db.execute("drop table _precedence")
         self.check_nothing_lost()

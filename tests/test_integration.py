@@ -66,3 +66,62 @@ def test_paulhibbitts_later_markdown_layout(tmp_path):
     assert scalar(db, "select count(*) from media where path is null") == 0
     assert scalar(db, "select count(*) from media where path like '%tweet.ico'") == 0
     assert scalar(db, "select count(*) from etl_problems") == 0
+
+
+def test_alrocar_official_export_2022_generation(tmp_path):
+    db = build_shared(tmp_path, "alrocar__x")
+    assert scalar(db, "select count(*) from tweets") == 1223
+    assert scalar(db, "select count(*) from etl_problems") == 0
+    # 41 long posts, each matched to its own tweet of tweets.js
+    assert scalar(db, "select count(distinct note_tweet_id) from tweets") == 41
+    assert scalar(db, "select count(*) from tweets where note_tweet_id is not null") == 41
+    assert scalar(db, "select max(length(text)) from tweets where note_tweet_id is not null") > 280
+    # 5 tweets edited once: 10 rows, 5 chains, the latest version of each identifiable
+    assert scalar(db, "select count(*) from tweets where edit_initial_id is not null") == 10
+    assert scalar(db, "select count(distinct edit_initial_id) from tweets") == 5
+    assert (
+        scalar(
+            db,
+            "select count(*) from tweets where edit_initial_id is not null and is_latest_version",
+        )
+        == 5
+    )
+    assert scalar(db, "select count(*) from media where path is not null") == 20
+    assert scalar(db, "select count(*) from media") == 714
+    assert list(db.query("select screen_name, name, is_owner from users where is_owner")) == [
+        {"screen_name": "alrocar", "name": "alrocar 🥘", "is_owner": 1}
+    ]
+    assert (
+        scalar(db, "select lang from tweets group by lang order by count(*) desc limit 1") == "es"
+    )
+    assert scalar(db, "select count(*) from tweets where source like '%<%'") == 0
+    # account.js carries an e-mail address: it must not reach any table
+    dump = "\n".join(db.conn.iterdump())
+    assert "example.invalid" not in dump
+
+
+def test_dsajgiouawj_official_export_2019_generation(tmp_path):
+    db = build_shared(tmp_path, "dsajgiouawj__TweetArchive")
+    assert scalar(db, "select count(*) from tweets") == 1163
+    assert scalar(db, "select count(*) from etl_problems") == 0
+    assert scalar(db, "select count(*) from media") == 95
+    assert scalar(db, "select count(*) from media where path is not null") == 13
+    assert (
+        scalar(db, "select lang from tweets group by lang order by count(*) desc limit 1") == "ja"
+    )
+    assert scalar(db, "select screen_name from users where is_owner") == "E31415926"
+
+
+def test_nicidienase_legacy_grailbird_export(tmp_path):
+    db = build_shared(tmp_path, "NiciDieNase__twitterarchiv")
+    assert scalar(db, "select count(*) from tweets") == 1357
+    assert scalar(db, "select count(*) from etl_problems") == 0
+    assert scalar(db, "select count(*) from tweets where retweeted_id is not null") == 496
+    # 59 geotagged tweets, all around Karlsruhe (latitude first in Grailbird's geo)
+    assert scalar(db, "select count(*) from tweets where latitude is not null") == 59
+    assert scalar(db, "select min(latitude) > 47 and max(latitude) < 55 from tweets") == 1
+    assert scalar(db, "select min(longitude) > 5 and max(longitude) < 15 from tweets") == 1
+    assert scalar(db, "select created_at from tweets where id = 323114065855672321") == (
+        "2013-04-13T16:42:51+00:00"
+    )
+    assert scalar(db, "select screen_name from users where is_owner") == "nicidienase"

@@ -137,7 +137,7 @@ class ExportReader:
             else set()
         )
         notes = NoteIndex(self.note_items())
-        seen: set[int] = set()
+        seen: set[int] = set()  # Circle tweets already read from tweets.js
 
         counts: dict[str, int] = defaultdict(int)
         tweets_ctx = self.context("tweets")
@@ -147,9 +147,9 @@ class ExportReader:
                 counts[path] += 1
                 tweet = self.convert(raw, tweets_ctx, path, position)
                 if isinstance(tweet, Tweet):
-                    seen.add(tweet.id)
                     notes.apply(tweet)
                     if tweet.id in circle_ids:
+                        seen.add(tweet.id)
                         tweet.is_circle = True
                         if not self.options.include_circle:
                             info.skipped["circle"] = info.skipped.get("circle", 0) + 1
