@@ -121,7 +121,7 @@ def literal_to_json(text: str) -> str:
             j, chars = i + 1, []
             while j < n and text[j] != "'":
                 if text[j] == "\\" and j + 1 < n:
-                    chars.append(text[j : j + 2])
+                    chars.append("'" if text[j + 1] == "'" else text[j : j + 2])
                     j += 2
                 else:
                     chars.append('\\"' if text[j] == '"' else text[j])
