@@ -21,6 +21,7 @@ from twitter_text.regexp.invalid_url_without_protocol_preceding_chars import (
 from twitter_text.regexp.valid_ascii_domain import valid_ascii_domain as _TT_ASCII_DOMAIN
 from twitter_text.regexp.valid_cctld import valid_cctld as _TT_CCTLD
 from twitter_text.regexp.valid_domain_name import valid_domain_name as _TT_DOMAIN_NAME
+from twitter_text.regexp.valid_gtld import valid_gtld as _TT_GTLD
 from twitter_text.regexp.valid_tco_url import valid_tco_url as _TT_TCO_URL
 
 __all__ = ["Entities", "extract_entities", "url_domain"]
@@ -48,13 +49,71 @@ _LATIN_ACCENTS = (
 _ELLIPSIS = "\u2026"  # a retweet's text is cut with "…"
 
 # ---------------------------------------------------------------------------------------- URLs
-# A whitespace-delimited token containing a dot: only such tokens can hold a URL, and running the
-# (slow, large) URL regex on them alone gives the same matches as running it on the whole text.
-_DOTTED_TOKEN = re.compile(rf"(?<![^{_SPACES}])[^{_SPACES}.]*+\.[^{_SPACES}]*+")
+_TLD_LOOKAHEAD = ")(?=[^0-9a-zA-Z@+-]|$))"
+
+
+def _tld_names(pattern: re.Pattern) -> list[str]:
+    """The TLDs of twitter-text-parser's `(?:(?:tld|tld|...)(?=...))` alternation."""
+    src = pattern.pattern
+    if not (src.startswith("(?:(?:") and src.endswith(_TLD_LOOKAHEAD)):
+        raise ImportError("unexpected TLD regex layout in twitter-text-parser")
+    return src[len("(?:(?:") : -len(_TLD_LOOKAHEAD)].split("|")
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching the same words as `a|b|c`, as a trie (Python's re scans alternations
+    one by one: the 1,500-TLD alternation made the URL regex 3-4x slower). Longer words are
+    tried first, as in twitter-text's longest-first lists."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+_GTLDS = _tld_names(_TT_GTLD)
+_CCTLDS = _tld_names(_TT_CCTLD)
+_FAST_TLDS = {
+    _TT_GTLD.pattern: "(?:(?:" + _trie_pattern(_GTLDS) + _TLD_LOOKAHEAD,
+    _TT_CCTLD.pattern: "(?:(?:" + _trie_pattern(_CCTLDS) + _TLD_LOOKAHEAD,
+}
+
+
+def _with_fast_tlds(pattern: re.Pattern) -> re.Pattern:
+    """The library's regex with its TLD alternations swapped for equivalent tries."""
+    src = pattern.pattern
+    for slow, fast in _FAST_TLDS.items():
+        if slow not in src:
+            raise ImportError("unexpected URL regex layout in twitter-text-parser")
+        src = src.replace(slow, fast)
+    return re.compile(src, pattern.flags)
+
+
+_EXTRACT_URL = _with_fast_tlds(_TT_EXTRACT_URL)
+_ASCII_DOMAIN = _with_fast_tlds(_TT_ASCII_DOMAIN)
 # twitter-text: a protocol-less "name.ccTLD" needs a path, except for .co and .tv.
-_INVALID_SHORT_DOMAIN = re.compile(f"{_TT_DOMAIN_NAME.pattern}{_TT_CCTLD.pattern}", re.I)
-_SPECIAL_SHORT_DOMAIN = re.compile(rf"{_TT_DOMAIN_NAME.pattern}(?:co|tv)(?=[^0-9a-zA-Z@]|$)", re.I)
+_INVALID_SHORT_DOMAIN = re.compile(_TT_DOMAIN_NAME.pattern + _FAST_TLDS[_TT_CCTLD.pattern], re.I)
+_SPECIAL_SHORT_DOMAIN = re.compile(_TT_DOMAIN_NAME.pattern + r"(?:co|tv)(?=[^0-9a-zA-Z@]|$)", re.I)
 _MAX_TCO_SLUG = 40
+
+# A dot followed by a letter (a TLD's first character): a URL has one, other text seldom does.
+_DOT_LETTER = re.compile(r"\.[^\W\d_]")
+_NON_SPACES = re.compile(f"[^{_SPACES}]*")
+# Past its domain's TLD a URL holds only port, path and query characters (ASCII, Cyrillic, Latin
+# accents, en dash); this bounds the regex's window in long CJK runs, where it is quadratic.
+_MAX_TLD = max(map(len, _GTLDS + _CCTLDS))
+_URL_TAIL = re.compile(rf"[^{_SPACES}]{{0,{_MAX_TLD}}}[!-~\u0400-\u04ff\u2013{_LATIN_ACCENTS}]*")
+
 # Links to attached photos/videos, not links the author wrote.
 _MEDIA_URL = re.compile(
     r"(?:https?://)?(?:(?:pic\.(?:twitter|x)\.com/)"
@@ -63,7 +122,7 @@ _MEDIA_URL = re.compile(
 )
 _STATUS_URL = re.compile(
     r"(?:https?://)?(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/(?:#!/)?"
-    r"(?:[A-Za-z0-9_]{1,15}/status(?:es)?|i/web/status|i/status)/(\d{1,19})(?![\d\w])",
+    r"(?:[A-Za-z0-9_]{1,15}/status(?:es)?|i/web/status|i/status)/(\d{1,19})(?!\w)",
     re.I,
 )
 
@@ -71,9 +130,18 @@ _STATUS_URL = re.compile(
 def _url_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, url) for every URL twitter-text finds, in order (a port of extractUrls)."""
     spans: list[tuple[int, int, str]] = []
-    for token in _DOTTED_TOKEN.finditer(text):
-        start = token.start()
-        for m in _TT_EXTRACT_URL.finditer(text, start - 1 if start else 0, token.end()):
+    hit = _DOT_LETTER.search(text)
+    reversed_text = text[::-1] if hit else ""
+    n = len(text)
+    while hit:
+        # No URL contains whitespace, so running the regex on the whitespace-delimited token
+        # around the hit (and the character before it) finds what a run on the whole text finds.
+        dot = hit.start()
+        start = n - _NON_SPACES.match(reversed_text, n - dot).end()
+        token_end = _NON_SPACES.match(text, dot).end()
+        end = _URL_TAIL.match(text, text.rindex(".", dot, token_end) + 1).end()
+        hit = _DOT_LETTER.search(text, token_end)
+        for m in _EXTRACT_URL.finditer(text, start - 1 if start else 0, end):
             before, url, protocol, domain, path = m.group(2, 3, 4, 5, 7)
             if not is_valid_url(url, protocol or "https://", domain):
                 continue
@@ -92,7 +160,7 @@ def _url_spans(text: str) -> list[tuple[int, int, str]]:
                 continue
             domain_start = m.start(5)
             last = None
-            for a in _TT_ASCII_DOMAIN.finditer(domain):
+            for a in _ASCII_DOMAIN.finditer(domain):
                 ascii_domain = a.group()
                 last = (domain_start + a.start(), domain_start + a.end(), ascii_domain)
                 if (
@@ -159,19 +227,28 @@ _HASH = re.compile("[#＃]")
 _HASHTAG_SPECIAL = frozenset(
     "_\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c\u309b\u309c\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7"
 )
-_category = unicodedata.category
+_LETTER, _OTHER = 2, 1  # kinds of hashtag characters; 0: not one
 
 
-def _hashtag_char(c: str) -> int:
-    """2 for a letter or mark, 1 for a decimal digit or an allowed special character, else 0."""
-    if c.isascii():
-        if c.isalpha():
-            return 2
-        return 1 if c.isdigit() or c == "_" else 0
-    cat = _category(c)
+def _hashtag_kind(c: str) -> int:
+    """_LETTER for a letter or mark, _OTHER for a decimal digit or allowed special, else 0."""
+    cat = unicodedata.category(c)
     if cat[0] in "LM":
-        return 2
-    return 1 if cat == "Nd" or c in _HASHTAG_SPECIAL else 0
+        return _LETTER
+    return _OTHER if cat == "Nd" or c in _HASHTAG_SPECIAL else 0
+
+
+_HASHTAG_KINDS = {chr(c): _hashtag_kind(chr(c)) for c in range(128)}
+_MAX_CACHED_KINDS = 65536
+
+
+def _kind(c: str) -> int:
+    kind = _HASHTAG_KINDS.get(c)
+    if kind is None:
+        kind = _hashtag_kind(c)
+        if len(_HASHTAG_KINDS) < _MAX_CACHED_KINDS:
+            _HASHTAG_KINDS[c] = kind
+    return kind
 
 
 def _hashtags(text: str, url_spans: list[tuple[int, int, str]]) -> list[str]:
@@ -181,17 +258,18 @@ def _hashtags(text: str, url_spans: list[tuple[int, int, str]]) -> list[str]:
         i = m.start()
         if i:
             prev = text[i - 1]
-            if prev not in "\ufe0e\ufe0f" and (prev == "&" or _hashtag_char(prev)):
+            if prev not in "\ufe0e\ufe0f" and (prev == "&" or _kind(prev)):
                 continue
         j = i + 1
         if j < n and text[j] in "\ufe0f\u20e3":  # keycap emoji #️⃣
             continue
         has_letter = False
         while j < n:
-            kind = _hashtag_char(text[j])
+            kind = _kind(text[j])
             if not kind:
                 break
-            has_letter = has_letter or kind == 2
+            if kind == _LETTER:
+                has_letter = True
             j += 1
         if not has_letter:
             continue

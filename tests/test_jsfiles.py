@@ -43,7 +43,8 @@ def test_iter_array_keeps_big_integers_exact_and_floats_as_floats(tmp_path):
     tree = write(
         tmp_path,
         "t.js",
-        'Grailbird.data.tweets_2013_04 = \n[{"id": 323114065855672321, "geo": [49.007559, 8.408051]}]',
+        "Grailbird.data.tweets_2013_04 = \n"
+        '[{"id": 323114065855672321, "geo": [49.007559, 8.408051]}]',
     )
     (item,) = iter_array(tree, "t.js")
     assert item == {"id": 323114065855672321, "geo": [49.007559, 8.408051]}
