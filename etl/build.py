@@ -6,7 +6,7 @@ import os
 import posixpath
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,18 +52,35 @@ def plan(locations: list[str]) -> list[readers.Found]:
     return found
 
 
+class Progress:
+    """What a build reports while it runs; the CLI draws it, tests ignore it."""
+
+    def start(self, files: int) -> None:
+        pass
+
+    def file(self, path: str) -> None:
+        pass
+
+    def tweet(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def read_source(
-    found: readers.Found, info: SourceInfo, options: Options, on_file: Callable[[str], None]
+    found: readers.Found, info: SourceInfo, options: Options, progress: Progress
 ) -> Iterator[Tweet | Like | Problem]:
     authors: Counter[str] = Counter()
     files_seen = 0
     for item in readers.read(found, info, options):
         while files_seen < len(info.files):
-            on_file(info.files[files_seen])
+            progress.file(info.files[files_seen])
             files_seen += 1
         if isinstance(item, Tweet):
             info.entries += 1
             authors[item.author.screen_name] += 1
+            progress.tweet()
         elif isinstance(item, Problem):
             info.entries += item.entry
         yield item
@@ -105,10 +122,12 @@ def build(
     locations: list[str],
     strict: bool = False,
     options: Options | None = None,
-    on_file: Callable[[str], None] = lambda path: None,
+    progress: Progress | None = None,
 ) -> Summary:
     options = options or Options()
+    progress = progress or Progress()
     planned = plan(locations)
+    progress.start(sum(found.expected_files() for found in planned))
     summary = Summary()
     with atomic_database(db_path) as db:
         loader = Loader(db)
@@ -119,7 +138,7 @@ def build(
                 format=found.format,
                 precedence="",
             )
-            loader.stage(source_id, read_source(found, info, options, on_file))
+            loader.stage(source_id, read_source(found, info, options, progress))
             loader.add_source(source_id, info)
             summary.sources.append(info)
         loader.finish()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .build import StrictFailure, Summary, build
+from .build import Progress, StrictFailure, Summary, build
 from .readers.official import Options
 
 
@@ -43,27 +43,49 @@ def build_command(db, sources, strict, include_deleted, include_circle, include_
         tweets-etl build build/archive.db ~/Downloads/twitter-2024-05-01-abc.zip
     """
     started = time.perf_counter()
-    show_progress = not quiet and sys.stderr.isatty()
-    with click.progressbar(
-        length=0, label="Reading", file=sys.stderr, show_pos=True, hidden=not show_progress
-    ) as bar:
-
-        def on_file(path):
-            bar.label = f"Reading {Path(path).name}"
-            bar.update(1)
-
-        try:
-            options = Options(include_deleted, include_circle, include_likes)
-            summary = build(Path(db), list(sources), strict, options, on_file)
-        except OSError as e:
-            raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}") from None
-        except StrictFailure as failure:
-            print_summary(failure.summary, db, time.perf_counter() - started, written=False)
-            raise click.ClickException(
-                f"--strict: {failure.summary.counts['problems']} problem(s); {db} left unchanged"
-            ) from None
+    progress = BarProgress() if not quiet and sys.stderr.isatty() else Progress()
+    options = Options(include_deleted, include_circle, include_likes)
+    try:
+        summary = build(Path(db), list(sources), strict, options, progress)
+    except OSError as e:
+        raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}") from None
+    except StrictFailure as failure:
+        print_summary(failure.summary, db, time.perf_counter() - started, written=False)
+        raise click.ClickException(
+            f"--strict: {failure.summary.counts['problems']} problem(s); {db} left unchanged"
+        ) from None
+    finally:
+        progress.close()
     if not quiet:
         print_summary(summary, db, time.perf_counter() - started, written=True)
+
+
+class BarProgress(Progress):
+    """A progress bar over the files of the archive, with a running count of tweets."""
+
+    def __init__(self):
+        self.bar = None
+        self.tweets = 0
+        self.current = ""
+
+    def start(self, files: int) -> None:
+        self.bar = click.progressbar(length=max(files, 1), file=sys.stderr, show_pos=True)
+        self.bar.__enter__()
+
+    def file(self, path: str) -> None:
+        self.current = Path(path).name
+        self.bar.label = self.current
+        self.bar.update(1)
+
+    def tweet(self) -> None:
+        self.tweets += 1
+        if self.tweets % 2000 == 0:
+            self.bar.label = f"{self.current} ({self.tweets:,} tweets)"
+            self.bar.update(0)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> None:

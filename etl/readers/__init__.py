@@ -30,6 +30,15 @@ class Found:
     root: str = ""
     files: list[str] = field(default_factory=list)
 
+    def expected_files(self) -> int:
+        """How many files reading this archive will go through (for a progress bar)."""
+        if self.format == markdown.FORMAT:
+            return len(self.files)
+        names = [p[len(self.root) :] for p in self.tree.files() if p.startswith(self.root)]
+        if self.format == legacy.FORMAT:
+            return sum(1 for n in names if legacy.MONTH_FILE.match(n))
+        return sum(1 for n in names if official.is_read(n))
+
 
 def detect(tree: Tree, location: str, nested: bool = True) -> list[Found]:
     """Every archive inside a tree, or a SourceError naming what was expected."""

@@ -32,6 +32,17 @@ SNOWFLAKE_EPOCH_MS = 1288834974657
 FIRST_SNOWFLAKE = 29700859247  # ids below this predate snowflakes (Nov 2010)
 
 
+SIDE_FILES = {"note-tweet.js", "community-tweet.js", "twitter-circle-tweet.js", "deleted-tweets.js"}
+
+
+def is_read(name: str) -> bool:
+    """Is `data/…` file `name` one that the reader opens with tweets in it?"""
+    if not name.startswith("data/") or name.count("/") != 1:
+        return False
+    base = name[5:]
+    return bool(TWEET_FILES.match(base) or LIKE_FILES.match(base)) or base in SIDE_FILES
+
+
 @dataclass
 class Options:
     include_deleted: bool = False
@@ -127,7 +138,8 @@ class ExportReader:
                 self.owner.id,
                 self.owner.name,
             )
-        info.exported_at = (self.manifest.get("archiveInfo") or {}).get("generationDate")
+        archive_info = self.manifest.get("archiveInfo") or {}
+        info.exported_at = normalise_iso(archive_info.get("generationDate"))
         circle_ids = (
             {
                 tweetjson.as_int(t.get("id_str") or t.get("id"))
@@ -201,7 +213,7 @@ class ExportReader:
                     continue  # already imported from tweets.js, flagged there
                 tweet.is_circle = is_circle
                 tweet.is_deleted = is_deleted
-                tweet.deleted_at = normalise_iso(raw.get("deleted_at")) if is_deleted else None
+                tweet.deleted_at = any_date(raw.get("deleted_at")) if is_deleted else None
                 community = tweetjson.as_int(raw.get("community_id_str") or raw.get("community_id"))
                 tweet.community_id = community
             yield tweet
@@ -345,6 +357,11 @@ def normalise_iso(value) -> str | None:
     if moment.tzinfo is None:
         return None
     return moment.replace(microsecond=0).astimezone(UTC).isoformat()
+
+
+def any_date(value) -> str | None:
+    """deleted_at comes as ISO 8601 or in Twitter's created_at form, depending on the export."""
+    return normalise_iso(value) or tweetjson.parse_created_at(value)
 
 
 def snowflake_time(tweet_id: int) -> str | None:
