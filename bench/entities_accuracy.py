@@ -90,12 +90,16 @@ def evaluate(path: Path) -> None:
     types = ("mentions", "hashtags", "urls", "reply", "reply_name")
     scores = {name: Score(name) for name in types}
     elapsed = 0.0
+    thread_misses = 0  # replies to the owner's own tweets: threads carry no leading @name
     for tweet in tweets:
         tweet_id = tweet["id_str"]
         text = html.unescape(tweet["full_text"])
         ents = tweet.get("entities", {})
-        media = {m["url"] for key in ("entities", "extended_entities") for m in
-                 tweet.get(key, {}).get("media", [])}
+        media = {
+            m["url"]
+            for key in ("entities", "extended_entities")
+            for m in tweet.get(key, {}).get("media", [])
+        }
 
         start = time.perf_counter()
         got = extract_entities(text)
@@ -106,15 +110,21 @@ def evaluate(path: Path) -> None:
             tweet_id, text, folded(m["screen_name"] for m in mentions), folded(got.mentions)
         )
         scores["hashtags"].add(
-            tweet_id, text, folded(h["text"] for h in ents.get("hashtags", [])),
+            tweet_id,
+            text,
+            folded(h["text"] for h in ents.get("hashtags", [])),
             folded(got.hashtags),
         )
         scores["urls"].add(
-            tweet_id, text, Counter(u["url"] for u in ents.get("urls", []) if u["url"] not in media),
+            tweet_id,
+            text,
+            Counter(u["url"] for u in ents.get("urls", []) if u["url"] not in media),
             Counter(u for u in got.urls if u not in media),
         )
         is_reply = Counter(["reply"] if tweet.get("in_reply_to_status_id_str") else [])
         scores["reply"].add(tweet_id, text, is_reply, Counter(["reply"] if got.reply_to else []))
+        if is_reply and not got.reply_to and tweet.get("in_reply_to_user_id_str") == owner:
+            thread_misses += 1
         replied = (tweet.get("in_reply_to_screen_name") or "").casefold()
         if replied and tweet.get("in_reply_to_user_id_str") != owner:
             ours = [name.casefold() for name in got.reply_to]
@@ -126,9 +136,12 @@ def evaluate(path: Path) -> None:
     print(f"{'type':<10} {'TP':>6} {'FP':>6} {'FN':>6} {'precision':>9} {'recall':>9}")
     for score in scores.values():
         print(score.row())
+    print(f"reply false negatives that continue the owner's own thread: {thread_misses}")
     for score in scores.values():
-        for kind, examples in (("false positives", score.fp_examples),
-                               ("false negatives", score.fn_examples)):
+        for kind, examples in (
+            ("false positives", score.fp_examples),
+            ("false negatives", score.fn_examples),
+        ):
             if examples:
                 print(f"-- {score.name} {kind} (up to {MAX_EXAMPLES}):")
                 for line in examples:
