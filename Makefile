@@ -56,6 +56,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/build_speed.py
+	$(BIN)/python bench/entities_accuracy.py ../shared/archives/alrocar__x/data/tweets.js \
+	    ../shared/archives/dsajgiouawj__TweetArchive/data/tweet.js
 
 clean:
 	rm -rf build/
