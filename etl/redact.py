@@ -2,9 +2,9 @@
 
 `redact.yml` (all keys optional):
 
-    tweets: [1136365946841513984]      # hide these tweets (and replies, quotes in threads below them)
-    accounts: [some_account]           # hide every tweet to, from, mentioning, retweeting or quoting them
-    words: ["phone number", secret]    # hide every tweet containing one of these (any case)
+    tweets: [1136365946841513984]    # these tweets, and the replies and quotes below them
+    accounts: [some_account]         # every tweet to, from, mentioning, retweeting or quoting them
+    words: ["phone number", secret]  # every tweet containing one of these (any case)
 
 Redacted and private rows are deleted from the copy of the database that gets published,
 with the full-text indexes rebuilt and the file vacuumed, so no route (SQL included) can
@@ -132,7 +132,10 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
             """
             insert or ignore into doomed
             select id from tweets
-            where (in_reply_to_id in (select id from doomed) or quoted_id in (select id from doomed))
+            where (
+                in_reply_to_id in (select id from doomed)
+                or quoted_id in (select id from doomed)
+              )
               and id not in (select id from doomed)
             """
         ).rowcount

@@ -1,7 +1,7 @@
 import pytest
 import sqlite_utils
 
-from etl.redact import Privacy, Redactions, RedactError, load_redactions, publishable_copy
+from etl.redact import Privacy, RedactError, Redactions, load_redactions, publishable_copy
 
 from .conftest import FIXTURES, MARKDOWN, run_build
 
