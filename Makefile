@@ -11,34 +11,45 @@ PORT     ?= 8001
 ETL_SRC  := $(wildcard etl/*.py etl/*/*.py)
 ARCHIVE_FILES := $(shell find $(ARCHIVE) -type f 2>/dev/null)
 
-DS_DIRS  := --metadata metadata.yml --plugins-dir plugins --template-dir templates
-SETTINGS := --setting sql_time_limit_ms 3000 --setting default_cache_ttl 3600 \
-            --setting allow_download off
+TARGET   ?= local
+OUT      ?=
+NAME     ?= tweet-archive
+REDACT   ?= $(wildcard redact.yml)
+PRIVATE  := $(if $(INCLUDE_DELETED),--include-deleted) $(if $(INCLUDE_CIRCLE),--include-circle) \
+            $(if $(INCLUDE_LIKES),--include-likes)
+PUBLISH  := --target $(TARGET) --host $(HOST) --port $(PORT) --name $(NAME) $(PRIVATE) \
+            $(if $(OUT),--out $(OUT)) $(if $(REDACT),--redact $(REDACT)) \
+            $(if $(MEDIA_URL),--media-url $(MEDIA_URL)) $(if $(DRY_RUN),--dry-run)
 
-.PHONY: install build serve publish test test-fast lint format bench clean
+.PHONY: install build serve publish test test-fast lint format bench clean FORCE
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,publish]'
 	touch $(STAMP)
 
 build: $(DB)
 
-# Rebuilt when the archive or the ETL changes; a failed build leaves the old file untouched.
-$(DB): $(STAMP) $(ETL_SRC) $(ARCHIVE_FILES)
-	$(BIN)/tweets-etl build $(DB) $(ARCHIVE)
+# Rebuilt when the archive, the ETL or the build options change; a failed build leaves the
+# old file untouched.
+$(DB): $(STAMP) $(ETL_SRC) $(ARCHIVE_FILES) build/.options
+	$(BIN)/tweets-etl build $(DB) $(ARCHIVE) $(PRIVATE)
 
+build/.options: FORCE
+	@mkdir -p build
+	@echo '$(ARCHIVE) $(PRIVATE)' | cmp -s - $@ || echo '$(ARCHIVE) $(PRIVATE)' > $@
+
+# The site as `make publish` serves it, restarting when plugins or templates change.
 serve: $(DB)
-	$(BIN)/datasette $(DB) $(DS_DIRS) $(SETTINGS) -h $(HOST) -p $(PORT) --reload
+	$(BIN)/tweets-etl publish $(DB) --target local --host $(HOST) --port $(PORT) --reload
 
+# TARGET=local (default): serve on HOST:PORT; TARGET=dir OUT=path: a deployable folder;
+# TARGET=cloudrun|heroku|fly|vercel: deploy (DRY_RUN=1 prints the command instead).
 publish: $(DB)
-	$(BIN)/datasette inspect $(DB) --inspect-file build/inspect-data.json
-	@echo "Serving $(DB) at http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/datasette -i $(DB) --inspect-file build/inspect-data.json $(DS_DIRS) $(SETTINGS) \
-	    -h $(HOST) -p $(PORT)
+	$(BIN)/tweets-etl publish $(DB) $(PUBLISH)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from .build import Progress, StrictFailure, Summary, build
+from .publish import Plan, publish
 from .readers.official import Options
+from .redact import Privacy, load_redactions
 
 
 @click.group()
@@ -119,3 +121,66 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
         click.echo(f"  ... see the etl_problems table for all {c['problems']}", err=True)
     verb = "Wrote" if written else "Did not write"
     click.echo(f"{verb} {db} in {seconds:.1f}s", err=True)
+
+
+@cli.command(name="publish")
+@click.argument("db", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option(
+    "--target",
+    type=click.Choice(["local", "dir", "cloudrun", "heroku", "fly", "vercel"]),
+    default="local",
+    show_default=True,
+    help="Where the site goes.",
+)
+@click.option("--out", type=click.Path(file_okay=False), help="Folder for --target dir.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Local address to serve on.")
+@click.option("--port", default=8001, show_default=True, help="Local port to serve on.")
+@click.option("--name", default="tweet-archive", show_default=True, help="Cloud service/app name.")
+@click.option("--redact", type=click.Path(dir_okay=False, exists=True), help="A redact.yml file.")
+@click.option("--include-deleted", is_flag=True, help="Publish deleted tweets too.")
+@click.option("--include-circle", is_flag=True, help="Publish Twitter Circle tweets too.")
+@click.option("--include-likes", is_flag=True, help="Publish the likes table too.")
+@click.option("--media-url", help="Serve media from this URL (a bucket or CDN) instead.")
+@click.option("--dry-run", is_flag=True, help="Print the cloud command instead of running it.")
+@click.option(
+    "--reload", is_flag=True, help="Local only: restart when plugins or templates change."
+)
+def publish_command(
+    db,
+    target,
+    out,
+    host,
+    port,
+    name,
+    redact,
+    include_deleted,
+    include_circle,
+    include_likes,
+    media_url,
+    dry_run,
+    reload,
+):
+    """Publish the site built in DB: serve it locally, write a deployable folder, or deploy.
+
+    Private rows (deleted and Circle tweets, likes) and the tweets redact.yml names are
+    removed from the copy that gets published; the key pages are checked before anything
+    is served or deployed.
+
+    Example:
+
+        tweets-etl publish build/archive.db --target dir --out build/site
+    """
+    plan = Plan(
+        db=Path(db),
+        target=target,
+        out=Path(out) if out else None,
+        host=host,
+        port=port,
+        name=name,
+        redactions=load_redactions(Path(redact) if redact else None),
+        privacy=Privacy(include_deleted, include_circle, include_likes),
+        media_url=media_url,
+        dry_run=dry_run,
+        reload=reload,
+    )
+    publish(plan, echo=lambda line: click.echo(line, err=True))

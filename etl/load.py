@@ -122,6 +122,8 @@ class Loader:
             for _, source_id, data in group:
                 # Our own pickles, written by this process into its own temporary database.
                 record = pickle.loads(data)
+                for ref in record.media:
+                    ref.source_id = source_id
                 records.append(record)
                 provenance.append(
                     {

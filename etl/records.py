@@ -26,6 +26,7 @@ class MediaRef:
     bytes: int | None = None
     width: int | None = None
     height: int | None = None
+    source_id: int | None = None  # set by the loader: whose root `path` is relative to
 
 
 @dataclass

@@ -99,8 +99,12 @@ TABLES = {
             "bytes": int,
             "width": int,
             "height": int,
+            "source_id": int,
         },
-        {"pk": ("tweet_id", "position"), "foreign_keys": [("tweet_id", "tweets", "id")]},
+        {
+            "pk": ("tweet_id", "position"),
+            "foreign_keys": [("tweet_id", "tweets", "id"), ("source_id", "sources", "id")],
+        },
     ),
     "tweet_sources": (
         {"tweet_id": int, "source_id": int, "input_file": str, "input_line": int},

@@ -1,0 +1,321 @@
+"""From a built database to a running site: locally, as a deployable folder, or in the cloud.
+
+Every target goes through the same steps: a publishable copy of the database (private and
+redacted rows removed), the media it still refers to, a smoke test of the key pages, the
+precomputed counts, then the target's own last step. How the site is served comes from
+site.py alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import sqlite_utils
+import yaml
+
+from . import redact
+from .site import DATABASE_NAME, MEDIA_ROOT_ENV, PROJECT, Site
+from .sources import SourceError, open_tree
+
+TARGETS = ("local", "dir", "cloudrun", "heroku", "fly", "vercel")
+CLOUD_TOOLS = {
+    "cloudrun": (
+        "gcloud",
+        None,
+        "the Google Cloud SDK (gcloud), logged in with `gcloud auth login`",
+    ),
+    "heroku": ("heroku", None, "the Heroku CLI, logged in with `heroku login`"),
+    "fly": ("flyctl", "datasette_publish_fly", "flyctl and FLY_API_TOKEN (or `flyctl auth login`)"),
+    "vercel": ("vercel", "datasette_publish_vercel", "the Vercel CLI and VERCEL_TOKEN"),
+}
+SMOKE_PATHS = ["/", f"/{DATABASE_NAME}", f"/{DATABASE_NAME}/tweets", "/-/plugins.json"]
+
+
+class PublishError(click.ClickException):
+    pass
+
+
+@dataclass
+class Plan:
+    db: Path
+    target: str = "local"
+    out: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8001
+    name: str = "tweet-archive"
+    redactions: redact.Redactions = field(default_factory=redact.Redactions)
+    privacy: redact.Privacy = field(default_factory=redact.Privacy)
+    media_url: str | None = None
+    dry_run: bool = False
+    reload: bool = False
+    site: Site = field(default_factory=Site)
+
+    @property
+    def work(self) -> Path:
+        """Where the publishable copy is assembled."""
+        if self.target == "dir":
+            return self.out or PROJECT / "build" / "site"
+        return self.db.parent / "site"
+
+
+def publish(plan: Plan, echo=click.echo) -> list[str] | None:
+    if plan.target not in TARGETS:
+        raise PublishError(f"unknown TARGET {plan.target!r}: use one of {', '.join(TARGETS)}")
+    if not plan.db.exists():
+        raise PublishError(f"{plan.db}: no database; run `make build` first")
+    if plan.target == "local":
+        ensure_port_free(plan.host, plan.port)
+    elif plan.target != "dir" and not plan.dry_run:
+        check_cloud_tools(plan.target)
+    work = plan.work
+    db_path = work / f"{DATABASE_NAME}.db"
+    removed = redact.publishable_copy(plan.db, db_path, plan.redactions, plan.privacy)
+    media_root = None
+    if plan.media_url is None:
+        if plan.target == "local":
+            media_root = os.pathsep.join(source_roots(plan.db))
+        else:
+            media_root = str(work / "media")
+            copy_media(plan.db, db_path, work / "media")
+    metadata = site_metadata(plan, media_root="media" if plan.target != "local" else media_root)
+    (work / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    env = dict(os.environ)
+    if media_root:
+        env[MEDIA_ROOT_ENV] = media_root
+    smoke_test(plan, db_path, work / "metadata.json", env)
+    inspect = work / "inspect-data.json"
+    run([datasette(), "inspect", str(db_path), "--inspect-file", str(inspect)], env)
+    echo(status_line(db_path, work / "media", removed))
+    if plan.target == "local":
+        serve_locally(plan, db_path, inspect, work / "metadata.json", env, echo)
+        return None
+    if plan.target == "dir":
+        write_bundle(plan, work, metadata)
+        echo(f"Wrote a deployable site to {work} (run it: cd {work} && datasette serve .)")
+        return None
+    command = cloud_command(plan, db_path, work)
+    echo(" ".join(quote(c) for c in command))
+    if not plan.dry_run:
+        subprocess.run(command, check=True, env=env)
+    return command
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise PublishError(
+                f"port {port} on {host} is in use (is another `make publish` running?); "
+                "stop it or choose another with PORT=..."
+            ) from None
+
+
+def check_cloud_tools(target: str) -> None:
+    command, module, what = CLOUD_TOOLS[target]
+    import importlib.util
+
+    if module and importlib.util.find_spec(module) is None:
+        raise PublishError(f"TARGET={target} needs {module.replace('_', '-')}: run `make install`")
+    if shutil.which(command) is None:
+        raise PublishError(f"TARGET={target} needs {what}; `{command}` is not on PATH")
+
+
+def source_roots(db_path: Path) -> list[str]:
+    """Where the build read each archive from: media paths are relative to these."""
+    db = sqlite_utils.Database(db_path)
+    roots = []
+    for (location,) in db.execute("select location from sources order by id").fetchall():
+        path = Path(location)
+        root = path if path.is_dir() or path.suffix.lower() == ".zip" else path.parent
+        if str(root) not in roots:
+            roots.append(str(root))
+    return roots
+
+
+def copy_media(full_db: Path, public_db: Path, target: Path) -> None:
+    """Copy the media files the published tweets still refer to, and nothing else."""
+    locations = dict(sqlite_utils.Database(full_db).execute("select id, location from sources"))
+    rows = sqlite_utils.Database(public_db).execute(
+        "select distinct source_id, path from media where path is not null"
+    )
+    trees = {}
+    for source_id, path in rows.fetchall():
+        destination = target / path
+        if destination.exists() or ".." in path.split("/") or path.startswith("/"):
+            continue
+        if source_id not in trees:
+            try:
+                trees[source_id] = open_tree(locations[source_id])
+            except (SourceError, KeyError):
+                trees[source_id] = None
+        tree = trees[source_id]
+        if tree is None or tree.size(path) is None:
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with tree.open(path) as src, open(destination, "wb") as out:
+            shutil.copyfileobj(src, out)
+
+
+def site_metadata(plan: Plan, media_root: str | None) -> dict:
+    metadata = yaml.safe_load(plan.site.metadata.read_text())
+    config = metadata.setdefault("plugins", {}).setdefault("tweet-archive", {})
+    if plan.media_url:
+        config["media_url"] = plan.media_url.rstrip("/")
+    elif media_root:
+        config["media_root"] = media_root
+    return metadata
+
+
+def datasette() -> str:
+    return str(Path(sys.executable).with_name("datasette"))
+
+
+def serve_args(plan: Plan, db_path: Path, metadata: Path) -> list[str]:
+    options = plan.site.serve_options()
+    options[options.index("--metadata") + 1] = str(metadata)
+    return ["-i", str(db_path), *options]
+
+
+def smoke_test(plan: Plan, db_path: Path, metadata: Path, env: dict) -> None:
+    db = sqlite_utils.Database(db_path)
+    paths = list(SMOKE_PATHS)
+    first = db.execute("select id from tweets order by created_at desc limit 1").fetchone()
+    if first:
+        paths.append(f"/{DATABASE_NAME}/tweets/{first[0]}")
+        paths.append(f"/{DATABASE_NAME}/search?q=a")
+    for path in paths:
+        result = subprocess.run(
+            [datasette(), *serve_args(plan, db_path, metadata), "--get", path],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        if result.returncode != 0:
+            detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+            raise PublishError(f"smoke test failed: GET {path} did not answer 200 ({detail})")
+
+
+def run(command: list[str], env: dict) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise PublishError(f"{Path(command[0]).name} {command[1]} failed: {result.stderr.strip()}")
+
+
+def status_line(db_path: Path, media: Path, removed: dict) -> str:
+    db = sqlite_utils.Database(db_path)
+    tweets = db.execute("select count(*) from tweets").fetchone()[0]
+    media_rows = db.execute("select count(*) from media where path is not null").fetchone()[0]
+    media_bytes = (
+        sum(p.stat().st_size for p in media.rglob("*") if p.is_file()) if media.exists() else 0
+    )
+    left_out = (
+        f", {removed['tweets']:,} private or redacted tweets left out" if removed["tweets"] else ""
+    )
+    return (
+        f"Publishing {tweets:,} tweets and {media_rows:,} media files"
+        f" (database {db_path.stat().st_size / 2**20:.1f} MB"
+        + (f", media {media_bytes / 2**20:.1f} MB" if media_bytes else "")
+        + f"){left_out}"
+    )
+
+
+def serve_locally(plan, db_path, inspect, metadata, env, echo) -> None:
+    args = [
+        datasette(),
+        "serve",
+        *serve_args(plan, db_path, metadata),
+        "--inspect-file",
+        str(inspect),
+        "-h",
+        plan.host,
+        "-p",
+        str(plan.port),
+        *(["--reload"] if plan.reload else []),
+    ]
+    echo(f"Serving at http://{plan.host}:{plan.port}/  (Ctrl-C to stop)")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Replace this process: Ctrl-C then reaches Datasette directly and stops it cleanly.
+    os.execve(args[0], args, env)
+
+
+def write_bundle(plan: Plan, work: Path, metadata: dict) -> None:
+    site = plan.site
+    for name, source in (
+        ("plugins", site.plugins_dir),
+        ("templates", site.templates_dir),
+        ("static", site.static_dir),
+    ):
+        shutil.rmtree(work / name, ignore_errors=True)
+        shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (work / "settings.json").write_text(json.dumps(site.settings, indent=2))
+    (work / "requirements.txt").write_text("\n".join(site.requirements) + "\n")
+    (work / "Dockerfile").write_text(DOCKERFILE)
+    (work / "README.md").write_text(BUNDLE_README)
+
+
+def cloud_command(plan: Plan, db_path: Path, work: Path) -> list[str]:
+    site = plan.site
+    command = [datasette(), "publish", plan.target, str(db_path)]
+    command += ["--metadata", str(work / "metadata.json")]
+    command += ["--plugins-dir", str(site.plugins_dir), "--template-dir", str(site.templates_dir)]
+    command += ["--static", f"static:{site.static_dir}"]
+    if plan.media_url is None:
+        command += ["--static", f"media:{work / 'media'}"]
+    command += site.install_options()
+    settings = [f"--setting {k} {v}" for k, v in site.settings.items()]
+    if plan.target == "cloudrun":
+        command += ["--service", plan.name, "--max-instances", "3"]
+        command += ["--extra-options", " ".join(settings)]
+    elif plan.target == "heroku":
+        command += ["--name", plan.name, "--extra-options", " ".join(settings)]
+    elif plan.target == "fly":
+        command += ["--app", plan.name]
+        for name, value in site.settings.items():
+            command += ["--setting", name, str(value)]
+    elif plan.target == "vercel":
+        command += ["--project", plan.name]
+        for name, value in site.settings.items():
+            command += ["--setting", name, str(value)]
+    return command
+
+
+def quote(part: str) -> str:
+    import shlex
+
+    return shlex.quote(part)
+
+
+DOCKERFILE = """\
+FROM python:3.11-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+ENV PORT=8001 TWEET_ARCHIVE_MEDIA_ROOT=/app/media
+EXPOSE 8001
+# Config-directory mode: archive.db (immutable, with inspect-data.json), metadata.json,
+# settings.json, plugins/, templates/ and static/ are all picked up from this folder.
+CMD datasette serve . --host 0.0.0.0 --port $PORT
+"""
+
+BUNDLE_README = """\
+# Tweet archive site
+
+A self-contained Datasette site, made by `make publish TARGET=dir`.
+
+    python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
+    TWEET_ARCHIVE_MEDIA_ROOT=media .venv/bin/datasette serve . -p 8001
+
+or build the Dockerfile and run it anywhere that runs containers (it listens on $PORT).
+The database is served read-only; deploy as many copies as you need.
+"""

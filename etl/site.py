@@ -1,0 +1,64 @@
+"""How the site is served: defined once, used by local serving, the deployable folder and
+every cloud target, so the three can't drift apart (the classic failure: a publish command
+whose --install list no longer matches what runs locally)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+DATABASE_NAME = "archive"
+
+# Exactly what the site needs at run time, pinned; pyproject.toml pins the same versions
+# (tests/test_publish.py checks that the two agree).
+SITE_REQUIREMENTS = [
+    "datasette==0.65.5",
+    "datasette-atom==0.9",
+    "datasette-block-robots==1.1.1",
+    "datasette-cluster-map==0.18.2",
+    "datasette-dashboards==0.8.0",
+]
+
+SETTINGS = {
+    "sql_time_limit_ms": 3000,
+    "max_returned_rows": 1000,
+    "default_page_size": 50,
+    "facet_time_limit_ms": 500,
+    "default_cache_ttl": 3600,
+    "allow_download": "off",
+    "allow_csv_stream": "on",
+    "max_csv_mb": 50,
+}
+
+MEDIA_ROOT_ENV = "TWEET_ARCHIVE_MEDIA_ROOT"
+
+
+@dataclass
+class Site:
+    metadata: Path = PROJECT / "metadata.yml"
+    plugins_dir: Path = PROJECT / "plugins"
+    templates_dir: Path = PROJECT / "templates"
+    static_dir: Path = PROJECT / "static"
+    settings: dict = field(default_factory=lambda: dict(SETTINGS))
+    requirements: list[str] = field(default_factory=lambda: list(SITE_REQUIREMENTS))
+
+    def serve_options(self) -> list[str]:
+        """`datasette serve` options shared by every way of running the site."""
+        options = [
+            "--metadata",
+            str(self.metadata),
+            "--plugins-dir",
+            str(self.plugins_dir),
+            "--template-dir",
+            str(self.templates_dir),
+            "--static",
+            f"static:{self.static_dir}",
+        ]
+        for name, value in self.settings.items():
+            options += ["--setting", name, str(value)]
+        return options
+
+    def install_options(self) -> list[str]:
+        """`datasette publish` options that pin the image's packages."""
+        return [option for req in self.requirements for option in ("--install", req)]
