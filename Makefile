@@ -9,6 +9,7 @@ DB       := build/$(DB_NAME).db
 HOST     ?= 127.0.0.1
 PORT     ?= 8001
 ETL_SRC  := $(wildcard etl/*.py etl/*/*.py)
+WHEELHOUSE := build/wheelhouse
 ARCHIVE_FILES := $(shell find $(ARCHIVE) -type f 2>/dev/null)
 
 TARGET   ?= local
@@ -23,13 +24,22 @@ PUBLISH  := --target $(TARGET) --host $(HOST) --port $(PORT) --name $(NAME) $(PR
 
 .PHONY: install build serve publish test test-fast lint format bench clean FORCE
 
-install: $(STAMP)
+install: $(STAMP) $(WHEELHOUSE)/.stamp
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,publish]'
 	touch $(STAMP)
+
+# Wheels of the site's pinned requirements, so tests can build the deployable folder's venv
+# offline.
+$(WHEELHOUSE)/.stamp: $(STAMP) etl/site.py
+	mkdir -p build
+	$(BIN)/python -c "from etl.site import SITE_REQUIREMENTS; print(*SITE_REQUIREMENTS, sep='\n')" \
+	    > build/site-requirements.txt
+	$(BIN)/python -m pip wheel --quiet -w $(WHEELHOUSE) -r build/site-requirements.txt
+	touch $@
 
 build: $(DB)
 
@@ -51,7 +61,7 @@ serve: $(DB)
 publish: $(DB)
 	$(BIN)/tweets-etl publish $(DB) $(PUBLISH)
 
-test: $(STAMP)
+test: $(STAMP) $(WHEELHOUSE)/.stamp
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)

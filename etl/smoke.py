@@ -1,0 +1,44 @@
+"""Fetch the key pages of a site in one Datasette process: `python -m etl.smoke CONFIG`.
+
+Run in a child process because Datasette registers a plugins directory for the life of the
+process; CONFIG is the JSON that publish.smoke_test writes. Prints one line per failure
+and exits 1 if any page did not answer 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import yaml
+from datasette.app import Datasette
+
+
+async def fetch_all(config: dict) -> list[str]:
+    metadata = yaml.safe_load(open(config["metadata"], encoding="utf-8"))
+    ds = Datasette(
+        immutables=[config["db"]],
+        metadata=metadata,
+        plugins_dir=config["plugins_dir"],
+        template_dir=config["templates_dir"],
+        static_mounts=[("static", config["static_dir"])],
+        settings=config["settings"],
+    )
+    failures = []
+    for path in config["paths"]:
+        response = await ds.client.get(path)
+        if response.status_code != 200:
+            failures.append(f"GET {path} answered {response.status_code}")
+    return failures
+
+
+def main() -> None:
+    failures = asyncio.run(fetch_all(json.loads(open(sys.argv[1]).read())))
+    for failure in failures:
+        print(failure)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
