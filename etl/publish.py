@@ -222,22 +222,27 @@ def run(command: list[str], env: dict) -> None:
         raise PublishError(f"{Path(command[0]).name} {command[1]} failed: {result.stderr.strip()}")
 
 
+def human_size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:,} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return f"{size:,.1f} GB"
+
+
 def status_line(db_path: Path, media: Path, removed: dict) -> str:
     db = sqlite_utils.Database(db_path)
     tweets = db.execute("select count(*) from tweets").fetchone()[0]
-    media_rows = db.execute("select count(*) from media where path is not null").fetchone()[0]
-    media_bytes = (
-        sum(p.stat().st_size for p in media.rglob("*") if p.is_file()) if media.exists() else 0
-    )
-    left_out = (
-        f", {removed['tweets']:,} private or redacted tweets left out" if removed["tweets"] else ""
-    )
-    return (
-        f"Publishing {tweets:,} tweets and {media_rows:,} media files"
-        f" (database {db_path.stat().st_size / 2**20:.1f} MB"
-        + (f", media {media_bytes / 2**20:.1f} MB" if media_bytes else "")
-        + f"){left_out}"
-    )
+    files = db.execute("select count(*) from media where path is not null").fetchone()[0]
+    sizes = [human_size(db_path.stat().st_size)]
+    if media.exists():
+        sizes.append(
+            "media " + human_size(sum(p.stat().st_size for p in media.rglob("*") if p.is_file()))
+        )
+    line = f"Publishing {tweets:,} tweets and {files:,} media files (database {', '.join(sizes)})"
+    if removed["tweets"]:
+        line += f"; {removed['tweets']:,} private or redacted tweets left out"
+    return line
 
 
 def serve_locally(plan, db_path, inspect, metadata, env, echo) -> None:

@@ -14,7 +14,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from etl.cli import cli
-from etl.publish import Plan, PublishError, cloud_command, ensure_port_free, publish
+from etl.publish import Plan, PublishError, ensure_port_free, publish
 from etl.site import SETTINGS, SITE_REQUIREMENTS, Site
 
 from .conftest import MARKDOWN, ROOT, run_build
