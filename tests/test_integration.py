@@ -1,5 +1,7 @@
 """Build the real archives of ../shared/archives and check the counts their README gives."""
 
+from pathlib import Path
+
 import pytest
 import sqlite_utils
 
@@ -125,3 +127,23 @@ def test_nicidienase_legacy_grailbird_export(tmp_path):
         "2013-04-13T16:42:51+00:00"
     )
     assert scalar(db, "select screen_name from users where is_owner") == "nicidienase"
+
+
+def test_ezyang_publishes_every_tweet_with_its_media(tmp_path):
+    from etl.publish import Plan, publish
+
+    db = build_shared(tmp_path, "ezyang-tweets")
+    site = tmp_path / "site"
+    lines = []
+    publish(
+        Plan(
+            db=Path(db.conn.execute("pragma database_list").fetchone()[2]), target="dir", out=site
+        ),
+        lines.append,
+    )
+    assert lines[0].startswith("Publishing 6,753 tweets and 78 media files")
+    published = sqlite_utils.Database(site / "archive.db")
+    assert scalar(published, "select count(*) from tweets") == 6753
+    files = sorted(p.name for p in (site / "media").rglob("*") if p.is_file())
+    assert len(files) == 78
+    assert files == sorted(p.name for p in (SHARED_ARCHIVES / "ezyang-tweets" / "media").iterdir())
