@@ -289,7 +289,7 @@ def cloud_command(plan: Plan, db_path: Path, work: Path) -> list[str]:
     if plan.media_url is None:
         command += ["--static", f"media:{work / 'media'}"]
     command += site.install_options()
-    settings = [f"--setting {k} {v}" for k, v in site.settings.items()]
+    settings = site.setting_flags()
     if plan.target == "cloudrun":
         command += ["--service", plan.name, "--max-instances", "3"]
         command += ["--extra-options", " ".join(settings)]
@@ -297,12 +297,10 @@ def cloud_command(plan: Plan, db_path: Path, work: Path) -> list[str]:
         command += ["--name", plan.name, "--extra-options", " ".join(settings)]
     elif plan.target == "fly":
         command += ["--app", plan.name]
-        for name, value in site.settings.items():
-            command += ["--setting", name, str(value)]
+        command += [part for flag in settings for part in flag.split(" ")]
     elif plan.target == "vercel":
         command += ["--project", plan.name]
-        for name, value in site.settings.items():
-            command += ["--setting", name, str(value)]
+        command += [part for flag in settings for part in flag.split(" ")]
     return command
 
 

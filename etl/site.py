@@ -26,12 +26,20 @@ SETTINGS = {
     "default_page_size": 50,
     "facet_time_limit_ms": 500,
     "default_cache_ttl": 3600,
-    "allow_download": "off",
-    "allow_csv_stream": "on",
+    "allow_download": False,
+    "allow_csv_stream": True,
     "max_csv_mb": 50,
 }
 
 MEDIA_ROOT_ENV = "TWEET_ARCHIVE_MEDIA_ROOT"
+
+
+def setting_text(value) -> str:
+    """A setting as the command line spells it (booleans are on/off there, true/false in
+    settings.json, and a string "off" in settings.json would count as true)."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
 
 
 @dataclass
@@ -56,8 +64,11 @@ class Site:
             f"static:{self.static_dir}",
         ]
         for name, value in self.settings.items():
-            options += ["--setting", name, str(value)]
+            options += ["--setting", name, setting_text(value)]
         return options
+
+    def setting_flags(self) -> list[str]:
+        return [f"--setting {name} {setting_text(value)}" for name, value in self.settings.items()]
 
     def install_options(self) -> list[str]:
         """`datasette publish` options that pin the image's packages."""

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import urllib.error
 import urllib.request
 
 import pytest
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 
 from etl.cli import cli
 from etl.publish import Plan, PublishError, ensure_port_free, publish
-from etl.site import SETTINGS, SITE_REQUIREMENTS, Site
+from etl.site import SETTINGS, SITE_REQUIREMENTS, Site, setting_text
 
 from .conftest import MARKDOWN, ROOT, run_build
 
@@ -47,9 +48,12 @@ def test_serve_options_come_from_one_place():
         f"static:{ROOT / 'static'}",
     ]
     assert options[8:] == [
-        part for name, value in SETTINGS.items() for part in ("--setting", name, str(value))
+        part
+        for name, value in SETTINGS.items()
+        for part in ("--setting", name, setting_text(value))
     ]
-    assert SETTINGS["allow_download"] == "off"
+    assert "--setting allow_download off" in " ".join(options)
+    assert SETTINGS["allow_download"] is False
 
 
 def expected_shared(work):
@@ -77,8 +81,8 @@ def expected_shared(work):
     ]
 
 
-SETTING_PAIRS = [("--setting", k, str(v)) for k, v in SETTINGS.items()]
-EXTRA_OPTIONS = " ".join(f"--setting {k} {v}" for k, v in SETTINGS.items())
+SETTING_PAIRS = [("--setting", k, setting_text(v)) for k, v in SETTINGS.items()]
+EXTRA_OPTIONS = " ".join(" ".join(pair) for pair in SETTING_PAIRS)
 
 
 @pytest.mark.parametrize(
@@ -247,6 +251,9 @@ def test_the_deployable_folder_runs_from_a_fresh_venv(built, tmp_path):
         )
         status, _, versions = get(base + "/-/versions.json")
         assert b'"version": "0.65.5"' in versions
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            get(base + "/archive.db")  # allow_download off, from settings.json
+        assert refused.value.code == 403
     finally:
         server.terminate()
         server.wait(10)

@@ -1,0 +1,85 @@
+"""A redacted tweet is gone from the published site: every route, SQL included, is checked."""
+
+import json
+
+import pytest
+from datasette.app import Datasette
+
+from etl.publish import Plan, publish
+from etl.redact import Redactions
+
+from .conftest import FIXTURES, MARKDOWN, ROOT, run_build
+
+SECRET = "Tokyo Tower"
+SECRET_ID = 1540631203873292599
+ROUTES = [
+    "/",
+    "/archive",
+    "/archive/tweets?_search=tokyo",
+    "/archive/tweets.json?_search=tokyo&_shape=array",
+    "/archive/tweets.csv?_size=max",
+    "/archive/tweets.json?_size=max&_shape=array",
+    f"/archive/tweets/{SECRET_ID}",
+    f"/archive/tweets/{SECRET_ID}.json",
+    "/archive/search?q=tokyo",
+    "/archive/search.json?q=tokyo&_shape=array",
+    "/archive/search.json?q=%22Tokyo%20Tower%22&_shape=array",
+    "/archive/latest.atom",
+    "/archive/search_feed.atom?q=tokyo",
+    "/archive/geotagged.json?_shape=array",
+    "/archive.json?sql=select+group_concat(text,+'|')+from+tweets",
+    "/archive.json?sql=select+*+from+tweets_fts+where+tweets_fts+match+'tokyo'",
+    "/archive.json?sql=select+*+from+tweets_trigram+where+tweets_trigram+match+'Tokyo'",
+    "/archive.json?sql=select+group_concat(raw)+from+etl_problems",
+    "/archive/users.json?_shape=array",
+    "/archive/tweets_per_month.json?_shape=array",
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("redaction") / "archive.db"
+    result = run_build(db_path, FIXTURES / "official" / "modern", MARKDOWN / "plain")
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+def site(db_path, tmp_path, redactions):
+    out = tmp_path / "site"
+    publish(Plan(db=db_path, target="dir", out=out, redactions=redactions), echo=lambda line: None)
+    return Datasette(
+        immutables=[str(out / "archive.db")],
+        metadata=json.loads((out / "metadata.json").read_text()),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+        settings=json.loads((out / "settings.json").read_text()),
+    )
+
+
+async def bodies(ds):
+    found = {}
+    for route in ROUTES:
+        response = await ds.client.get(route, follow_redirects=True)
+        assert response.status_code in (200, 404), (route, response.status_code)
+        found[route] = response.text
+    return found
+
+
+@pytest.mark.asyncio
+async def test_without_redaction_the_text_is_reachable(built, tmp_path):
+    found = await bodies(site(built, tmp_path, Redactions()))
+    reachable = [route for route, body in found.items() if SECRET in body]
+    assert f"/archive/tweets/{SECRET_ID}" in reachable
+    assert "/archive/search.json?q=%22Tokyo%20Tower%22&_shape=array" in reachable
+    assert "/archive.json?sql=select+group_concat(text,+'|')+from+tweets" in reachable
+
+
+@pytest.mark.asyncio
+async def test_a_redacted_word_is_unreachable_through_every_route(built, tmp_path):
+    ds = site(built, tmp_path, Redactions(words=["tokyo tower"]))
+    found = await bodies(ds)
+    assert [route for route, body in found.items() if SECRET in body] == []
+    response = await ds.client.get(f"/archive/tweets/{SECRET_ID}")
+    assert response.status_code == 404
+    # the raw database can't be downloaded either
+    assert (await ds.client.get("/archive.db")).status_code == 403
