@@ -20,7 +20,8 @@ PRIVATE  := $(if $(INCLUDE_DELETED),--include-deleted) $(if $(INCLUDE_CIRCLE),--
             $(if $(INCLUDE_LIKES),--include-likes)
 PUBLISH  := --target $(TARGET) --host $(HOST) --port $(PORT) --name $(NAME) $(PRIVATE) \
             $(if $(OUT),--out $(OUT)) $(if $(REDACT),--redact $(REDACT)) \
-            $(if $(MEDIA_URL),--media-url $(MEDIA_URL)) $(if $(DRY_RUN),--dry-run)
+            $(if $(MEDIA_URL),--media-url $(MEDIA_URL)) $(if $(DRY_RUN),--dry-run) \
+            $(if $(ROBOTS),--robots $(ROBOTS))
 
 .PHONY: install build serve publish test test-fast lint format bench clean FORCE
 

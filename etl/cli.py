@@ -159,6 +159,7 @@ def publish_command(
     media_url,
     dry_run,
     reload,
+    robots,
 ):
     """Publish the site built in DB: serve it locally, write a deployable folder, or deploy.
 
@@ -182,5 +183,6 @@ def publish_command(
         media_url=media_url,
         dry_run=dry_run,
         reload=reload,
+        robots=robots,
     )
     publish(plan, echo=lambda line: click.echo(line, err=True))

@@ -56,6 +56,7 @@ class Plan:
     media_url: str | None = None
     dry_run: bool = False
     reload: bool = False
+    robots: str = "index"
     site: Site = field(default_factory=Site)
 
     @property
@@ -165,9 +166,25 @@ def copy_media(full_db: Path, public_db: Path, target: Path) -> None:
             shutil.copyfileobj(src, out)
 
 
+ROBOTS = {
+    # Tweet pages may be indexed; the SQL endpoints (any query, expensive) and /-/ may not.
+    "index": [
+        f"/{DATABASE_NAME}?sql=",
+        f"/{DATABASE_NAME}.json?sql=",
+        f"/{DATABASE_NAME}.csv?sql=",
+        "/-/",
+    ],
+    "noindex": ["/"],
+}
+
+
 def site_metadata(plan: Plan, media_root: str | None) -> dict:
     metadata = yaml.safe_load(plan.site.metadata.read_text())
-    config = metadata.setdefault("plugins", {}).setdefault("tweet-archive", {})
+    plugins = metadata.setdefault("plugins", {})
+    if plan.robots not in ROBOTS:
+        raise PublishError(f"ROBOTS must be one of {', '.join(ROBOTS)}, not {plan.robots!r}")
+    plugins.setdefault("datasette-block-robots", {"disallow": ROBOTS[plan.robots]})
+    config = plugins.setdefault("tweet-archive", {})
     if plan.media_url:
         config["media_url"] = plan.media_url.rstrip("/")
     elif media_root:

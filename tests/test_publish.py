@@ -257,3 +257,31 @@ def test_the_deployable_folder_runs_from_a_fresh_venv(built, tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "robots, expected",
+    [
+        (
+            "index",
+            "User-agent: *\nDisallow: /archive?sql=\nDisallow: /archive.json?sql=\n"
+            "Disallow: /archive.csv?sql=\nDisallow: /-/",
+        ),
+        ("noindex", "User-agent: *\nDisallow: /"),
+    ],
+)
+async def test_robots_policy(built, tmp_path, robots, expected):
+    import json
+
+    from datasette.app import Datasette
+
+    out = tmp_path / "site"
+    publish(Plan(db=built, target="dir", out=out, robots=robots), echo=lambda line: None)
+    ds = Datasette(
+        immutables=[str(out / "archive.db")],
+        metadata=json.loads((out / "metadata.json").read_text()),
+        plugins_dir=str(ROOT / "plugins"),
+    )
+    response = await ds.client.get("/robots.txt")
+    assert response.text == expected
