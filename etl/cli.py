@@ -145,6 +145,13 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
 @click.option(
     "--reload", is_flag=True, help="Local only: restart when plugins or templates change."
 )
+@click.option(
+    "--robots",
+    type=click.Choice(["index", "noindex"]),
+    default="index",
+    show_default=True,
+    help="index: search engines may index tweet pages, not the SQL endpoint; noindex: nothing.",
+)
 def publish_command(
     db,
     target,

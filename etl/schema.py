@@ -140,6 +140,7 @@ INDEXES = {
         ["retweet_count"],
         ["media_count"],
         ["place_country"],
+        ["latitude"],
         ["edit_initial_id"],
         ["is_deleted"],
     ],

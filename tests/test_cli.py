@@ -23,6 +23,13 @@ PUBLIC_TABLES = [
     "likes",
     "etl_problems",
     "tweets_per_month",
+    "tweets_per_hour",
+    "archive_totals",
+    "facet_counts",
+    "self_threads",
+    "mention_counts",
+    "hashtag_counts",
+    "domain_counts",
 ]
 
 

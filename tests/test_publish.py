@@ -285,3 +285,27 @@ async def test_robots_policy(built, tmp_path, robots, expected):
     )
     response = await ds.client.get("/robots.txt")
     assert response.text == expected
+
+
+def test_the_command_line_reaches_every_option(built):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "publish",
+            str(built),
+            "--target",
+            "fly",
+            "--dry-run",
+            "--robots",
+            "noindex",
+            "--name",
+            "my-tweets",
+            "--include-likes",
+            "--media-url",
+            "https://cdn.example.com/m",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith(
+        "--app my-tweets " + " ".join(" ".join(pair) for pair in SETTING_PAIRS)
+    )

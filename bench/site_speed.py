@@ -1,0 +1,217 @@
+"""Latency of the site's pages on a large archive: p50 and p95 over repeated requests.
+
+    python bench/site_speed.py [--tweets N | --db PATH] [--repeat N]
+
+Without --db it generates an archive of N tweets (bench/build_speed.py's generator),
+builds it, and serves it the way `make publish` does: immutable, with precomputed counts,
+the project's metadata, plugins, templates and settings, in a real `datasette` process.
+Each page is requested sequentially --repeat times after one warm-up request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_speed import generate_markdown_archive  # noqa: E402
+
+# The Makefile's settings (default_cache_ttl 0: the bench measures the server, not a cache).
+SETTINGS = [
+    *("sql_time_limit_ms", "3000"),
+    *("default_cache_ttl", "0"),
+    *("allow_download", "off"),
+    *("suggest_facets", "off"),
+]
+
+
+def q(path, **params):
+    return path + "?" + urllib.parse.urlencode(params)
+
+
+PAGES = [
+    ("home page", "/"),
+    ("search 'the' (in ~45% of tweets)", q("/archive/search", q="the")),
+    ("search 'the', JSON", q("/archive/search.json", q="the", _shape="array")),
+    ("search 'fox' (common)", q("/archive/search", q="fox")),
+    ("search 'tag7' (rare)", q("/archive/search", q="tag7")),
+    ('search "quick brown" (phrase)', q("/archive/search", q='"quick brown"')),
+    ("search run* (prefix)", q("/archive/search", q="run*")),
+    ("search 'the -fox' (exclusion)", q("/archive/search", q="the -fox")),
+    ("search タワー (trigram)", q("/archive/search", q="タワー")),
+    ("search 東京 (2 chars: substring scan)", q("/archive/search", q="東京")),
+    ("search 'zzqx' (no match)", q("/archive/search", q="zzqx")),
+    ("search feed 'fox' (atom)", q("/archive/search_feed.atom", q="fox")),
+    ("tweets table (facets from summary)", "/archive/tweets"),
+    ("tweets table, one year", q("/archive/tweets", created_at__gte="2016", created_at__lt="2017")),
+    ("tweets table ?_search=the&kind=tweet", q("/archive/tweets", _search="the", kind="tweet")),
+    ("plain Datasette ?_search=the (JSON)", q("/archive/tweets.json", _search="the")),
+    ("latest tweets feed (atom)", "/archive/latest.atom"),
+    ("on_this_day 06-05", q("/archive/on_this_day", day="06-05")),
+    ("top_hashtags", "/archive/top_hashtags"),
+    ("top_mentions", "/archive/top_mentions"),
+    ("top_mentions in 2016", q("/archive/top_mentions", since="2016", until="2016")),
+    ("activity", "/archive/activity"),
+    ("activity dashboard", "/-/dashboards/activity"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build(tweets: int, folder: Path) -> Path:
+    archive = folder / "archive-src"
+    archive.mkdir()
+    print(f"generating {tweets:,} tweets…", flush=True)
+    generate_markdown_archive(archive, tweets)
+    db = folder / "archive.db"
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "etl", "build", str(db), str(archive), "--quiet"],
+        cwd=ROOT,
+        check=True,
+    )
+    print(f"built {db} in {time.perf_counter() - started:.0f}s", flush=True)
+    return db
+
+
+def serve(db: Path, folder: Path) -> tuple[subprocess.Popen, str]:
+    inspect = folder / "inspect-data.json"
+    datasette = [sys.executable, "-m", "datasette"]
+    subprocess.run([*datasette, "inspect", str(db), "--inspect-file", str(inspect)], check=True)
+    port = free_port()
+    settings = [
+        arg for i in range(0, len(SETTINGS), 2) for arg in ("--setting", *SETTINGS[i : i + 2])
+    ]
+    process = subprocess.Popen(
+        [
+            *datasette,
+            "serve",
+            "-i",
+            str(db),
+            "--inspect-file",
+            str(inspect),
+            "--metadata",
+            str(ROOT / "metadata.yml"),
+            "--plugins-dir",
+            str(ROOT / "plugins"),
+            "--template-dir",
+            str(ROOT / "templates"),
+            "--static",
+            f"static:{ROOT / 'static'}",
+            *settings,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            return process, base
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("datasette did not start")
+
+
+def fetch(url: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    return (time.perf_counter() - started) * 1000, status
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--tweets", type=int, default=1_000_000, help="size of the generated archive"
+    )
+    parser.add_argument("--db", type=Path, help="an already built database (named archive.db)")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per page")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if args.db:
+            db = folder / "archive.db"
+            os.symlink(args.db.resolve(), db)
+        else:
+            db = build(args.tweets, folder)
+        with sqlite3.connect(db) as conn:
+            count = conn.execute("select count(*) from tweets").fetchone()[0]
+        with sqlite3.connect(db) as conn:
+            tweet = conn.execute("select max(id) from tweets").fetchone()[0]
+            owner = conn.execute("select id from users where is_owner = 1").fetchone()[0]
+            friend = conn.execute("select user_id from mention_counts limit 1").fetchone()[0]
+        pages = [
+            *PAGES,
+            ("tweet page", f"/archive/tweets/{tweet}"),
+            ("user page of the owner", f"/archive/users/{owner}"),
+            ("user page of the most mentioned account", f"/archive/users/{friend}"),
+        ]
+        process, base = serve(db, folder)
+        results = []
+        try:
+            print(f"{int(count):,} tweets; {args.repeat} requests per page, after one warm-up\n")
+            print(f"{'page':<42} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+            for name, path in pages:
+                fetch(base + path)
+                timings, statuses = [], set()
+                for _ in range(args.repeat):
+                    ms, status = fetch(base + path)
+                    timings.append(ms)
+                    statuses.add(status)
+                row = {
+                    "page": name,
+                    "path": path,
+                    "status": ",".join(map(str, sorted(statuses))),
+                    "p50_ms": round(statistics.median(timings), 1),
+                    "p95_ms": round(percentile(timings, 0.95), 1),
+                    "max_ms": round(max(timings), 1),
+                }
+                results.append(row)
+                print(
+                    f"{name:<42} {row['status']:>6} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+                    f"{row['max_ms']:>8.1f}",
+                    flush=True,
+                )
+        finally:
+            process.terminate()
+            process.wait()
+        if args.json:
+            print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+import os
+import posixpath
+import re
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from datasette import NotFound, hookimpl
+
+PLUGIN = "tweet-archive"
+ENV_ROOT = "TWEET_ARCHIVE_MEDIA_ROOT"
+CHUNK = 256 * 1024
+# Only types a browser shows inline without running anything; the rest are downloads.
+INLINE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+}
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def media_roots(datasette):
+    """Folders (or zip files) media paths are relative to, from the environment or metadata."""
+    configured = os.environ.get(ENV_ROOT) or (datasette.plugin_config(PLUGIN) or {}).get(
+        "media_root"
+    )
+    if not configured:
+        return []
+    if isinstance(configured, str):
+        configured = configured.split(os.pathsep)
+    return [Path(root).expanduser() for root in configured if root]
+
+
+def safe_relative(path):
+    """The archive-relative path as parts, or None for anything that could leave the root."""
+    if not path or "\\" in path or "\x00" in path or path.startswith("/"):
+        return None
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts) or re.match(r"^[A-Za-z]:", path):
+        return None
+    return parts
+
+
+def content_type(path):
+    return INLINE_TYPES.get(posixpath.splitext(path)[1].lower())
+
+
+class FileResponse:
+    """Streams a file (or a zip member) with caching headers and single-range support."""
+
+    def __init__(self, opener, size, mtime, path, request):
+        self.opener, self.size, self.path, self.request = opener, size, path, request
+        self.etag = f'"{size:x}-{int(mtime):x}"'
+
+    def headers(self):
+        kind = content_type(self.path)
+        headers = [
+            (b"cache-control", b"public, max-age=604800"),
+            (b"etag", self.etag.encode()),
+            (b"accept-ranges", b"bytes"),
+            (b"x-content-type-options", b"nosniff"),
+            (b"content-security-policy", b"default-src 'none'; sandbox"),
+            (b"content-type", (kind or "application/octet-stream").encode()),
+        ]
+        if not kind:
+            name = posixpath.basename(self.path).encode("ascii", "replace").replace(b'"', b"")
+            headers.append((b"content-disposition", b'attachment; filename="' + name + b'"'))
+        return headers
+
+    def byte_range(self):
+        match = RANGE.match(self.request.headers.get("range", ""))
+        if not match or not self.size or (not match[1] and not match[2]):
+            return None
+        if match[1]:
+            start = int(match[1])
+            end = min(int(match[2]), self.size - 1) if match[2] else self.size - 1
+        else:
+            start, end = max(self.size - int(match[2]), 0), self.size - 1
+        if start > end or start >= self.size:
+            return "unsatisfiable"
+        return start, end
+
+    async def asgi_send(self, send):
+        headers = self.headers()
+        if self.request.headers.get("if-none-match") == self.etag:
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        span = self.byte_range()
+        if span == "unsatisfiable":
+            headers.append((b"content-range", f"bytes */{self.size}".encode()))
+            await send({"type": "http.response.start", "status": 416, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        status, (start, end) = (206, span) if span else (200, (0, self.size - 1))
+        if span:
+            headers.append((b"content-range", f"bytes {start}-{end}/{self.size}".encode()))
+        headers.append((b"content-length", str(end - start + 1).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        with self.opener() as f:
+            if start:
+                f.seek(start)
+            remaining = end - start + 1
+            while remaining > 0:
+                chunk = f.read(min(CHUNK, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                await send(
+                    {"type": "http.response.body", "body": chunk, "more_body": remaining > 0}
+                )
+        if remaining > 0:
+            await send({"type": "http.response.body", "body": b""})
+
+
+def find_file(root, parts, request):
+    relative = "/".join(parts)
+    if root.is_file() and zipfile.is_zipfile(root):
+        with zipfile.ZipFile(root) as archive:
+            try:
+                info = archive.getinfo(relative)
+            except KeyError:
+                return None
+        if info.is_dir():
+            return None
+
+        @contextmanager
+        def open_member():
+            with zipfile.ZipFile(root) as archive, archive.open(info) as member:
+                yield member
+
+        return FileResponse(open_member, info.file_size, root.stat().st_mtime, relative, request)
+    base = root.resolve()
+    candidate = base.joinpath(*parts)
+    try:
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    # resolve() follows symlinks: a link pointing out of the media root is refused.
+    if not resolved.is_relative_to(base) or not resolved.is_file():
+        return None
+    stat = resolved.stat()
+    return FileResponse(
+        lambda: open(resolved, "rb"), stat.st_size, stat.st_mtime, relative, request
+    )
+
+
+async def serve_media(datasette, request):
+    tweet_id, position = int(request.url_vars["tweet_id"]), int(request.url_vars["position"])
+    database = (datasette.plugin_config(PLUGIN) or {}).get("database", "archive")
+    try:
+        db = datasette.get_database(database)
+    except KeyError:
+        raise NotFound("No archive database") from None
+    rows = (
+        await db.execute(
+            "select path from media where tweet_id = ? and position = ?", [tweet_id, position]
+        )
+    ).rows
+    parts = safe_relative(rows[0]["path"]) if rows else None
+    if parts is None:
+        raise NotFound("No such media file")
+    roots = media_roots(datasette)
+    if not roots:
+        sources = await db.execute(
+            "select location from sources where id in "
+            "(select source_id from tweet_sources where tweet_id = ?)",
+            [tweet_id],
+        )
+        roots = [Path(row["location"]) for row in sources.rows if row["location"]]
+    for root in roots:
+        response = find_file(root, parts, request)
+        if response:
+            return response
+    raise NotFound("Media file not found in the archive folder")
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/media/(?P<tweet_id>\d{1,20})/(?P<position>\d{1,4})$", serve_media)]

@@ -1,0 +1,243 @@
+import json
+import re
+import urllib.parse
+import weakref
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+PLUGIN = "tweet-archive"
+# Written around matches by the `search` query's highlight() and search_highlight().
+HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
+HIGHLIGHTED = re.compile("\x02([^\x02\x03]*)\x03")
+
+# Bidi embeddings, overrides and isolates ("Trojan Source"): never let archive text reorder
+# what surrounds it. Zero-width joiners stay: emoji sequences need them.
+BIDI_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A)],
+)
+INVISIBLE = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF, 0x00AD, *BIDI_CONTROLS}
+TOKENS = re.compile(
+    r"(?P<url>https?://[^\s<>\"]+)"
+    r"|(?<![\w@!#$%&*])[@＠](?P<mention>[A-Za-z0-9_]{1,15})(?![\w@])"
+    r"|(?<![\w&#])[#＃](?P<tag>\w*[^\W\d_]\w*)",
+    re.IGNORECASE,
+)
+TRAILING = ".,;:!?'\"…»)]}>"
+MEDIA_LABELS = {"photo": "Photo", "video": "Video", "animated_gif": "GIF"}
+
+
+DATABASES = weakref.WeakKeyDictionary()
+
+
+def archive_database(datasette):
+    # render_cell runs for every cell: look the name up once per Datasette instance.
+    if datasette not in DATABASES:
+        DATABASES[datasette] = (datasette.plugin_config(PLUGIN) or {}).get("database", "archive")
+    return DATABASES[datasette]
+
+
+def clean(text):
+    return text.translate(BIDI_CONTROLS)
+
+
+def split_url(candidate):
+    """The URL part of a match and the trailing punctuation that belongs to the sentence."""
+    url = candidate
+    while url and url[-1] in TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url, candidate[len(url) :]
+
+
+def safe_href(url):
+    """http(s) URLs only, invisible characters percent-encoded so the link shows what it does."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return "".join(urllib.parse.quote(c) if ord(c) in INVISIBLE or c.isspace() else c for c in url)
+
+
+def display_url(url, limit=32):
+    shown = re.sub(r"^https?://(www\.)?", "", url, flags=re.I)
+    shown = "".join(c for c in shown if ord(c) not in INVISIBLE)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def user_url(datasette, screen_name):
+    return datasette.urls.path("/-/user/" + urllib.parse.quote(screen_name))
+
+
+def hashtag_url(datasette, database, tag):
+    through = json.dumps(
+        {"table": "hashtags", "column": "tag", "value": tag},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    query = urllib.parse.urlencode({"_through": through})
+    return datasette.urls.table(database, "tweets") + "?" + query
+
+
+def tweet_html(text, datasette, database):
+    """Tweet text as HTML: escaped, with links, @mentions and #hashtags linked."""
+    if text is None:
+        return Markup("")
+    text = clean(text)
+    out, last = [], 0
+    for match in TOKENS.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        last = match.end()
+        if match["url"]:
+            url, rest = split_url(match["url"])
+            href = safe_href(url)
+            if href:
+                out.append(
+                    Markup(
+                        '<a href="{}" title="{}" rel="nofollow noopener noreferrer">{}</a>'
+                    ).format(href, href, display_url(url))
+                )
+            else:
+                out.append(escape(url))
+            out.append(escape(rest))
+        elif match["mention"]:
+            name = match["mention"]
+            out.append(
+                Markup('<a class="mention" href="{}">@{}</a>').format(
+                    user_url(datasette, name), name
+                )
+            )
+        else:
+            tag = match["tag"]
+            out.append(
+                Markup('<a class="hashtag" href="{}">#{}</a>').format(
+                    hashtag_url(datasette, database, tag), tag
+                )
+            )
+    out.append(escape(text[last:]))
+    html = Markup("").join(out).replace("\r\n", "\n").replace("\n", Markup("<br>"))
+    return Markup('<div class="tweet-text" dir="auto">{}</div>').format(html)
+
+
+def media_url(datasette, tweet_id, position):
+    return datasette.urls.path(f"/-/media/{int(tweet_id)}/{int(position)}")
+
+
+def media_html(media, datasette):
+    """One media item: a thumbnail opening the file, a player, or a placeholder."""
+    kind = media.get("type") or "photo"
+    label = MEDIA_LABELS.get(kind, "Media")
+    if not media.get("path"):
+        name = media.get("filename") or ""
+        remote = safe_href(media.get("url") or "")
+        link = (
+            Markup(' <a href="{}" rel="nofollow noopener noreferrer">original link</a>').format(
+                remote
+            )
+            if remote
+            else ""
+        )
+        return Markup(
+            '<span class="media-missing" title="{}">{} not in the archive{}{}</span>'
+        ).format(name, label, Markup(": ") + name if name else "", link)
+    src = media_url(datasette, media["tweet_id"], media["position"])
+    if kind == "video":
+        return Markup(
+            '<video class="media-video" controls preload="metadata" src="{}"></video>'
+        ).format(src)
+    if kind == "animated_gif":
+        return Markup(
+            '<video class="media-gif" autoplay loop muted playsinline src="{}"></video>'
+        ).format(src)
+    size = ""
+    if media.get("width") and media.get("height"):
+        size = Markup(' width="{}" height="{}"').format(int(media["width"]), int(media["height"]))
+    return Markup(
+        '<a class="media-photo" href="{}"><img src="{}" alt="{} {}" loading="lazy"{}></a>'
+    ).format(src, src, label, int(media["position"]) + 1, size)
+
+
+def media_list_html(media_rows, datasette):
+    if not media_rows:
+        return Markup("")
+    items = Markup("").join(media_html(m, datasette) for m in media_rows)
+    return Markup('<div class="tweet-media">{}</div>').format(items)
+
+
+def highlighted_html(value):
+    escaped = str(escape(clean(value)))
+    marked = HIGHLIGHTED.sub(r"<mark>\1</mark>", escaped)
+    marked = marked.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+    return Markup('<div class="tweet-text snippet" dir="auto">{}</div>').format(Markup(marked))
+
+
+async def fetch_media(datasette, database, tweet_id):
+    db = datasette.get_database(database)
+    result = await db.execute(
+        "select tweet_id, position, type, path, filename, url, width, height "
+        "from media where tweet_id = ? order by position",
+        [tweet_id],
+    )
+    return [dict(r) for r in result.rows]
+
+
+def row_get(row, key):
+    try:
+        return row[key] if key in row.keys() else None
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return None
+
+
+def plain(value):
+    return value["value"] if isinstance(value, dict) else value
+
+
+RENDERED_COLUMNS = {"text", "quoted_text", "snippet", "tweet_id", "screen_name", "path"}
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    # Called for every cell of every page: the cheap checks first.
+    if column not in RENDERED_COLUMNS or database != archive_database(datasette):
+        return None
+    if column == "snippet" and table is None and isinstance(value, str):
+        return highlighted_html(value)
+    if column in ("text", "quoted_text") and table in ("tweets", None) and isinstance(value, str):
+        tweet_id = plain(row_get(row, "id" if table else "tweet_id") or row_get(row, "id"))
+        media_count = plain(row_get(row, "media_count")) or 0
+        html = tweet_html(value, datasette, database)
+        if column == "text" and tweet_id is not None and media_count:
+
+            async def with_media():
+                media = await fetch_media(datasette, database, tweet_id)
+                return html + media_list_html(media, datasette)
+
+            return with_media()
+        return html
+    if column == "tweet_id" and table is None and isinstance(value, int):
+        url = datasette.urls.row(database, "tweets", str(value))
+        return Markup('<a href="{}">{}</a>').format(url, value)
+    if column == "screen_name" and table is None and isinstance(value, str):
+        return Markup('<a class="mention" href="{}">@{}</a>').format(
+            user_url(datasette, value), value
+        )
+    if column == "path" and table in ("media", None):
+        tweet_id, position = plain(row_get(row, "tweet_id")), row_get(row, "position")
+        if tweet_id is None or position is None or row_get(row, "type") is None:
+            return None
+        media = {k: row_get(row, k) for k in ("type", "path", "filename", "url", "width")}
+        media.update(tweet_id=tweet_id, position=position, height=row_get(row, "height"))
+        return media_list_html([media], datasette)
+    return None
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["tweet_html"] = lambda text: tweet_html(
+        text, datasette, archive_database(datasette)
+    )
+    env.filters["tweet_media"] = lambda media: media_list_html(media, datasette)
+    env.filters["safe_href"] = lambda url: safe_href(url or "")

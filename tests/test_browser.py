@@ -1,0 +1,239 @@
+"""The site in Debian's headless Chromium, against a real `datasette` process.
+
+Every page must load with no JavaScript error and no dialog; requests that would leave
+127.0.0.1 (map tiles) are answered with an empty 204, so the tests run offline. Screenshots
+are written to build/screenshots/.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+from .test_site_fixtures import IDS, site_db
+
+# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
+__all__ = ["site_db"]
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(site_db, tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("browser") / "archive.db"
+    shutil.copy(site_db, db_path)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            "-i",
+            str(db_path),
+            "--metadata",
+            str(ROOT / "metadata.yml"),
+            "--plugins-dir",
+            str(ROOT / "plugins"),
+            "--template-dir",
+            str(ROOT / "templates"),
+            "--static",
+            f"static:{ROOT / 'static'}",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(process.stderr.read().decode()) from None
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A browser page that records console errors, page errors and dialogs."""
+
+    def __init__(self, browser, base):
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1200, "height": 900})
+        self.context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(base)
+                else route.fulfill(status=204, body="")
+            ),
+        )
+        self.page = self.context.new_page()
+        self.errors, self.dialogs = [], []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def open(self, path):
+        response = self.page.goto(self.base + path)
+        assert response.status == 200, path
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def screenshot(self, name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def close(self):
+        self.context.close()
+        assert (self.errors, self.dialogs) == ([], [])
+
+
+@pytest.fixture
+def visit(browser, server):
+    visit = Visit(browser, server)
+    yield visit
+    visit.close()
+
+
+def test_home_page_draws_its_charts(visit):
+    page = visit.open("/")
+    page.wait_for_selector("#chart-months svg .mark-rect path")
+    page.wait_for_selector("#chart-hours svg .mark-rect path")
+    assert page.locator("h1").inner_text() == "@site_owner — tweet archive"
+    counts = page.locator("ul.home-counts li").all_inner_texts()
+    assert counts[:3] == ["24\nin all", "16\ntweets", "5\nreplies"]
+    visit.screenshot("home")
+    page.fill("#home-q", "東京")
+    page.press("#home-q", "Enter")
+    page.wait_for_selector("ol.search-results")
+    assert page.url == visit.base + "/archive/search?q=%E6%9D%B1%E4%BA%AC"
+
+
+def test_tweet_page_with_thread_and_media(visit):
+    page = visit.open(f"/archive/tweets/{IDS['t3']}")
+    ids = page.locator("article.tweet").evaluate_all("els => els.map(e => e.dataset.tweetId)")
+    assert ids == [str(IDS["t1"]), str(IDS["t2"]), str(IDS["t3"])]
+    assert page.locator("article.tweet-main .tweet-text").inner_text() == (
+        "3/3 and the end, with a photo"
+    )
+    image = page.locator("article.tweet-main .tweet-media img")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 6
+    visit.screenshot("tweet-thread")
+
+
+def test_script_payloads_never_run(visit):
+    for name in ("script", "img", "rtl"):
+        page = visit.open(f"/archive/tweets/{IDS[name]}")
+        assert page.locator("article.tweet-main a[href^='javascript']").count() == 0
+    assert page.locator("article.tweet-main .tweet-text").inner_text() == (
+        "Invoice for gnp.exe ok and zero\u200bwidth @fri\u200bend example.com/x done"
+    )
+    page = visit.open(f"/archive/tweets/{IDS['script']}")
+    assert page.locator("article.tweet-main .tweet-text").inner_text() == (
+        "<script>alert(1)</script> hello #Hostile world"
+    )
+    visit.screenshot("tweet-script-payload")
+    page = visit.open("/archive/tweets?_sort=id")
+    assert page.locator("td.col-text").count() == 24
+    visit.screenshot("tweets-table")
+    visit.open("/archive/search?q=alert")
+    visit.open("/archive/search_feed.atom?q=alert")
+    assert visit.dialogs == []
+
+
+def test_search_page_highlights_matches(visit):
+    page = visit.open("/archive/search?q=%22quick+brown%22+OR+%D0%BA%D0%BE%D1%82%D1%8B")
+    assert sorted(page.locator("ol.search-results mark").all_inner_texts()) == [
+        "quick brown",
+        "коты",
+    ]
+    visit.screenshot("search")
+    page = visit.open("/archive/search?q=%22unbalanced+AND+*+-")
+    assert page.locator(".zero-results").inner_text() == 'No tweet matches "unbalanced AND * -.'
+
+
+def test_map_of_geotagged_tweets(visit):
+    page = visit.open("/archive/geotagged")
+    markers = page.locator(".leaflet-marker-icon")
+    markers.first.wait_for()
+    assert markers.count() == 3
+    page.evaluate("() => document.querySelector('.leaflet-marker-icon').click()")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    link = popup.locator("a").get_attribute("href")
+    assert link.startswith("tweets/")
+    assert int(link.split("/")[1]) in {IDS["geo_sf"], IDS["geo_paris"], IDS["geo_tokyo"]}
+    visit.screenshot("map-geotagged")
+
+
+def test_map_on_the_tweets_table_filtered_to_located_tweets(visit):
+    page = visit.open("/archive/tweets?latitude__notnull=1")
+    markers = page.locator(".leaflet-marker-icon")
+    markers.first.wait_for()
+    assert markers.count() == 3
+    page.evaluate("() => document.querySelector('.leaflet-marker-icon').click()")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    href = popup.locator("a").get_attribute("href")
+    assert href in {f"/archive/tweets/{IDS[n]}" for n in ("geo_sf", "geo_paris", "geo_tokyo")}
+    assert "@site_owner · 2020-05-0" in popup.inner_text()
+    visit.screenshot("map-tweets-table")
+
+
+def test_located_tweet_page_has_a_map_pin(visit):
+    page = visit.open(f"/archive/tweets/{IDS['geo_tokyo']}")
+    page.locator("#tweet-map .leaflet-marker-icon").wait_for()
+    visit.screenshot("tweet-located")
+
+
+def test_dashboard_charts(visit):
+    page = visit.open("/-/dashboards/activity")
+    for chart in ("per-month", "hour-by-weekday", "per-year"):
+        page.wait_for_selector(f"#chart-{chart} svg .mark-rect path, #chart-{chart} canvas")
+    visit.screenshot("dashboard")
+
+
+def test_user_page_and_mention_links(visit):
+    page = visit.open(f"/archive/tweets/{IDS['reply_friend']}")
+    page.click("article.tweet-main a.mention")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1.user-title").inner_text().startswith("@friend_b")
+    assert page.locator("ol.timeline article.tweet").count() == 3
+    visit.screenshot("user")

@@ -1,0 +1,204 @@
+"""The media route: /-/media/<tweet id>/<position> serves only the archive's own media files."""
+
+import shutil
+import zipfile
+
+import pytest
+import sqlite_utils
+
+from plugins.media_files import safe_relative
+
+from .test_site_fixtures import IDS, SITE, ds, make_datasette, site_db
+
+# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
+__all__ = ["ds", "site_db"]
+
+PHOTO = SITE / "markdown" / "media" / f"{IDS['photo']}-AbCdEfGhIjKlMnO.png"
+VIDEO = SITE / "markdown" / "media" / f"{IDS['video']}-vIdEoVideoVideo1.mp4"
+
+
+def media_url(name, position=0):
+    return f"/-/media/{IDS[name]}/{position}"
+
+
+@pytest.mark.asyncio
+async def test_a_photo_with_its_type_and_caching_headers(ds):
+    response = await ds.client.get(media_url("photo"))
+    assert response.status_code == 200
+    assert response.content == PHOTO.read_bytes()
+    headers = dict(response.headers)
+    etag = headers.pop("etag")
+    assert headers == {
+        "cache-control": "public, max-age=604800",
+        "accept-ranges": "bytes",
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; sandbox",
+        "content-type": "image/png",
+        "content-length": str(PHOTO.stat().st_size),
+        "vary": "Cookie, Authorization",
+    }
+    again = await ds.client.get(media_url("photo"), headers={"if-none-match": etag})
+    assert (again.status_code, again.content) == (304, b"")
+
+
+@pytest.mark.asyncio
+async def test_media_of_other_sources_and_kinds(ds):
+    thread = await ds.client.get(media_url("t3"))
+    assert (thread.status_code, thread.headers["content-type"]) == (200, "image/png")
+    gif = await ds.client.get(media_url("gif"))
+    assert (gif.status_code, gif.headers["content-type"]) == (200, "video/mp4")
+
+
+@pytest.mark.asyncio
+async def test_video_byte_ranges(ds):
+    data = VIDEO.read_bytes()
+    response = await ds.client.get(media_url("video"), headers={"range": "bytes=4-11"})
+    assert response.status_code == 206
+    assert response.content == data[4:12]
+    assert response.headers["content-range"] == f"bytes 4-11/{len(data)}"
+    assert response.headers["content-type"] == "video/mp4"
+    tail = await ds.client.get(media_url("video"), headers={"range": "bytes=-5"})
+    assert (tail.status_code, tail.content) == (206, data[-5:])
+    rest = await ds.client.get(media_url("video"), headers={"range": "bytes=80-"})
+    assert (rest.status_code, rest.content) == (206, data[80:])
+    beyond = await ds.client.get(media_url("video"), headers={"range": "bytes=9999-"})
+    assert beyond.status_code == 416
+    assert beyond.headers["content-range"] == f"bytes */{len(data)}"
+    ignored = await ds.client.get(media_url("video"), headers={"range": "lines=1-2"})
+    assert (ignored.status_code, ignored.content) == (200, data)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "path",
+    [
+        media_url("missing"),
+        media_url("photo", 1),
+        media_url("script"),
+        "/-/media/1/0",
+        "/-/media/../../etc/passwd",
+        "/-/media/%2e%2e/%2e%2e/etc/passwd",
+        "/-/media/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/-/media//etc/passwd",
+        "/-/media/%2Fetc%2Fpasswd",
+        f"{media_url('photo')}/../../../../etc/passwd",
+        f"{media_url('photo')}%2F..%2F..",
+        "/-/media/media/" + PHOTO.name,
+        "/-/media/" + str(PHOTO),
+        "/-/media/-1/0",
+        "/-/media/99999999999999999999999/0",
+    ],
+)
+async def test_nothing_else_can_be_reached(ds, path):
+    response = await ds.client.get(path, follow_redirects=True)
+    assert response.status_code == 404
+    assert response.content != PHOTO.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "path,parts",
+    [
+        ("media/a.png", ["media", "a.png"]),
+        ("data/tweets_media/1-a.jpg", ["data", "tweets_media", "1-a.jpg"]),
+        ("../a.png", None),
+        ("media/../../a.png", None),
+        ("/etc/passwd", None),
+        ("media//a.png", None),
+        ("media/./a.png", None),
+        ("media\\..\\a.png", None),
+        ("C:/Windows/win.ini", None),
+        ("media/a.png\x00.txt", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_safe_relative(path, parts):
+    assert safe_relative(path) == parts
+
+
+@pytest.fixture
+def hostile(site_db, tmp_path):
+    """A copy of the site database whose media rows point at hostile paths, and a media
+    root holding a symlink that leads out of it."""
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "media").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.png").write_bytes(b"secret")
+    (root / "secret.png").write_bytes(b"not in the media table")
+    (root / "media" / "link.png").symlink_to(outside / "secret.png")
+    (root / "media" / "inside.png").symlink_to(root / "secret.png")
+    (root / "media" / "evil.svg").write_text('<svg onload="alert(1)"/>')
+    (root / "media" / "page.html").write_text("<script>alert(1)</script>")
+    db_path = tmp_path / "archive.db"
+    shutil.copy(site_db, db_path)
+    db = sqlite_utils.Database(db_path)
+    paths = [
+        "../outside/secret.png",
+        "media/../../outside/secret.png",
+        str(outside / "secret.png"),
+        "media/link.png",
+        "media/inside.png",
+        "media/evil.svg",
+        "media/page.html",
+    ]
+    tweet_id = IDS["script"]
+    for position, path in enumerate(paths):
+        db["media"].insert(
+            {"tweet_id": tweet_id, "position": position, "type": "photo", "path": path}
+        )
+    db.conn.commit()
+    db.conn.close()
+    return db_path, root, tweet_id
+
+
+@pytest.mark.asyncio
+async def test_hostile_database_paths_and_symlinks(hostile, metadata, monkeypatch):
+    db_path, root, tweet_id = hostile
+    monkeypatch.setenv("TWEET_ARCHIVE_MEDIA_ROOT", str(root))
+    ds = make_datasette(db_path, metadata)
+    statuses = [
+        (await ds.client.get(f"/-/media/{tweet_id}/{position}")).status_code
+        for position in range(5)
+    ]
+    assert statuses == [404, 404, 404, 404, 200]
+    svg = await ds.client.get(f"/-/media/{tweet_id}/5")
+    assert svg.headers["content-type"] == "application/octet-stream"
+    assert svg.headers["content-disposition"] == 'attachment; filename="evil.svg"'
+    page = await ds.client.get(f"/-/media/{tweet_id}/6")
+    assert page.headers["content-type"] == "application/octet-stream"
+    assert page.headers["content-security-policy"] == "default-src 'none'; sandbox"
+
+
+@pytest.mark.asyncio
+async def test_media_root_from_the_environment_or_metadata(
+    site_db, metadata, monkeypatch, tmp_path
+):
+    copy = tmp_path / "copy"
+    shutil.copytree(SITE / "markdown", copy)
+    (copy / "media" / PHOTO.name).write_bytes(b"the copy")
+    monkeypatch.setenv("TWEET_ARCHIVE_MEDIA_ROOT", str(copy))
+    ds = make_datasette(site_db, metadata)
+    assert (await ds.client.get(media_url("photo"))).content == b"the copy"
+    # Not in that root: the environment variable replaces the sources' own folders.
+    assert (await ds.client.get(media_url("t3"))).status_code == 404
+
+    monkeypatch.delenv("TWEET_ARCHIVE_MEDIA_ROOT")
+    configured = {**metadata, "plugins": {**metadata["plugins"], "tweet-archive": {}}}
+    configured["plugins"]["tweet-archive"] = {"media_root": [str(tmp_path / "none"), str(copy)]}
+    ds = make_datasette(site_db, configured)
+    assert (await ds.client.get(media_url("photo"))).content == b"the copy"
+
+
+@pytest.mark.asyncio
+async def test_media_root_can_be_a_zip(site_db, metadata, monkeypatch, tmp_path):
+    archive = tmp_path / "archive.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(PHOTO, f"media/{PHOTO.name}")
+        z.writestr("media/", "")
+        z.write(VIDEO, f"media/{VIDEO.name}")
+    monkeypatch.setenv("TWEET_ARCHIVE_MEDIA_ROOT", str(archive))
+    ds = make_datasette(site_db, metadata)
+    response = await ds.client.get(media_url("photo"))
+    assert (response.status_code, response.content) == (200, PHOTO.read_bytes())
+    ranged = await ds.client.get(media_url("video"), headers={"range": "bytes=4-11"})
+    assert (ranged.status_code, ranged.content) == (206, VIDEO.read_bytes()[4:12])

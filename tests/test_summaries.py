@@ -1,0 +1,161 @@
+"""Summary tables built at the end of every build (etl/summaries.py)."""
+
+import sqlite_utils
+
+from etl import schema
+from etl.summaries import SUMMARY_TABLES, create_summaries
+
+from .test_site_fixtures import IDS, site_db
+
+# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
+__all__ = ["site_db"]
+
+
+def rows(db, sql):
+    return [dict(row) for row in db.query(sql)]
+
+
+def test_archive_totals(site_db):
+    db = sqlite_utils.Database(site_db)
+    assert rows(db, "select * from archive_totals") == [
+        {
+            "owner_screen_names": "site_owner",
+            "owner_name": "Site Owner",
+            "first_tweet_at": "2020-05-01T17:00:00+00:00",
+            "last_tweet_at": "2022-06-05T12:00:00+00:00",
+            "tweets": 24,
+            "original_tweets": 16,
+            "replies": 5,
+            "retweets": 1,
+            "quotes": 2,
+            "tweets_with_media": 5,
+            "media": 5,
+            "media_files": 4,
+            "geotagged": 3,
+            "places": 3,
+            "accounts": 2,
+            "hashtags": 4,
+            "links": 5,
+            "months": 5,
+        }
+    ]
+
+
+def test_tweets_per_month_and_hour(site_db):
+    db = sqlite_utils.Database(site_db)
+    assert rows(db, "select * from tweets_per_month") == [
+        {
+            "month": "2020-05",
+            "tweets": 4,
+            "replies": 0,
+            "retweets": 0,
+            "quotes": 0,
+            "with_media": 0,
+        },
+        {
+            "month": "2021-03",
+            "tweets": 13,
+            "replies": 1,
+            "retweets": 1,
+            "quotes": 2,
+            "with_media": 4,
+        },
+        {
+            "month": "2021-04",
+            "tweets": 5,
+            "replies": 4,
+            "retweets": 0,
+            "quotes": 0,
+            "with_media": 1,
+        },
+        {
+            "month": "2021-06",
+            "tweets": 1,
+            "replies": 0,
+            "retweets": 0,
+            "quotes": 0,
+            "with_media": 0,
+        },
+        {
+            "month": "2022-06",
+            "tweets": 1,
+            "replies": 0,
+            "retweets": 0,
+            "quotes": 0,
+            "with_media": 0,
+        },
+    ]
+    hours = rows(db, "select * from tweets_per_hour")
+    assert sum(h["tweets"] for h in hours) == 24
+    # 2021-04-01 was a Thursday: the thread's three tweets at 10:00, 10:01 and 10:02 UTC.
+    assert {"weekday": 4, "day": "Thu", "hour": 10, "tweets": 3} in hours
+    assert {(h["weekday"], h["day"]) for h in hours} <= {
+        (1, "Mon"),
+        (2, "Tue"),
+        (3, "Wed"),
+        (4, "Thu"),
+        (5, "Fri"),
+        (6, "Sat"),
+        (7, "Sun"),
+    }
+
+
+def test_facet_counts(site_db):
+    db = sqlite_utils.Database(site_db)
+    counts = rows(db, "select facet, value, tweets from facet_counts order by facet, value")
+    assert [c for c in counts if c["facet"] in ("kind", "has_media", "year")] == [
+        {"facet": "has_media", "value": "0", "tweets": 19},
+        {"facet": "has_media", "value": "1", "tweets": 5},
+        {"facet": "kind", "value": "quote", "tweets": 2},
+        {"facet": "kind", "value": "reply", "tweets": 5},
+        {"facet": "kind", "value": "retweet", "tweets": 1},
+        {"facet": "kind", "value": "tweet", "tweets": 16},
+        {"facet": "year", "value": "2020", "tweets": 4},
+        {"facet": "year", "value": "2021", "tweets": 19},
+        {"facet": "year", "value": "2022", "tweets": 1},
+    ]
+    for facet in ("kind", "year", "month", "has_media"):
+        assert sum(c["tweets"] for c in counts if c["facet"] == facet) == 24
+
+
+def test_self_threads(site_db):
+    db = sqlite_utils.Database(site_db)
+    assert rows(db, "select * from self_threads") == [
+        {
+            "root_id": IDS["t1"],
+            "tweets": 4,
+            "first_at": "2021-04-01T10:00:00+00:00",
+            "last_at": "2021-04-01T11:00:00+00:00",
+        }
+    ]
+
+
+def test_summaries_of_an_empty_archive_and_rebuilding_them():
+    db = sqlite_utils.Database(memory=True)
+    schema.create_tables(db)
+    create_summaries(db)
+    create_summaries(db)
+    assert [t for t in db.table_names() if t in SUMMARY_TABLES] == list(SUMMARY_TABLES)
+    totals = rows(db, "select tweets, replies, first_tweet_at, months from archive_totals")
+    assert totals == [{"tweets": 0, "replies": 0, "first_tweet_at": None, "months": 0}]
+    assert rows(db, "select * from self_threads") == []
+
+
+def test_reply_cycles_do_not_loop():
+    db = sqlite_utils.Database(memory=True)
+    schema.create_tables(db)
+    db["users"].insert({"id": 1, "screen_name": "owner", "is_owner": 1})
+    for tweet_id, parent in [(10, 11), (11, 10), (12, None), (13, 12), (14, 13), (15, 13)]:
+        db["tweets"].insert(
+            {
+                "id": tweet_id,
+                "created_at": f"2020-01-01T00:00:{tweet_id}+00:00",
+                "kind": "reply" if parent else "tweet",
+                "text": "x",
+                "user_id": 1,
+                "is_retweet": 0,
+                "in_reply_to_id": parent,
+            }
+        )
+    create_summaries(db)
+    assert rows(db, "select root_id, tweets from self_threads") == [{"root_id": 12, "tweets": 4}]
