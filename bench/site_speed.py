@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -28,15 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+sys.path.insert(0, str(ROOT))
 from build_speed import generate_markdown_archive  # noqa: E402
 
-# The Makefile's settings (default_cache_ttl 0: the bench measures the server, not a cache).
-SETTINGS = [
-    *("sql_time_limit_ms", "3000"),
-    *("default_cache_ttl", "0"),
-    *("allow_download", "off"),
-    *("suggest_facets", "off"),
-]
+from etl.site import Site, free_port, start  # noqa: E402
 
 
 def q(path, **params):
@@ -70,12 +64,6 @@ PAGES = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build(tweets: int, folder: Path) -> Path:
     archive = folder / "archive-src"
     archive.mkdir()
@@ -93,47 +81,14 @@ def build(tweets: int, folder: Path) -> Path:
 
 
 def serve(db: Path, folder: Path) -> tuple[subprocess.Popen, str]:
+    """The site exactly as `make publish` serves it (etl/site.py), with precomputed counts."""
     inspect = folder / "inspect-data.json"
-    datasette = [sys.executable, "-m", "datasette"]
-    subprocess.run([*datasette, "inspect", str(db), "--inspect-file", str(inspect)], check=True)
+    datasette = str(Path(sys.executable).with_name("datasette"))
+    subprocess.run([datasette, "inspect", str(db), "--inspect-file", str(inspect)], check=True)
     port = free_port()
-    settings = [
-        arg for i in range(0, len(SETTINGS), 2) for arg in ("--setting", *SETTINGS[i : i + 2])
-    ]
-    process = subprocess.Popen(
-        [
-            *datasette,
-            "serve",
-            "-i",
-            str(db),
-            "--inspect-file",
-            str(inspect),
-            "--metadata",
-            str(ROOT / "metadata.yml"),
-            "--plugins-dir",
-            str(ROOT / "plugins"),
-            "--template-dir",
-            str(ROOT / "templates"),
-            "--static",
-            f"static:{ROOT / 'static'}",
-            *settings,
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            return process, base
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("datasette did not start")
+    command = Site().serve_command(db, "127.0.0.1", port, None, "--inspect-file", str(inspect))
+    return start(command, base, seconds=60), base
 
 
 def fetch(url: str) -> tuple[float, int]:

@@ -196,12 +196,6 @@ def datasette() -> str:
     return str(Path(sys.executable).with_name("datasette"))
 
 
-def serve_args(plan: Plan, db_path: Path, metadata: Path) -> list[str]:
-    options = plan.site.serve_options()
-    options[options.index("--metadata") + 1] = str(metadata)
-    return ["-i", str(db_path), *options]
-
-
 def smoke_test(plan: Plan, db_path: Path, metadata: Path, env: dict) -> None:
     """GET the key pages in a child Datasette with exactly the site's configuration."""
     db = sqlite_utils.Database(db_path)
@@ -263,18 +257,8 @@ def status_line(db_path: Path, media: Path, removed: dict) -> str:
 
 
 def serve_locally(plan, db_path, inspect, metadata, env, echo) -> None:
-    args = [
-        datasette(),
-        "serve",
-        *serve_args(plan, db_path, metadata),
-        "--inspect-file",
-        str(inspect),
-        "-h",
-        plan.host,
-        "-p",
-        str(plan.port),
-        *(["--reload"] if plan.reload else []),
-    ]
+    extra = ["--inspect-file", str(inspect), *(["--reload"] if plan.reload else [])]
+    args = plan.site.serve_command(db_path, plan.host, plan.port, metadata, *extra)
     echo(f"Serving at http://{plan.host}:{plan.port}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     sys.stderr.flush()

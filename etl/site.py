@@ -4,6 +4,11 @@ whose --install list no longer matches what runs locally)."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +77,49 @@ class Site:
     def setting_flags(self) -> list[str]:
         return [f"--setting {name} {setting_text(value)}" for name, value in self.settings.items()]
 
+    def serve_command(
+        self, db_path: Path, host: str, port: int, metadata: Path | None = None, *extra: str
+    ) -> list[str]:
+        """The whole `datasette serve` command line for the immutable database."""
+        options = self.serve_options()
+        if metadata is not None:
+            options[options.index("--metadata") + 1] = str(metadata)
+        datasette = str(Path(sys.executable).with_name("datasette"))
+        return [
+            datasette,
+            "serve",
+            "-i",
+            str(db_path),
+            *options,
+            "-h",
+            host,
+            "-p",
+            str(port),
+            *extra,
+        ]
+
     def install_options(self) -> list[str]:
         """`datasette publish` options that pin the image's packages."""
         return [option for req in self.requirements for option in ("--install", req)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command: list[str], base: str, seconds: float = 30, **popen) -> subprocess.Popen:
+    """Start a site and wait until it answers; raises with its error output if it dies."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
+                return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                error = process.stderr.read()
+                raise RuntimeError(f"{base} did not start: {error[-2000:]!r}") from None
+            time.sleep(0.1)

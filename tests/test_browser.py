@@ -7,14 +7,11 @@ are written to build/screenshots/.
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from etl.site import Site, free_port, start
 
 from .conftest import ROOT
 from .test_site_fixtures import IDS, site_db
@@ -29,54 +26,14 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(site_db, tmp_path_factory):
     db_path = tmp_path_factory.mktemp("browser") / "archive.db"
     shutil.copy(site_db, db_path)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "datasette",
-            "serve",
-            "-i",
-            str(db_path),
-            "--metadata",
-            str(ROOT / "metadata.yml"),
-            "--plugins-dir",
-            str(ROOT / "plugins"),
-            "--template-dir",
-            str(ROOT / "templates"),
-            "--static",
-            f"static:{ROOT / 'static'}",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.1)
+    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
     yield base
     process.terminate()
     process.wait(timeout=10)

@@ -5,7 +5,6 @@ import shlex
 import socket
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -16,7 +15,7 @@ from click.testing import CliRunner
 
 from etl.cli import cli
 from etl.publish import Plan, PublishError, ensure_port_free, publish
-from etl.site import SETTINGS, SITE_REQUIREMENTS, Site, setting_text
+from etl.site import SETTINGS, SITE_REQUIREMENTS, Site, free_port, setting_text, start
 
 from .conftest import MARKDOWN, ROOT, run_build
 
@@ -183,25 +182,6 @@ def test_a_failing_page_stops_the_publish(built, monkeypatch):
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url, process, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stderr.read()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.status
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer in {seconds}s")
-
-
 def get(url):
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.headers.get("content-type"), response.read()
@@ -227,16 +207,10 @@ def test_the_deployable_folder_runs_from_a_fresh_venv(built, tmp_path):
         check=True,
     )
     port = free_port()
-    server = subprocess.Popen(
-        [str(venv / "bin" / "datasette"), "serve", ".", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=site,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     base = f"http://127.0.0.1:{port}"
+    command = [str(venv / "bin" / "datasette"), "serve", ".", "-h", "127.0.0.1", "-p", str(port)]
+    server = start(command, base, cwd=site)
     try:
-        assert wait_for(base + "/-/versions.json", server) == 200
         status, _, home = get(base + "/")
         assert status == 200 and b"archive" in home
         status, _, page = get(base + "/archive/tweets/1136622189627809793")
