@@ -4,8 +4,9 @@ import re
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
-from datasette import NotFound, hookimpl
+from datasette import NotFound, Response, hookimpl
 
 PLUGIN = "tweet-archive"
 ENV_ROOT = "TWEET_ARCHIVE_MEDIA_ROOT"
@@ -166,6 +167,11 @@ async def serve_media(datasette, request):
     parts = safe_relative(rows[0]["path"]) if rows else None
     if parts is None:
         raise NotFound("No such media file")
+    remote = (datasette.plugin_config(PLUGIN) or {}).get("media_url") or ""
+    if remote.startswith(("https://", "http://")):
+        # Media kept in a bucket or CDN, laid out like the archive (make publish TARGET=dir).
+        location = remote.rstrip("/") + "/" + "/".join(quote(part) for part in parts)
+        return Response.redirect(location, status=302)
     roots = media_roots(datasette)
     if not roots:
         sources = await db.execute(

@@ -283,3 +283,25 @@ def test_the_command_line_reaches_every_option(built):
     assert result.output.splitlines()[-1].endswith(
         "--app my-tweets " + " ".join(" ".join(pair) for pair in SETTING_PAIRS)
     )
+
+
+@pytest.mark.asyncio
+async def test_media_url_redirects_media_to_the_bucket(built, tmp_path):
+    import json
+
+    from datasette.app import Datasette
+
+    out = tmp_path / "site"
+    plan = Plan(db=built, target="dir", out=out, media_url="https://cdn.example.com/tweets/")
+    publish(plan, echo=lambda line: None)
+    ds = Datasette(
+        immutables=[str(out / "archive.db")],
+        metadata=json.loads((out / "metadata.json").read_text()),
+        plugins_dir=str(ROOT / "plugins"),
+    )
+    response = await ds.client.get("/-/media/1136622189627809793/1")
+    assert response.status_code == 302
+    assert response.headers["location"] == (
+        "https://cdn.example.com/tweets/media/1136622189627809793-D8RwpR5XYAAxm80.png"
+    )
+    assert not (out / "media").exists()
