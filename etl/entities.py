@@ -368,7 +368,9 @@ def url_domain(url: str) -> str | None:
         return None
     if not host:
         return None
-    host = host.rstrip(".")
+    # Zero-width and other format characters can hide inside a host ("exa\u200bmple.com"):
+    # they are never part of a real domain, and left in they would split its counts.
+    host = "".join(c for c in host if unicodedata.category(c) != "Cf").rstrip(".")
     if host.startswith("www."):
         host = host[4:]
     return host or None

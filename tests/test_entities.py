@@ -320,6 +320,8 @@ def test_extract_entities(text, expected):
         ("http://foobar.みんな/", "foobar.みんな"),
         ("www.example.com", "example.com"),
         ("http://example.com./x", "example.com"),
+        ("https://exa\u200bmple.com/x", "example.com"),
+        ("https://www.\u2060example.com", "example.com"),
         ("http://", None),
         ("", None),
         ("not a url", None),

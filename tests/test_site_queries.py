@@ -151,11 +151,11 @@ async def test_top_mentions_hashtags_domains(ds):
         "Hostile",
         "sunset",
     ]
+    # the zero-width space hidden in one link's host does not make a domain of its own
     assert [(r["domain"], r["links"]) for r in await rows(ds, "top_domains")] == [
+        ("example.com", 2),
         ("twitter.com", 2),
         ("en.wikipedia.org", 1),
-        ("example.com", 1),
-        ("exa\u200bmple.com", 1),
     ]
 
 
