@@ -80,6 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/build_speed.py
 	$(BIN)/python bench/entities_accuracy.py ../shared/archives/alrocar__x/data/tweets.js \
 	    ../shared/archives/dsajgiouawj__TweetArchive/data/tweet.js
+	$(BIN)/python bench/site_speed.py
 
 clean:
 	rm -rf build/
