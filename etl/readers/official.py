@@ -148,6 +148,8 @@ class ExportReader:
             if "twitter-circle-tweet.js" in self.present
             else set()
         )
+        if circle_ids and not self.options.include_circle:
+            info.skipped["circle"] = len(circle_ids)
         notes = NoteIndex(self.note_items())
         seen: set[int] = set()  # Circle tweets already read from tweets.js
 
@@ -164,7 +166,6 @@ class ExportReader:
                         seen.add(tweet.id)
                         tweet.is_circle = True
                         if not self.options.include_circle:
-                            info.skipped["circle"] = info.skipped.get("circle", 0) + 1
                             continue
                 yield tweet
         if self.options.include_circle and "twitter-circle-tweet.js" in self.present:
