@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+import zipfile
+import zlib
 from pathlib import Path
 
 import click
@@ -51,6 +53,8 @@ def build_command(db, sources, strict, include_deleted, include_circle, include_
         summary = build(Path(db), list(sources), strict, options, progress)
     except OSError as e:
         raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}") from None
+    except (zipfile.BadZipFile, zlib.error) as e:
+        raise click.ClickException(f"a zip file is damaged ({e}); download it again") from None
     except StrictFailure as failure:
         print_summary(failure.summary, db, time.perf_counter() - started, written=False)
         raise click.ClickException(

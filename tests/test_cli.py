@@ -9,7 +9,9 @@ from click.testing import CliRunner
 
 from etl.cli import cli
 
-from .conftest import MARKDOWN, ROOT, run_build
+from .conftest import FIXTURES, MARKDOWN, ROOT, run_build
+
+FIXTURES_OFFICIAL = FIXTURES / "official"
 
 PUBLIC_TABLES = [
     "sources",
@@ -268,3 +270,16 @@ def test_monthly_summary_counts_every_tweet_once(db):
         {"month": "2022-12", "tweets": 1, "replies": 0, "retweets": 0},
     ]
     assert sum(row["tweets"] for row in rows) == db["tweets"].count
+
+
+def test_a_damaged_zip_is_one_clear_line_and_no_database(tmp_path):
+    damaged = bytearray((FIXTURES_OFFICIAL / "zipped" / "modern.zip").read_bytes())
+    start = damaged.find(b"data/tweets.js") + 200
+    damaged[start : start + 200] = b"X" * 200
+    source = tmp_path / "export.zip"
+    source.write_bytes(bytes(damaged))
+    result = run_build(tmp_path / "out" / "archive.db", source)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: a zip file is damaged (")
+    assert result.output.count("\n") == 1
+    assert not (tmp_path / "out" / "archive.db").exists()
