@@ -1,11 +1,15 @@
+import copy
+import json
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 import yaml
 from click.testing import CliRunner
+from datasette.app import Datasette
 
 from etl.cli import cli
+from etl.site import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -35,3 +39,43 @@ def db(fixture_db) -> sqlite_utils.Database:
 @pytest.fixture(scope="session")
 def metadata() -> dict:
     return yaml.safe_load((ROOT / "metadata.yml").read_text())
+
+
+# The hostile site fixture and the Datasette instance the site tests share.
+SITE = FIXTURES / "site"
+SITE_SOURCES = [SITE / "markdown", SITE / "later", SITE / "official"]
+# Tweet ids of the fixture, by a short name (written by the script that made the fixture).
+IDS = json.loads((SITE / "ids.json").read_text())
+
+
+def make_datasette(db_path, metadata, **kwargs):
+    return Datasette(
+        immutables=[str(db_path)],
+        metadata=copy.deepcopy(metadata),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+        static_mounts=[("static", str(ROOT / "static"))],
+        settings=dict(SETTINGS),  # exactly the production settings (etl/site.py)
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def site_db(tmp_path_factory):
+    """The hostile archive built from Markdown (two layouts) and an official export."""
+    db_path = tmp_path_factory.mktemp("site") / "archive.db"
+    result = run_build(db_path, *SITE_SOURCES)
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+@pytest.fixture
+def ds(site_db, metadata, monkeypatch):
+    monkeypatch.delenv("TWEET_ARCHIVE_MEDIA_ROOT", raising=False)
+    return make_datasette(site_db, metadata)
+
+
+async def get_json(ds, path):
+    response = await ds.client.get(path)
+    assert response.status_code == 200, (path, response.text[:500])
+    return response.json()

@@ -13,11 +13,7 @@ import pytest
 
 from etl.site import Site, free_port, start
 
-from .conftest import ROOT
-from .test_site_fixtures import IDS, site_db
-
-# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
-__all__ = ["site_db"]
+from .conftest import IDS, ROOT
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "build" / "screenshots"

@@ -5,8 +5,7 @@ import urllib.parse
 import pytest
 import sqlite_utils
 
-from .conftest import SHARED_ARCHIVES, run_build
-from .test_site_fixtures import make_datasette
+from .conftest import SHARED_ARCHIVES, make_datasette, run_build
 
 pytestmark = pytest.mark.integration
 EZYANG = SHARED_ARCHIVES / "ezyang-tweets"

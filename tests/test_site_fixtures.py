@@ -1,54 +1,8 @@
-"""The hostile site fixture and the Datasette instance the site tests share.
+"""The hostile site fixture holds every case the site tests rely on."""
 
-Fixtures live here (not in conftest.py) and are imported by the other test_site_* modules.
-"""
-
-import copy
-import json
-
-import pytest
 import sqlite_utils
-from datasette.app import Datasette
 
-from .conftest import FIXTURES, ROOT, run_build
-
-SITE = FIXTURES / "site"
-SITE_SOURCES = [SITE / "markdown", SITE / "later", SITE / "official"]
-# Tweet ids of the fixture, by a short name (written by the script that made the fixture).
-IDS = json.loads((SITE / "ids.json").read_text())
-
-
-def make_datasette(db_path, metadata, **kwargs):
-    return Datasette(
-        immutables=[str(db_path)],
-        metadata=copy.deepcopy(metadata),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-        static_mounts=[("static", str(ROOT / "static"))],
-        settings={"sql_time_limit_ms": 1000},
-        **kwargs,
-    )
-
-
-@pytest.fixture(scope="session")
-def site_db(tmp_path_factory):
-    """The hostile archive built from Markdown (two layouts) and an official export."""
-    db_path = tmp_path_factory.mktemp("site") / "archive.db"
-    result = run_build(db_path, *SITE_SOURCES)
-    assert result.exit_code == 0, result.output
-    return db_path
-
-
-@pytest.fixture
-def ds(site_db, metadata, monkeypatch):
-    monkeypatch.delenv("TWEET_ARCHIVE_MEDIA_ROOT", raising=False)
-    return make_datasette(site_db, metadata)
-
-
-async def get_json(ds, path):
-    response = await ds.client.get(path)
-    assert response.status_code == 200, (path, response.text[:500])
-    return response.json()
+from .conftest import IDS
 
 
 def test_the_fixture_holds_every_hostile_case(site_db):

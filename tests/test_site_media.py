@@ -8,10 +8,7 @@ import sqlite_utils
 
 from plugins.media_files import safe_relative
 
-from .test_site_fixtures import IDS, SITE, ds, make_datasette, site_db
-
-# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
-__all__ = ["ds", "site_db"]
+from .conftest import IDS, SITE, make_datasette
 
 PHOTO = SITE / "markdown" / "media" / f"{IDS['photo']}-AbCdEfGhIjKlMnO.png"
 VIDEO = SITE / "markdown" / "media" / f"{IDS['video']}-vIdEoVideoVideo1.mp4"

@@ -6,11 +6,7 @@ import re
 import pytest
 import sqlite_utils
 
-from .conftest import ROOT
-from .test_site_fixtures import IDS, ds, get_json, make_datasette, site_db
-
-# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
-__all__ = ["ds", "site_db"]
+from .conftest import IDS, ROOT, get_json, make_datasette
 
 QUERY_LINKS = [
     "search",

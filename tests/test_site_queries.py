@@ -6,10 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .test_site_fixtures import IDS, ds, get_json, site_db
-
-# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
-__all__ = ["ds", "site_db"]
+from .conftest import IDS, get_json
 
 ISSUE_QUERIES = [
     "search",

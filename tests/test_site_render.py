@@ -14,10 +14,7 @@ from plugins.render_tweets import (
     tweet_html,
 )
 
-from .test_site_fixtures import IDS, ds, site_db
-
-# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
-__all__ = ["ds", "site_db"]
+from .conftest import IDS
 
 HOSTILE_TAG = (
     '<a class="hashtag" href="/archive/tweets?_through='

@@ -7,10 +7,7 @@ import pytest
 from plugins import render_tweets, search_sql
 from plugins.search_sql import contains, first_term, fts_expression, highlight, mode
 
-from .test_site_fixtures import IDS, ds, get_json, site_db
-
-# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
-__all__ = ["ds", "site_db"]
+from .conftest import IDS, get_json
 
 HOSTILE_INPUTS = [
     '"',

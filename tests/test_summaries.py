@@ -5,10 +5,7 @@ import sqlite_utils
 from etl import schema
 from etl.summaries import SUMMARY_TABLES, create_summaries
 
-from .test_site_fixtures import IDS, site_db
-
-# Shared fixtures (tests/test_site_fixtures.py), exported so linters see them used.
-__all__ = ["site_db"]
+from .conftest import IDS
 
 
 def rows(db, sql):
