@@ -80,14 +80,15 @@ class Site:
     def serve_command(
         self, db_path: Path, host: str, port: int, metadata: Path | None = None, *extra: str
     ) -> list[str]:
-        """The whole `datasette serve` command line for the immutable database."""
+        """The whole `datasette` command line serving the immutable database."""
         options = self.serve_options()
         if metadata is not None:
             options[options.index("--metadata") + 1] = str(metadata)
         datasette = str(Path(sys.executable).with_name("datasette"))
+        # No explicit "serve": it is Datasette's default command, and --reload re-runs the
+        # arguments against the serve command itself, where "serve" would be read as a file.
         return [
             datasette,
-            "serve",
             "-i",
             str(db_path),
             *options,
