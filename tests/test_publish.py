@@ -8,6 +8,7 @@ import sys
 import tomllib
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -305,3 +306,24 @@ async def test_media_url_redirects_media_to_the_bucket(built, tmp_path):
         "https://cdn.example.com/tweets/media/1136622189627809793-D8RwpR5XYAAxm80.png"
     )
     assert not (out / "media").exists()
+
+
+@pytest.mark.parametrize("extra", [[], ["--reload"]])
+def test_local_publish_serves_until_interrupted(built, extra):
+    import os
+    import signal
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    tweets_etl = str(Path(sys.executable).with_name("tweets-etl"))
+    command = [tweets_etl, "publish", str(built), "--port", str(port), *extra]
+    server = start(command, base, seconds=60, start_new_session=True)
+    try:
+        status, _, page = get(base + "/archive/tweets/1136622189627809793")
+        assert status == 200 and b"Who wants to play?" in page
+        assert get(base + "/-/media/1136622189627809793/0")[:2] == (200, "image/png")
+    finally:
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C
+        server.wait(20)
+    with pytest.raises(OSError):
+        get(base + "/")
