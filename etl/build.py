@@ -104,6 +104,10 @@ def atomic_database(db_path: Path):
         db.conn.commit()
         db.execute("vacuum")
         db.close()
+        # mkstemp made it private (0600); a database is an ordinary file (0644 under umask 022)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, db_path)
     except BaseException:
         db.close()

@@ -283,3 +283,15 @@ def test_a_damaged_zip_is_one_clear_line_and_no_database(tmp_path):
     assert result.output.startswith("Error: a zip file is damaged (")
     assert result.output.count("\n") == 1
     assert not (tmp_path / "out" / "archive.db").exists()
+
+
+def test_the_database_gets_ordinary_file_permissions(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        assert run_build(tmp_path / "a.db", MARKDOWN / "plain").exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.db").stat().st_mode) == 0o644
