@@ -85,6 +85,8 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
             media_root = os.pathsep.join(source_roots(plan.db))
         else:
             media_root = str(work / "media")
+            # Start empty: files left by an earlier publish may belong to tweets hidden since.
+            shutil.rmtree(work / "media", ignore_errors=True)
             copy_media(plan.db, db_path, work / "media")
     metadata = site_metadata(plan, media_root="media" if plan.target != "local" else media_root)
     (work / "metadata.json").write_text(json.dumps(metadata, indent=2))
@@ -94,7 +96,7 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
     smoke_test(plan, db_path, work / "metadata.json", env)
     inspect = work / "inspect-data.json"
     run([datasette(), "inspect", str(db_path), "--inspect-file", str(inspect)], env)
-    echo(status_line(db_path, work / "media", removed))
+    echo(status_line(db_path, removed))
     if plan.target == "local":
         serve_locally(plan, db_path, inspect, work / "metadata.json", env, echo)
         return None
@@ -241,16 +243,17 @@ def human_size(size: int) -> str:
     return f"{size:,.1f} GB"
 
 
-def status_line(db_path: Path, media: Path, removed: dict) -> str:
+def status_line(db_path: Path, removed: dict) -> str:
     db = sqlite_utils.Database(db_path)
     tweets = db.execute("select count(*) from tweets").fetchone()[0]
-    files = db.execute("select count(*) from media where path is not null").fetchone()[0]
-    sizes = [human_size(db_path.stat().st_size)]
-    if media.exists():
-        sizes.append(
-            "media " + human_size(sum(p.stat().st_size for p in media.rglob("*") if p.is_file()))
-        )
-    line = f"Publishing {tweets:,} tweets and {files:,} media files (database {', '.join(sizes)})"
+    files, size = db.execute(
+        "select count(*), coalesce(sum(bytes), 0) from media where path is not null"
+    ).fetchone()
+    database = human_size(db_path.stat().st_size)
+    line = (
+        f"Publishing {tweets:,} tweets and {files:,} media files "
+        f"(database {database}, media {human_size(size)})"
+    )
     if removed["tweets"]:
         line += f"; {removed['tweets']:,} private or redacted tweets left out"
     return line

@@ -327,3 +327,19 @@ def test_local_publish_serves_until_interrupted(built, extra):
         server.wait(20)
     with pytest.raises(OSError):
         get(base + "/")
+
+
+def test_media_of_tweets_hidden_since_an_earlier_publish_are_not_left_behind(built, tmp_path):
+    from etl.redact import Redactions
+
+    out = tmp_path / "site"
+    publish(Plan(db=built, target="dir", out=out), echo=lambda line: None)
+    photo = out / "media" / "media" / "1136622189627809793-D8RwpR5XYAAxm79.png"
+    assert photo.exists()
+    hidden = Plan(
+        db=built, target="dir", out=out, redactions=Redactions(tweets=[1136622189627809793])
+    )
+    lines = []
+    publish(hidden, echo=lines.append)
+    assert not photo.exists()
+    assert lines[0].startswith("Publishing 8 tweets and 1 media files")
