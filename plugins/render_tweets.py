@@ -195,7 +195,8 @@ def plain(value):
     return value["value"] if isinstance(value, dict) else value
 
 
-RENDERED_COLUMNS = {"text", "quoted_text", "snippet", "tweet_id", "screen_name", "path"}
+RENDERED_COLUMNS = {"text", "quoted_text", "snippet", "tweet_id", "screen_name", "path", "popup"}
+POPUP_LINK = re.compile(r"tweets/(\d{1,20})")
 
 
 @hookimpl
@@ -223,6 +224,20 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "screen_name" and table is None and isinstance(value, str):
         return Markup('<a class="mention" href="{}">@{}</a>').format(
             user_url(datasette, value), value
+        )
+    if column == "popup" and table is None and isinstance(value, str):
+        # The map's popup data (JSON for datasette-cluster-map) reads better as its link.
+        try:
+            popup = json.loads(value)
+        except ValueError:
+            return None
+        match = (
+            POPUP_LINK.fullmatch(str(popup.get("link") or "")) if isinstance(popup, dict) else None
+        )
+        if match is None:
+            return None
+        return Markup('<a href="{}">{}</a>').format(
+            datasette.urls.row(database, "tweets", match[1]), popup.get("title") or "tweet"
         )
     if column == "path" and table in ("media", None):
         tweet_id, position = plain(row_get(row, "tweet_id")), row_get(row, "position")

@@ -391,3 +391,14 @@ async def test_search_feed_escapes_tweet_text(ds):
     assert feed_entries(response.text)[1] == [
         ("No tweet matches this search", "urn:tweet-archive:no-match")
     ]
+
+
+@pytest.mark.asyncio
+async def test_geotagged_page_shows_popups_as_links_not_json(ds):
+    response = await ds.client.get("/archive/geotagged?until=2020-05-02")
+    assert response.status_code == 200
+    assert '{"title"' not in response.text
+    assert (
+        f'<a href="/archive/tweets/{IDS["geo_paris"]}">@site_owner · 2020-05-02</a>'
+        in response.text
+    )
