@@ -8,8 +8,10 @@ site.py alone.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -22,7 +24,7 @@ import sqlite_utils
 import yaml
 
 from . import redact
-from .site import DATABASE_NAME, MEDIA_ROOT_ENV, PROJECT, Site
+from .site import DATABASE_NAME, DATASETTE, MEDIA_ROOT_ENV, PROJECT, Site
 from .sources import SourceError, open_tree
 
 TARGETS = ("local", "dir", "cloudrun", "heroku", "fly", "vercel")
@@ -95,7 +97,7 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         env[MEDIA_ROOT_ENV] = media_root
     smoke_test(plan, db_path, work / "metadata.json", env)
     inspect = work / "inspect-data.json"
-    run([datasette(), "inspect", str(db_path), "--inspect-file", str(inspect)], env)
+    run([DATASETTE, "inspect", str(db_path), "--inspect-file", str(inspect)], env)
     echo(status_line(db_path, removed))
     if plan.target == "local":
         serve_locally(plan, db_path, inspect, work / "metadata.json", env, echo)
@@ -105,7 +107,7 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         echo(f"Wrote a deployable site to {work} (run it: cd {work} && datasette serve .)")
         return None
     command = cloud_command(plan, db_path, work)
-    echo(" ".join(quote(c) for c in command))
+    echo(shlex.join(command))
     if not plan.dry_run:
         subprocess.run(command, check=True, env=env)
     return command
@@ -124,8 +126,6 @@ def ensure_port_free(host: str, port: int) -> None:
 
 def check_cloud_tools(target: str) -> None:
     command, module, what = CLOUD_TOOLS[target]
-    import importlib.util
-
     if module and importlib.util.find_spec(module) is None:
         raise PublishError(f"TARGET={target} needs {module.replace('_', '-')}: run `make install`")
     if shutil.which(command) is None:
@@ -192,10 +192,6 @@ def site_metadata(plan: Plan, media_root: str | None) -> dict:
     elif media_root:
         config["media_root"] = media_root
     return metadata
-
-
-def datasette() -> str:
-    return str(Path(sys.executable).with_name("datasette"))
 
 
 def smoke_test(plan: Plan, db_path: Path, metadata: Path, env: dict) -> None:
@@ -286,7 +282,7 @@ def write_bundle(plan: Plan, work: Path, metadata: dict) -> None:
 
 def cloud_command(plan: Plan, db_path: Path, work: Path) -> list[str]:
     site = plan.site
-    command = [datasette(), "publish", plan.target, str(db_path)]
+    command = [DATASETTE, "publish", plan.target, str(db_path)]
     command += ["--metadata", str(work / "metadata.json")]
     command += ["--plugins-dir", str(site.plugins_dir), "--template-dir", str(site.templates_dir)]
     command += ["--static", f"static:{site.static_dir}"]
@@ -306,12 +302,6 @@ def cloud_command(plan: Plan, db_path: Path, work: Path) -> list[str]:
         command += ["--project", plan.name]
         command += [part for flag in settings for part in flag.split(" ")]
     return command
-
-
-def quote(part: str) -> str:
-    import shlex
-
-    return shlex.quote(part)
 
 
 DOCKERFILE = """\

@@ -39,6 +39,8 @@ SETTINGS = {
 }
 
 MEDIA_ROOT_ENV = "TWEET_ARCHIVE_MEDIA_ROOT"
+# The datasette command of the environment this code runs in.
+DATASETTE = str(Path(sys.executable).with_name("datasette"))
 
 
 def setting_text(value) -> str:
@@ -84,11 +86,10 @@ class Site:
         options = self.serve_options()
         if metadata is not None:
             options[options.index("--metadata") + 1] = str(metadata)
-        datasette = str(Path(sys.executable).with_name("datasette"))
         # No explicit "serve": it is Datasette's default command, and --reload re-runs the
         # arguments against the serve command itself, where "serve" would be read as a file.
         return [
-            datasette,
+            DATASETTE,
             "-i",
             str(db_path),
             *options,

@@ -79,3 +79,14 @@ async def get_json(ds, path):
     response = await ds.client.get(path)
     assert response.status_code == 200, (path, response.text[:500])
     return response.json()
+
+
+def bundle_datasette(out):
+    """A Datasette configured like `datasette serve OUT` for a `TARGET=dir` folder."""
+    return Datasette(
+        immutables=[str(out / "archive.db")],
+        metadata=json.loads((out / "metadata.json").read_text()),
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates"),
+        settings=json.loads((out / "settings.json").read_text()),
+    )

@@ -18,7 +18,7 @@ from etl.cli import cli
 from etl.publish import Plan, PublishError, ensure_port_free, publish
 from etl.site import SETTINGS, SITE_REQUIREMENTS, Site, free_port, setting_text, start
 
-from .conftest import MARKDOWN, ROOT, run_build
+from .conftest import MARKDOWN, ROOT, bundle_datasette, run_build
 
 
 @pytest.fixture(scope="module")
@@ -247,17 +247,9 @@ def test_the_deployable_folder_runs_from_a_fresh_venv(built, tmp_path):
     ],
 )
 async def test_robots_policy(built, tmp_path, robots, expected):
-    import json
-
-    from datasette.app import Datasette
-
     out = tmp_path / "site"
     publish(Plan(db=built, target="dir", out=out, robots=robots), echo=lambda line: None)
-    ds = Datasette(
-        immutables=[str(out / "archive.db")],
-        metadata=json.loads((out / "metadata.json").read_text()),
-        plugins_dir=str(ROOT / "plugins"),
-    )
+    ds = bundle_datasette(out)
     response = await ds.client.get("/robots.txt")
     assert response.text == expected
 
@@ -288,18 +280,10 @@ def test_the_command_line_reaches_every_option(built):
 
 @pytest.mark.asyncio
 async def test_media_url_redirects_media_to_the_bucket(built, tmp_path):
-    import json
-
-    from datasette.app import Datasette
-
     out = tmp_path / "site"
     plan = Plan(db=built, target="dir", out=out, media_url="https://cdn.example.com/tweets/")
     publish(plan, echo=lambda line: None)
-    ds = Datasette(
-        immutables=[str(out / "archive.db")],
-        metadata=json.loads((out / "metadata.json").read_text()),
-        plugins_dir=str(ROOT / "plugins"),
-    )
+    ds = bundle_datasette(out)
     response = await ds.client.get("/-/media/1136622189627809793/1")
     assert response.status_code == 302
     assert response.headers["location"] == (

@@ -1,14 +1,11 @@
 """A redacted tweet is gone from the published site: every route, SQL included, is checked."""
 
-import json
-
 import pytest
-from datasette.app import Datasette
 
 from etl.publish import Plan, publish
 from etl.redact import Redactions
 
-from .conftest import FIXTURES, MARKDOWN, ROOT, run_build
+from .conftest import FIXTURES, MARKDOWN, bundle_datasette, run_build
 
 SECRET = "Tokyo Tower"
 SECRET_ID = 1540631203873292599
@@ -47,13 +44,7 @@ def built(tmp_path_factory):
 def site(db_path, tmp_path, redactions):
     out = tmp_path / "site"
     publish(Plan(db=db_path, target="dir", out=out, redactions=redactions), echo=lambda line: None)
-    return Datasette(
-        immutables=[str(out / "archive.db")],
-        metadata=json.loads((out / "metadata.json").read_text()),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-        settings=json.loads((out / "settings.json").read_text()),
-    )
+    return bundle_datasette(out)
 
 
 async def bodies(ds):
