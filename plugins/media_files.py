@@ -4,7 +4,7 @@ import re
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from datasette import NotFound, Response, hookimpl
 
@@ -24,6 +24,11 @@ INLINE_TYPES = {
     ".webm": "video/webm",
 }
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# The largest id SQLite can bind: a bigger one would raise OverflowError (a 500).
+MAX_ID = 2**63 - 1
+# Cloud targets ship the media folder as the static mount `media` (their only way to put a
+# folder into the image); the files are served by /-/media alone, never as raw static files.
+MEDIA_MOUNT = "media"
 
 
 def media_roots(datasette):
@@ -35,7 +40,10 @@ def media_roots(datasette):
         return []
     if isinstance(configured, str):
         configured = configured.split(os.pathsep)
-    return [Path(root).expanduser() for root in configured if root]
+    roots = [Path(root).expanduser() for root in configured if root]
+    # In a `datasette serve DIR` bundle a relative root means a folder of DIR.
+    base = getattr(datasette, "config_dir", None)
+    return [base / root if base and not root.is_absolute() else root for root in roots]
 
 
 def safe_relative(path):
@@ -154,6 +162,8 @@ def find_file(root, parts, request):
 
 async def serve_media(datasette, request):
     tweet_id, position = int(request.url_vars["tweet_id"]), int(request.url_vars["position"])
+    if tweet_id > MAX_ID:
+        raise NotFound("No such media file")
     database = (datasette.plugin_config(PLUGIN) or {}).get("database", "archive")
     try:
         db = datasette.get_database(database)
@@ -189,4 +199,50 @@ async def serve_media(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/media/(?P<tweet_id>\d{1,20})/(?P<position>\d{1,4})$", serve_media)]
+    return [(r"^/-/media/(?P<tweet_id>[0-9]{1,20})/(?P<position>[0-9]{1,4})$", serve_media)]
+
+
+def media_mounts(datasette):
+    """Static mounts that would serve media files raw: named `media`, or a media root."""
+    roots = set()
+    for root in media_roots(datasette):
+        try:
+            roots.add(root.resolve())
+        except (OSError, RuntimeError):
+            pass
+    mounts = {MEDIA_MOUNT}
+    for mount, directory in getattr(datasette, "static_mounts", None) or []:
+        try:
+            if Path(directory).resolve() in roots:
+                mounts.add(mount)
+        except (OSError, RuntimeError):
+            pass
+    return mounts
+
+
+def under_mount(path, mounts):
+    path = unquote(path).partition("?")[0]
+    return any(path == f"/{mount}" or path.startswith(f"/{mount}/") for mount in mounts)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def refuse_raw_media(scope, receive, send):
+            if scope.get("type") == "http":
+                mounts = media_mounts(datasette)
+                raw = (scope.get("raw_path") or b"").decode("latin-1")
+                if under_mount(scope.get("path", ""), mounts) or under_mount(raw, mounts):
+                    headers = [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"content-security-policy", b"default-src 'none'; sandbox"),
+                    ]
+                    await send({"type": "http.response.start", "status": 404, "headers": headers})
+                    await send({"type": "http.response.body", "body": b"Not found"})
+                    return
+            await app(scope, receive, send)
+
+        return refuse_raw_media
+
+    return wrap

@@ -1,6 +1,7 @@
 """The media route: /-/media/<tweet id>/<position> serves only the archive's own media files."""
 
 import shutil
+import time
 import zipfile
 
 import pytest
@@ -30,6 +31,8 @@ async def test_a_photo_with_its_type_and_caching_headers(ds):
         "accept-ranges": "bytes",
         "x-content-type-options": "nosniff",
         "content-security-policy": "default-src 'none'; sandbox",
+        "x-frame-options": "DENY",
+        "referrer-policy": "strict-origin-when-cross-origin",
         "content-type": "image/png",
         "content-length": str(PHOTO.stat().st_size),
         "vary": "Cookie, Authorization",
@@ -84,12 +87,49 @@ async def test_video_byte_ranges(ds):
         "/-/media/" + str(PHOTO),
         "/-/media/-1/0",
         "/-/media/99999999999999999999999/0",
+        # beyond SQLite's integer range, which once answered 500
+        "/-/media/99999999999999999999/0",
+        "/-/media/9223372036854775808/0",
+        "/-/media/9223372036854775807/0",
+        f"{media_url('photo')[:-2]}/-1",
+        f"{media_url('photo')[:-2]}/99999",
+        f"{media_url('photo')[:-2]}/{'9' * 10_000}",
+        "/-/media/" + "9" * 10_000 + "/0",
+        "/-/media/abc/0",
+        "/-/media/0x10/0",
+        "/-/media/1e5/0",
+        "/-/media/%D9%A1/0",  # an Arabic-Indic digit one
+        "/-/media/%EF%BC%91/0",  # a fullwidth digit one
+        f"/-/media/{IDS['photo']}%00/0",
     ],
 )
 async def test_nothing_else_can_be_reached(ds, path):
+    started = time.monotonic()
     response = await ds.client.get(path, follow_redirects=True)
     assert response.status_code == 404
     assert response.content != PHOTO.read_bytes()
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "path",
+    ["/media/media/page.html", "/media/media/evil.svg", "/media/media/photo.png", "/media/"],
+)
+async def test_a_static_media_mount_is_never_served_raw(hostile, metadata, tmp_path, path):
+    # What a cloud image does: the media folder shipped as `--static media:media`.
+    db_path, root, _ = hostile
+    (root / "media" / "photo.png").write_bytes(PHOTO.read_bytes())
+    configured = {**metadata, "plugins": {**metadata["plugins"], "tweet-archive": {}}}
+    configured["plugins"]["tweet-archive"] = {"media_root": str(root)}
+    ds = make_datasette(db_path, configured)
+    ds.static_mounts.append(("media", str(root)))
+    response = await ds.client.get(path)
+    assert (response.status_code, response.headers["content-type"]) == (
+        404,
+        "text/plain; charset=utf-8",
+    )
+    assert "<" not in response.text
 
 
 @pytest.mark.parametrize(
