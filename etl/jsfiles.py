@@ -2,159 +2,340 @@
 `Grailbird.data.tweets_2013_04 =\n[...]`, `var user_details = {...}`,
 `window.__THAR_CONFIG = {...}`.
 
-Arrays are streamed item by item with ijson, so a 500 MB tweets.js never sits in memory.
-Some tools rewrote these files as JavaScript object literals (unquoted keys, trailing
-commas), which no JSON parser accepts: those files are converted to JSON in memory instead.
+Arrays are streamed item by item, so a 500 MB tweets.js never sits in memory: each item is
+parsed by the C JSON decoder on its own, which also bounds how deep an item may nest. An
+item that is not JSON is read as a JavaScript object literal (unquoted keys, trailing
+commas: some tools rewrote exports that way). Damage stays local to its item: bad bytes are
+replaced, an item too big or too deep is skipped, and each is reported with its position.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
-
-import ijson
 
 from .sources import Tree
 
 HEAD = 64 * 1024
+CHUNK = 1024 * 1024
+ITEM_LIMIT = 10 * 1024 * 1024  # characters of one array item (a real tweet is a few KB)
+SMALL_FILE_LIMIT = 10 * 1024 * 1024  # bytes of a side file read whole (account.js is < 10 KB)
+
+# `window.YTD.tweets.part0 =`, `var user_details =`, `Grailbird.data.tweets_2013_04 =`: an
+# assignment counts only at the start of the file, so an `=` inside the data (a URL's query)
+# can't hide the array.
+ASSIGNMENT = re.compile(
+    r"\A\ufeff?\s*(?:(?:var|let|const)\s+)?[A-Za-z_$][\w$]*(?:\.[\w$]+|\[[^\]\n]{0,100}\])*\s*="
+)
+BETWEEN_ITEMS = re.compile(r"(?:\s+|,|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*")
+SPECIAL = re.compile(r"[\"'\[\]{}]")
+STRING_BODY = {'"': re.compile(r'(?:[^"\\]|\\.)*', re.S), "'": re.compile(r"(?:[^'\\]|\\.)*", re.S)}
+SCALAR_END = re.compile(r"[\s,\]}]")
+# A raw byte that is not UTF-8 (decoded as a lone surrogate) or a `\uDxxx` escape.
+SUSPECT = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+ERRORS = "jsfiles-count"
+BAD_BYTES: dict[str, ArrayStream] = {}
+
+
+def count_bad_bytes(error: UnicodeDecodeError):
+    # Bad bytes become lone surrogates (found and replaced per item later); counting them
+    # here costs nothing on the normal path, unlike scanning every chunk for them.
+    BAD_BYTES[ERRORS].errors += 1
+    return codecs.lookup_error("surrogateescape")(error)
+
+
+codecs.register_error(ERRORS, count_bad_bytes)
+
+Flaw = Callable[[int, str, bool], None]  # (position, reason, item skipped)
 
 
 class JSFileError(ValueError):
     """A file that is neither JSON after its assignment nor a readable object literal."""
 
 
-class AfterAssignment:
-    """A binary stream that starts at the first `[` or `{` after the `=` of the assignment."""
+def value_start(text: str, openers: str) -> int:
+    """Where the value of the file starts: the first opener after the assignment, if any."""
+    assignment = ASSIGNMENT.match(text)
+    begin = assignment.end() if assignment else 0
+    found = [i for i in (text.find(c, begin) for c in openers) if i >= 0]
+    if not found:
+        raise JSFileError(f"no {' or '.join(map(repr, openers))} after the assignment")
+    return min(found)
 
-    def __init__(self, raw: BinaryIO, opener: bytes):
+
+def repair(value):
+    """Replace lone surrogates (bad bytes, `\\udc00` escapes) with U+FFFD; None if none."""
+    changed = False
+
+    def fix(v):
+        nonlocal changed
+        if isinstance(v, str):
+            if LONE_SURROGATE.search(v):
+                changed = True
+                return LONE_SURROGATE.sub("\ufffd", v)
+            return v
+        if isinstance(v, dict):
+            return {fix(k): fix(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [fix(x) for x in v]
+        return v
+
+    fixed = fix(value)
+    return fixed if changed else None
+
+
+class ArrayStream:
+    """The items of the array a JS data file assigns, decoded and parsed one at a time."""
+
+    def __init__(self, raw: BinaryIO, flaw: Flaw):
         self.raw = raw
-        head = raw.read(HEAD)
-        equals = head.find(b"=")
-        start = head.find(opener, equals + 1 if equals >= 0 else 0)
-        if start < 0:
-            raise JSFileError(f"no {opener.decode()!r} after the assignment")
-        self.pending = head[start:]
+        self.flaw = flaw
+        self.errors = 0
+        self.decoder = codecs.getincrementaldecoder("utf-8")(ERRORS)
+        self.text = ""
+        self.eof = False
+        self.suspect = False
+        self.json = json.JSONDecoder()
 
-    def read(self, size: int = -1) -> bytes:
-        if size == 0:  # ijson probes with read(0)
-            return b""
-        if self.pending:
-            if size < 0:
-                out, self.pending = self.pending + self.raw.read(), b""
-                return out
-            out, self.pending = self.pending[:size], self.pending[size:]
-            return out
-        return self.raw.read(size)
+    def more(self, keep_from: int, size: int = CHUNK) -> int:
+        """Append the next chunk, dropping text before `keep_from`; returns the shift."""
+        if self.eof:
+            return -1
+        data = self.raw.read(size)
+        errors = self.errors
+        BAD_BYTES[ERRORS] = self  # the decoder's error handler counts on this stream
+        chunk = self.decoder.decode(data, final=not data)
+        self.eof = not data
+        # Only a chunk with bad bytes or a `\uD...` escape can hold a lone surrogate.
+        junction = self.text[-6:] + chunk[:6]
+        if self.errors != errors or "\\u" in chunk or "\\u" in junction:
+            self.suspect = True
+        self.text = self.text[keep_from:] + chunk
+        return keep_from
+
+    def items(self) -> Iterator[tuple[int, object]]:
+        while len(self.text) < HEAD and not self.eof:
+            self.more(0)
+        self.text = self.text.lstrip("\ufeff")
+        pos = value_start(self.text[:HEAD], "[") + 1
+        position = 0
+        while True:
+            end = BETWEEN_ITEMS.match(self.text, pos).end()
+            if end >= len(self.text):
+                if self.more(pos) < 0:
+                    raise JSFileError(
+                        f"the file ends before its array is closed (after item {position})"
+                    )
+                pos = 0
+                continue
+            pos = end
+            if self.text[pos] == "]":
+                return
+            position += 1
+            pos, value = self.item(pos, position)
+            if value is not SKIPPED:
+                yield position, value
+
+    def item(self, pos: int, position: int) -> tuple[int, object]:
+        """(position after the item, its value or SKIPPED) for the item starting at `pos`."""
+        deep = False
+        try:
+            value, end = self.json.raw_decode(self.text, pos)
+            if end < len(self.text) or self.eof:
+                return end, self.checked(value, pos, end, position)
+        except RecursionError:
+            deep = True
+        except ValueError:
+            pass
+        pos, end = self.extent(pos)
+        if end is None:
+            self.flaw(position, f"item {position} is larger than {ITEM_LIMIT >> 20} MB", True)
+            return self.skip_rest(pos), SKIPPED
+        try:
+            if deep:
+                raise RecursionError
+            body = self.text[pos:end]
+            try:
+                value = json.loads(body)
+            except json.JSONDecodeError:
+                value = json.loads(literal_to_json(body))
+        except RecursionError:
+            self.flaw(position, f"item {position} is nested too deeply to read", True)
+            return end, SKIPPED
+        except ValueError as e:
+            reason = e.msg if isinstance(e, json.JSONDecodeError) else str(e)
+            self.flaw(
+                position, f"item {position} is not JSON nor an object literal ({reason})", True
+            )
+            return end, SKIPPED
+        return end, self.checked(value, pos, end, position)
+
+    def checked(self, value, start: int, end: int, position: int):
+        if self.suspect and SUSPECT.search(self.text, start, end):
+            try:
+                fixed = repair(value)
+            except RecursionError:
+                fixed = None
+            if fixed is not None:
+                reason = f"item {position} has bytes that are not UTF-8 (replaced with U+FFFD)"
+                self.flaw(position, reason, False)
+                return fixed
+        return value
+
+    def extent(self, pos: int) -> tuple[int, int | None]:
+        """(start, end) of the item at `pos`, reading on as needed. When the item outgrows
+        ITEM_LIMIT, end is None and start is where scanning stopped (see skip_rest)."""
+        if self.text[pos] not in "[{\"'":
+            start, i = pos, pos
+            while (m := SCALAR_END.search(self.text, i)) is None:
+                scanned = len(self.text) - start
+                if self.more(start) < 0:
+                    return 0, len(self.text)
+                start, i = 0, scanned
+            return start, m.start()
+        self._state = (0, None)
+        return self.scan(pos, pos, keep=True)
+
+    def skip_rest(self, pos: int) -> int:
+        """Scan to the end of an oversized item, keeping nothing of it in memory."""
+        return self.scan(pos, pos, keep=False)[1]
+
+    def scan(self, start: int, i: int, keep: bool) -> tuple[int, int | None]:
+        """Follow brackets and strings from `i` (state in self._state) to the item's end."""
+        depth, quote = self._state
+        while True:
+            if keep and i - start > ITEM_LIMIT:
+                self._state = (depth, quote)
+                return i, None
+            if quote:
+                i = STRING_BODY[quote].match(self.text, i).end()
+                if i < len(self.text) and self.text[i] == quote:
+                    quote, i = None, i + 1
+                    if depth == 0:
+                        return start, i
+                    continue
+            else:
+                m = SPECIAL.search(self.text, i)
+                if m is not None:
+                    c, i = m.group(), m.end()
+                    if c in "\"'":
+                        quote = c
+                    elif c in "[{":
+                        depth += 1
+                    else:
+                        depth -= 1
+                        if depth <= 0:
+                            return start, i
+                    continue
+                i = len(self.text)
+            shift = self.more(start if keep else i)
+            if shift < 0:
+                raise JSFileError("the file ends inside an item")
+            i, start = i - shift, (start - shift if keep else 0)
 
 
-def iter_array(tree: Tree, path: str) -> Iterator[dict]:
-    """Each item of the array a JS data file assigns, streamed."""
-    yielded = 0
-    try:
-        with tree.open(path) as raw:
-            stream = AfterAssignment(raw, b"[")
-            for item in ijson.items(stream, "item", use_float=True):
-                yield item
-                yielded += 1
-        return
-    except ijson.JSONError:
-        pass
-    # Not JSON: reread as a JavaScript object literal (whole file in memory; such files were
-    # edited by hand or by a formatter and are small in practice), skipping the items that
-    # were already streamed before the parser hit the first non-JSON token.
-    items = parse_literal(tree.read_text(path), "[")
-    if not isinstance(items, list):
-        raise JSFileError("expected an array after the assignment")
-    yield from items[yielded:]
+SKIPPED = object()
+
+
+def iter_array(tree: Tree, path: str, flaw: Flaw | None = None) -> Iterator[tuple[int, object]]:
+    """(position, item) for each item of the array a JS data file assigns, streamed.
+
+    Items that can't be read are left out and reported through `flaw` (with their position);
+    so are items repaired on the way. A file with no array raises JSFileError.
+    """
+    with tree.open(path) as raw:
+        yield from ArrayStream(raw, flaw or (lambda *_: None)).items()
 
 
 def read_value(tree: Tree, path: str):
     """The whole value a small JS data file assigns (manifest, account, user details)."""
-    text = tree.read_text(path)
-    equals = text.find("=")
-    starts = [i for i in (text.find("[", equals + 1), text.find("{", equals + 1)) if i >= 0]
-    opener = text[min(starts)] if starts else "{"
+    size = tree.size(path)
+    if size is not None and size > SMALL_FILE_LIMIT:
+        raise JSFileError(f"{size:,} bytes, more than such a file ever holds: not read")
+    text = tree.read_bytes(path, SMALL_FILE_LIMIT).decode("utf-8", "replace").lstrip("\ufeff")
+    start = value_start(text, "[{")
+    body = text[start:].rstrip().rstrip(";")
     try:
-        return json.loads(after_assignment(text, opener).rstrip().rstrip(";"))
-    except json.JSONDecodeError:
-        return parse_literal(text, opener)
-
-
-def after_assignment(text: str, opener: str) -> str:
-    equals = text.find("=")
-    start = text.find(opener, equals + 1 if equals >= 0 else 0)
-    if start < 0:
-        raise JSFileError(f"no {opener!r} after the assignment")
-    return text[start:]
-
-
-def parse_literal(text: str, opener: str):
-    body = after_assignment(text, opener).rstrip().rstrip(";")
-    try:
-        return json.loads(literal_to_json(body))
+        try:
+            return json.loads(body)
+        except json.JSONDecodeError:
+            return parse_literal(body)
+    except RecursionError:
+        raise JSFileError("nested too deeply to read") from None
     except json.JSONDecodeError as e:
         raise JSFileError(
             f"not JSON nor a JavaScript object literal ({e.msg}, line {e.lineno})"
         ) from None
+    except ValueError as e:
+        raise JSFileError(str(e)) from None
+
+
+def parse_literal(body: str):
+    return json.loads(literal_to_json(body))
 
 
 IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 KEYWORDS = {"true", "false", "null"}
+# One token of a JavaScript object literal, so the loop runs per token rather than per
+# character: a double-quoted string, a single-quoted one, a comment, a comma with the
+# blanks after it, a word, or a run of other characters.
+TOKEN = re.compile(
+    r"""(?P<dq>"(?:[^"\\]|\\.)*"?)"""
+    r"""|(?P<sq>'(?:[^'\\]|\\.)*'?)"""
+    r"|(?P<line>//[^\n]*)"
+    r"|(?P<block>/\*(?:[^*]|\*(?!/))*(?:\*/)?)"
+    r"|(?P<comma>,[ \t\r\n]*)"
+    r"|(?P<word>[A-Za-z_$][\w$]*)"
+    r"""|(?P<other>[^"',A-Za-z_$/]+|/)""",
+    re.S,
+)
+SINGLE_ESCAPE = re.compile(r"""\\(.)|(")""", re.S)
+
+
+def single_to_double(body: str) -> str:
+    def swap(m):
+        if m.group(2):
+            return '\\"'
+        return "'" if m.group(1) == "'" else m.group(0)
+
+    return '"' + SINGLE_ESCAPE.sub(swap, body) + '"'
 
 
 def literal_to_json(text: str) -> str:
     """Rewrite a JavaScript object literal as JSON: quote bare keys, drop trailing commas,
     turn single-quoted strings into JSON strings, drop comments."""
     out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i : j + 1])
-            i = j + 1
-        elif c == "'":
-            j, chars = i + 1, []
-            while j < n and text[j] != "'":
-                if text[j] == "\\" and j + 1 < n:
-                    chars.append("'" if text[j + 1] == "'" else text[j : j + 2])
-                    j += 2
-                else:
-                    chars.append('\\"' if text[j] == '"' else text[j])
+    n = len(text)
+    previous = ""  # the last character before the current token
+    for m in TOKEN.finditer(text):
+        kind, token = m.lastgroup, m.group()
+        if kind == "dq":
+            out.append(token)
+        elif kind == "sq":
+            body = token[1:-1] if len(token) > 1 and token.endswith("'") else token[1:]
+            out.append(single_to_double(body))
+        elif kind == "comma":
+            j = m.end()
+            if not (j < n and text[j] in "]}"):
+                out.append(token)
+        elif kind == "word":
+            if previous.isalnum() or previous in "._$":
+                out.append(token)
+            else:
+                j = m.end()
+                while j < n and text[j] in " \t\r\n":
                     j += 1
-            out.append('"' + "".join(chars) + '"')
-            i = j + 1
-        elif text.startswith("//", i):
-            i = text.find("\n", i) if "\n" in text[i:] else n
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-        elif c == ",":
-            j = i + 1
-            while j < n and text[j] in " \t\r\n":
-                j += 1
-            if j < n and text[j] in "]}":
-                i += 1  # trailing comma
-            else:
-                out.append(c)
-                i += 1
-        elif IDENTIFIER.match(text, i) and (
-            i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "._$")
-        ):
-            word = IDENTIFIER.match(text, i).group()
-            j = i + len(word)
-            while j < n and text[j] in " \t\r\n":
-                j += 1
-            if word not in KEYWORDS and j < n and text[j] == ":":
-                out.append(f'"{word}"')
-            else:
-                out.append(word)
-            i += len(word)
-        else:
-            out.append(c)
-            i += 1
+                if token not in KEYWORDS and j < n and text[j] == ":":
+                    out.append(f'"{token}"')
+                else:
+                    out.append(token)
+        elif kind == "other":
+            out.append(token)
+        if token:
+            previous = token[-1]
     return "".join(out)

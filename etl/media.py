@@ -19,6 +19,15 @@ IMAGE_HEAD_BYTES = 256 * 1024
 # a 16-character random name taken from the video variant's URL.
 GIF_KEY = re.compile(r"^\d+-[A-Za-z0-9_-]{15}\.mp4$")
 
+# The only files a tweet's media can be. Anything else (.html, .svg, .txt, a DM) is never
+# given a path, so it is neither served nor copied into a published bundle.
+MEDIA_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".m4v"}
+REFUSED_TYPE = "only images and videos (jpg jpeg png gif webp mp4 mov m4v) are media"
+# Markdown media live in the parser's `media/` folder beside the file, or two levels up from
+# `tweets-md/YYYY/` (or one from Jekyll's `_posts/`); nothing else, and no `..` after it.
+MARKDOWN_MEDIA = re.compile(r"^(?:\./)?(?:\.\./){0,2}media/(?!\.\.?/)[^/]+$")
+PRIVATE_FOLDERS = re.compile(r"(?:^|/)(?:dms?|direct[_-]?messages?)(?:[-_ ][^/]*)?/", re.I)
+
 EXTRA_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -32,6 +41,22 @@ def mime_type_for(filename: str) -> str | None:
     return EXTRA_TYPES.get(ext) or mimetypes.guess_type(filename)[0]
 
 
+def is_media_file(path: str) -> bool:
+    return posixpath.splitext(path)[1].lower() in MEDIA_EXTENSIONS
+
+
+def markdown_refusal(markdown_path: str, ref: str) -> str | None:
+    """Why a Markdown media reference may not be read, or None when it may."""
+    ref = ref.replace("\\", "/")
+    if PRIVATE_FOLDERS.search(ref) or PRIVATE_FOLDERS.search(markdown_path):
+        return "refers to direct messages"
+    if not MARKDOWN_MEDIA.match(ref):
+        return "not in the archive's media folder"
+    if not is_media_file(ref):
+        return REFUSED_TYPE
+    return None
+
+
 def media_type_for(filename: str, is_video_markup: bool) -> str:
     if not is_video_markup and not filename.lower().endswith((".mp4", ".mov", ".m4v")):
         return "photo"
@@ -43,7 +68,7 @@ def media_type_for(filename: str, is_video_markup: bool) -> str:
 def describe(tree: Tree, path: str | None, type_: str, url: str | None = None) -> MediaRef:
     """A MediaRef for a root-relative `path`, with file facts filled in when the file exists."""
     filename = posixpath.basename(path) if path else None
-    size = tree.size(path) if path else None
+    size = tree.size(path) if path and is_media_file(path) else None
     if size is None:
         return MediaRef(type=type_, path=None, filename=filename, url=url)
     ref = MediaRef(

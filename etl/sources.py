@@ -7,8 +7,10 @@ source root and checked to stay inside it, so a hostile archive can't make us re
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
+import stat
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
@@ -59,47 +61,80 @@ class Tree:
 
 class FolderTree(Tree):
     def __init__(self, root: Path):
-        self.root = root.resolve()
+        self.root = Path(os.path.realpath(root))
         self.location = str(root)
         self._files: list[str] | None = None
 
     def files(self) -> list[str]:
+        """Regular files only: a symlink may leave the folder, and opening a FIFO, socket or
+        device would block or read forever. Names that aren't UTF-8 can't be stored: skipped."""
         if self._files is None:
             found = []
-            for dirpath, dirnames, filenames in os.walk(self.root):
-                dirnames.sort()
-                for name in sorted(filenames):
-                    full = Path(dirpath, name)
-                    if full.is_symlink():
+            folders = [""]
+            while folders:
+                folder = folders.pop()
+                try:
+                    with os.scandir(self.root / folder) as scan:
+                        entries = sorted(scan, key=lambda e: e.name)
+                except OSError:
+                    continue
+                subfolders = []
+                for entry in entries:
+                    path = f"{folder}/{entry.name}" if folder else entry.name
+                    if not is_utf8(entry.name):
                         continue
-                    found.append(full.relative_to(self.root).as_posix())
+                    if entry.is_dir(follow_symlinks=False):
+                        subfolders.append(path)
+                    elif entry.is_file(follow_symlinks=False):
+                        found.append(path)
+                folders.extend(reversed(subfolders))
             self._files = found
         return self._files
 
-    def _resolve(self, path: str) -> Path | None:
-        full = (self.root / path).resolve()
-        if full != self.root and self.root not in full.parents:
+    def _resolve(self, path: str) -> str | None:
+        # realpath, unlike Path.resolve, answers a symlink loop rather than raising
+        full = os.path.realpath(self.root / path)
+        root = str(self.root)
+        if full != root and not full.startswith(root.rstrip(os.sep) + os.sep):
             return None
         return full
 
     def read_bytes(self, path: str, limit: int | None = None) -> bytes:
-        full = self._resolve(path)
-        if full is None:
-            raise FileNotFoundError(path)
-        with open(full, "rb") as f:
+        with self.open(path) as f:
             return f.read() if limit is None else f.read(limit)
 
     def open(self, path: str) -> BinaryIO:
         full = self._resolve(path)
         if full is None:
             raise FileNotFoundError(path)
-        return open(full, "rb")
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just after.
+        fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OSError(errno.EINVAL, "not a regular file", full)
+        return os.fdopen(fd, "rb")
 
     def size(self, path: str) -> int | None:
         full = self._resolve(path)
-        if full is None or not full.is_file():
+        try:
+            info = os.stat(full) if full else None
+        except (OSError, ValueError):
             return None
-        return full.stat().st_size
+        return info.st_size if info and stat.S_ISREG(info.st_mode) else None
+
+
+def is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# Members compressed otherwise (Deflate64 from Windows, bzip2, LZMA) are unreadable here or
+# could expand without bound in a single read.
+READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+METHOD_NAMES = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "xz", 98: "PPMd"}
 
 
 class ZipTree(Tree):
@@ -107,7 +142,7 @@ class ZipTree(Tree):
         self.location = str(path)
         try:
             self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as e:
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as e:
             raise SourceError(f"{path}: not a readable zip file ({e})") from None
         self._members = {}
         for info in self.zip.infolist():
@@ -116,6 +151,17 @@ class ZipTree(Tree):
                 continue
             if name.startswith("__MACOSX/"):
                 continue
+            if info.flag_bits & 0x1:
+                raise SourceError(
+                    f"{path}: {info.filename} is encrypted; unzip it with its password and "
+                    "build from the folder"
+                )
+            if info.compress_type not in READABLE_METHODS:
+                method = METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+                raise SourceError(
+                    f"{path}: {info.filename} is compressed with {method}, which can't be read "
+                    "here; unzip it (unzip or 7-Zip can) and build from the folder"
+                )
             self._members[name] = info
 
     def files(self) -> list[str]:
@@ -166,6 +212,8 @@ def open_tree(location: str) -> Tree:
         raise SourceError(f"{location}: no such file or folder")
     if path.is_dir():
         return FolderTree(path)
+    if not path.is_file():
+        raise SourceError(f"{location}: not a regular file or folder")
     if path.stat().st_size == 0:
         raise SourceError(f"{location}: the file is empty")
     with open(path, "rb") as f:

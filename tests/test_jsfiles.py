@@ -24,6 +24,10 @@ def test_literal_to_json(literal, expected):
     assert json.loads(literal_to_json(literal)) == expected
 
 
+def values(pairs):
+    return [value for _, value in pairs]
+
+
 def write(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -36,7 +40,7 @@ def test_iter_array_streams_items_after_the_assignment(tmp_path):
         "tweets.js",
         'window.YTD.tweets.part0 = [ {"tweet": {"id": "1"}}, {"tweet": {"id": "2"}} ]',
     )
-    assert list(iter_array(tree, "tweets.js")) == [{"tweet": {"id": "1"}}, {"tweet": {"id": "2"}}]
+    assert values(iter_array(tree, "tweets.js")) == [{"tweet": {"id": "1"}}, {"tweet": {"id": "2"}}]
 
 
 def test_iter_array_keeps_big_integers_exact_and_floats_as_floats(tmp_path):
@@ -46,7 +50,7 @@ def test_iter_array_keeps_big_integers_exact_and_floats_as_floats(tmp_path):
         "Grailbird.data.tweets_2013_04 = \n"
         '[{"id": 323114065855672321, "geo": [49.007559, 8.408051]}]',
     )
-    (item,) = iter_array(tree, "t.js")
+    ((_, item),) = iter_array(tree, "t.js")
     assert item == {"id": 323114065855672321, "geo": [49.007559, 8.408051]}
     assert type(item["geo"][0]) is float
 
@@ -54,14 +58,14 @@ def test_iter_array_keeps_big_integers_exact_and_floats_as_floats(tmp_path):
 def test_iter_array_falls_back_to_object_literals_without_repeating_items(tmp_path):
     text = 'window.YTD.tweets.part0 = [\n{"tweet": {"id": "1"}},\n{tweet: {id: "2",},},\n]'
     tree = write(tmp_path, "tweets.js", text)
-    assert list(iter_array(tree, "tweets.js")) == [{"tweet": {"id": "1"}}, {"tweet": {"id": "2"}}]
+    assert values(iter_array(tree, "tweets.js")) == [{"tweet": {"id": "1"}}, {"tweet": {"id": "2"}}]
 
 
 def test_iter_array_reads_zip_members_in_place(tmp_path):
     path = tmp_path / "export.zip"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("data/tweets.js", 'window.YTD.tweets.part0 = [{"tweet": {"id": "7"}}]')
-    assert list(iter_array(ZipTree(path), "data/tweets.js")) == [{"tweet": {"id": "7"}}]
+    assert values(iter_array(ZipTree(path), "data/tweets.js")) == [{"tweet": {"id": "7"}}]
 
 
 def test_read_value_finds_arrays_and_objects(tmp_path):
@@ -76,4 +80,4 @@ def test_read_value_finds_arrays_and_objects(tmp_path):
 def test_garbage_is_a_clear_error(tmp_path):
     tree = write(tmp_path, "tweets.js", "window.YTD.tweets.part0 = [ {not json at all ")
     with pytest.raises(JSFileError):
-        list(iter_array(tree, "tweets.js"))
+        values(iter_array(tree, "tweets.js"))

@@ -201,8 +201,14 @@ def test_media_reference_outside_the_archive_is_never_read(tmp_path):
         "(Originally on Twitter: [Wed Jan 01 10:00:00 +0000 2020]"
         "(https://twitter.com/x/status/1212300000000000000))\n\n----\n\n"
     )
-    (tweet,) = read_all(archive)
+    tweet, problem = read_all(archive)
     assert tweet.media == [MediaRef(type="photo", path=None, filename="secret.jpg")]
+    assert problem == Problem(
+        "tweets_2020-01.md",
+        1,
+        "media reference '../secret.jpg' refused: not in the archive's media folder",
+        entry=False,
+    )
 
 
 def test_dm_markdown_is_never_read(tmp_path):

@@ -55,8 +55,8 @@ def detect(tree: Tree, location: str, nested: bool = True) -> list[Found]:
     for path in files:
         if not path.endswith(".md") or any(path.startswith(r + "data/") for r in export_roots):
             continue
-        head = tree.read_bytes(path, HEAD_BYTES)
-        if b"\x00" not in head and markdown.claims(path, head):
+        # A NUL in the head is damage to report line by line, not a reason to skip the file.
+        if markdown.claims(path, tree.read_bytes(path, HEAD_BYTES)):
             claimed.append(path)
     if claimed:
         found.append(Found(markdown.FORMAT, tree, location, files=claimed))
@@ -78,11 +78,11 @@ def read(found: Found, info: SourceInfo, options: Options) -> Iterator[Tweet | L
     if found.format == official.FORMAT:
         yield from official.ExportReader(found.tree, found.root, info, options).read()
     elif found.format == legacy.FORMAT:
-        yield from legacy.LegacyReader(found.tree, found.root, info).read()
+        yield from legacy.LegacyReader(found.tree, found.root, info, options).read()
     else:
         for path in found.files:
             info.files.append(path)
-            yield from markdown.read(found.tree, path)
+            yield from markdown.read(found.tree, path, options.owner)
 
 
 def no_archive_message(tree: Tree) -> str:

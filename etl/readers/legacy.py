@@ -12,6 +12,8 @@ from ..jsfiles import JSFileError, iter_array, read_value
 from ..records import Problem, SourceInfo, Tweet, UserRef
 from ..sources import Tree
 from . import tweetjson
+from .official import Options
+from .tweetjson import as_id, string
 
 FORMAT = "legacy"
 MONTH_FILE = re.compile(r"^(?P<root>(?:.*/)?)data/js/tweets/\d{4}_\d{2}\.js$")
@@ -22,39 +24,53 @@ def find_roots(files: list[str]) -> list[str]:
 
 
 class LegacyReader:
-    def __init__(self, tree: Tree, root: str, info: SourceInfo):
+    def __init__(self, tree: Tree, root: str, info: SourceInfo, options: Options | None = None):
         self.tree, self.root, self.info = tree, root, info
+        self.given_owner = options.owner if options else None
         self.js = f"{root}data/js/"
         self.problems: list[Problem] = []
 
-    def value(self, name: str):
+    def value(self, name: str, kind: type):
         path = self.js + name
         if self.tree.size(path) is None:
             return None
         try:
-            return read_value(self.tree, path)
+            value = read_value(self.tree, path)
         except (JSFileError, UnicodeDecodeError) as e:
             self.problems.append(Problem(path, 0, f"unreadable: {e}", entry=False))
             return None
+        if not isinstance(value, kind):
+            expected = "an array" if kind is list else "an object"
+            reason = f"unreadable: {expected} expected, found {type(value).__name__}"
+            self.problems.append(Problem(path, 0, reason, entry=False))
+            return None
+        return value
+
+    def find_owner(self) -> UserRef | None:
+        user = self.value("user_details.js", dict) or {}
+        name = string(user.get("screen_name"))
+        owner = (
+            UserRef(name, as_id(user.get("id")), string(user.get("full_name"))) if name else None
+        )
+        if self.given_owner:
+            if owner is None or owner.screen_name.lower() != self.given_owner.lower():
+                owner = UserRef(self.given_owner)
+        return owner
 
     def read(self) -> Iterator[Tweet | Problem]:
-        user = self.value("user_details.js") or {}
-        owner = None
-        if user.get("screen_name"):
-            owner = UserRef(
-                user["screen_name"], tweetjson.as_int(user.get("id")), user.get("full_name")
-            )
+        owner = self.find_owner()
+        if owner:
             self.info.owner, self.info.owner_id, self.info.owner_name = (
                 owner.screen_name,
                 owner.id,
                 owner.name,
             )
-        payload = self.value("payload_details.js") or {}
+        payload = self.value("payload_details.js", dict) or {}
         self.info.exported_at = tweetjson.parse_created_at(payload.get("created_at"))
         expected = {
             self.root + entry["file_name"]: tweetjson.as_int(entry.get("tweet_count"))
-            for entry in self.value("tweet_index.js") or []
-            if isinstance(entry, dict) and entry.get("file_name")
+            for entry in self.value("tweet_index.js", list) or []
+            if isinstance(entry, dict) and string(entry.get("file_name"))
         }
         ctx = tweetjson.Context(tree=self.tree, owner=owner)
         paths = sorted(
@@ -62,26 +78,40 @@ class LegacyReader:
         )
         for path in paths:
             self.info.files.append(path)
-            count = 0
-            try:
-                for position, raw in enumerate(iter_array(self.tree, path), 1):
-                    count += 1
-                    try:
-                        tweet = tweetjson.convert(raw, ctx, path, position)
-                    except (ValueError, TypeError, KeyError, AttributeError) as e:
-                        yield Problem(path, position, f"tweet #{position}: {e}", repr(raw)[:2000])
-                        continue
-                    if self.info.owner is None:
-                        self.info.owner = tweet.author.screen_name
-                    yield tweet
-            except (JSFileError, UnicodeDecodeError) as e:
-                yield Problem(path, 0, f"unreadable: {e}", entry=False)
-                continue
-            if expected.get(path) is not None and expected[path] != count:
-                yield Problem(
-                    path,
-                    0,
-                    f"tweet_index.js says {expected[path]} tweets, the file has {count}",
-                    entry=False,
-                )
+            yield from self.month(path, ctx, owner, expected.get(path))
         yield from self.problems
+
+    def month(self, path, ctx, owner, expected) -> Iterator[Tweet | Problem]:
+        count = 0
+        pending: list[Problem] = []
+
+        def flaw(position: int, reason: str, skipped: bool) -> None:
+            nonlocal count
+            count = position
+            pending.append(Problem(path, position, reason, entry=skipped))
+
+        try:
+            for count, raw in iter_array(self.tree, path, flaw):
+                yield from pending
+                pending.clear()
+                try:
+                    tweet = tweetjson.convert(raw, ctx, path, count)
+                except tweetjson.UNREADABLE as e:
+                    yield Problem(path, count, f"tweet #{count}: {e}", tweetjson.shown(raw))
+                    continue
+                if self.given_owner:
+                    # Grailbird names the author in every tweet; the user's word wins.
+                    tweet.author = owner
+                    tweet.url = f"https://twitter.com/{owner.screen_name}/status/{tweet.id}"
+                if self.info.owner is None:
+                    self.info.owner = tweet.author.screen_name
+                yield tweet
+        except (JSFileError, UnicodeDecodeError) as e:
+            yield from pending
+            yield Problem(path, 0, f"unreadable: {e}", entry=False)
+            return
+        yield from pending
+        if expected is not None and expected != count:
+            yield Problem(
+                path, 0, f"tweet_index.js says {expected} tweets, the file has {count}", entry=False
+            )

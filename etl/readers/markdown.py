@@ -50,6 +50,11 @@ UNESCAPE = re.compile(r"\\([" + re.escape(ESCAPABLE) + r"])")
 # Characters the escaping layout always escapes and ordinary prose nearly always contains.
 TELLTALE = re.compile(r"(?<!\\)[.!()_\-]")
 SCREEN_NAME = re.compile(r"@([A-Za-z0-9_]{1,15})")
+# A month of tweets is well under 1 MB; a file this big is not the parser's, and reading it
+# whole would take several times its size in memory.
+FILE_LIMIT = 32 * 1024 * 1024
+DAMAGE = re.compile(r"[\x00\udc80-\udcff]")  # NUL, or a byte that is not UTF-8 (escaped)
+MAX_ID = 2**63 - 1
 
 
 def claims(path: str, head: bytes) -> bool:
@@ -63,14 +68,19 @@ def claims(path: str, head: bytes) -> bool:
     return "(Originally on Twitter: [" in text or 'tweet.ico" width="12" /> [' in text
 
 
-def read(tree: Tree, path: str) -> Iterator[Tweet | Problem]:
-    """Tweets and problems of one Markdown file, in file order."""
-    try:
-        text = tree.read_text(path)
-    except UnicodeDecodeError as e:
-        yield Problem(path, 0, f"not UTF-8 text ({e.reason} at byte {e.start})", entry=False)
+def read(tree: Tree, path: str, owner: str | None = None) -> Iterator[Tweet | Problem]:
+    """Tweets and problems of one Markdown file, in file order.
+
+    `owner` (a handle given by the user) replaces the one in the footers' links."""
+    size = tree.size(path)
+    if size is not None and size > FILE_LIMIT:
+        reason = f"{size:,} bytes, more than {FILE_LIMIT >> 20} MB of Markdown: not read"
+        yield Problem(path, 0, reason, entry=False)
         return
-    lines = text.splitlines()
+    lines, damaged = decode(tree.read_bytes(path, FILE_LIMIT))
+    for number in damaged:
+        reason = "bytes that are not UTF-8, or NUL, on this line (replaced with U+FFFD)"
+        yield Problem(path, number, reason, entry=False)
     start = skip_front_matter(lines)
     entries = list(split_entries(lines, start))
     if not entries:
@@ -85,7 +95,26 @@ def read(tree: Tree, path: str) -> Iterator[Tweet | Problem]:
                     path, first_line, "entry has no footer with the tweet's date and link", raw
                 )
             continue
-        yield parse_entry(tree, path, first_line, body, footer, escaped)
+        problems: list[Problem] = []
+        yield parse_entry(tree, path, first_line, body, footer, escaped, problems, owner)
+        yield from problems
+
+
+def decode(data: bytes) -> tuple[list[str], list[int]]:
+    """The lines of a file, with bad bytes and NULs replaced, and the numbers of those lines.
+
+    One bad byte must cost one line, not the file: the rest is read as usual."""
+    try:
+        text = data.decode("utf-8")
+        if "\x00" not in text:
+            return text.lstrip("\ufeff").splitlines(), []
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "surrogateescape")
+    lines = text.lstrip("\ufeff").splitlines()
+    damaged = [i for i, line in enumerate(lines) if DAMAGE.search(line)]
+    for i in damaged:
+        lines[i] = DAMAGE.sub("\ufffd", lines[i])
+    return lines, [i + 1 for i in damaged]
 
 
 def skip_front_matter(lines: list[str]) -> int:
@@ -178,7 +207,8 @@ def unquote(line: str) -> str:
     return line
 
 
-def parse_entry(tree, path, first_line, body, footer, escaped) -> Tweet | Problem:
+def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=None):
+    """The Tweet of one entry, or a Problem; refused media references go to `problems`."""
     _, date_text, url = footer
     raw = "\n".join([*body, f"[{date_text}]({url})"]).strip("\n")
     created_at = parse_twitter_date(date_text)
@@ -188,7 +218,9 @@ def parse_entry(tree, path, first_line, body, footer, escaped) -> Tweet | Proble
     if status is None:
         return Problem(path, first_line, f"footer link {url!r} is not a tweet's address", raw)
     tweet_id = int(status["id"])
-    owner = status["user"]
+    if not 0 < tweet_id <= MAX_ID:
+        return Problem(path, first_line, f"tweet id {tweet_id} is out of range (1 to 2^63-1)", raw)
+    owner = owner or status["user"]
 
     reply_names: list[str] = []
     reply_status = None
@@ -208,7 +240,15 @@ def parse_entry(tree, path, first_line, body, footer, escaped) -> Tweet | Proble
     for match in sorted(
         [*IMAGE.finditer(content), *VIDEO.finditer(content)], key=lambda m: m.start()
     ):
-        media_refs.append(media_ref(tree, path, match["ref"], match.re is VIDEO))
+        ref = media_ref(tree, path, match["ref"], match.re is VIDEO)
+        if isinstance(ref, str):
+            problems.append(Problem(path, first_line, ref, entry=False))
+            ref = MediaRef(
+                type=media.media_type_for(match["ref"], match.re is VIDEO),
+                path=None,
+                filename=posixpath.basename(match["ref"]),
+            )
+        media_refs.append(ref)
     video_refs = {m["ref"] for m in VIDEO.finditer(content)}
     content = VIDEO.sub("", IMAGE.sub("", content))
     kept = [line.rstrip() for line in content.split("\n") if line.strip() not in video_refs]
@@ -237,13 +277,14 @@ def parse_entry(tree, path, first_line, body, footer, escaped) -> Tweet | Proble
         tweet.is_retweet = True
         tweet.retweeted_screen_name = entities.retweet_of
     if reply_status:
-        tweet.in_reply_to_id = int(reply_status["id"])
+        reply_id = int(reply_status["id"])
+        tweet.in_reply_to_id = reply_id if 0 < reply_id <= MAX_ID else None
         tweet.in_reply_to_screen_name = reply_status["user"]
     elif reply_names:
         tweet.in_reply_to_screen_name = reply_names[0]
     elif entities.reply_to and not tweet.is_retweet:
         tweet.in_reply_to_screen_name = entities.reply_to[0]
-    quoted_ids = [i for i in entities.quoted_status_ids if i != tweet_id]
+    quoted_ids = [i for i in entities.quoted_status_ids if i != tweet_id and 0 < i <= MAX_ID]
     if quoted_ids and not tweet.is_retweet:
         tweet.quoted_id = quoted_ids[-1]
     return tweet
@@ -253,12 +294,13 @@ def unescape(text: str) -> str:
     return UNESCAPE.sub(r"\1", text)
 
 
-def media_ref(tree: Tree, path: str, ref: str, is_video: bool):
+def media_ref(tree: Tree, path: str, ref: str, is_video: bool) -> MediaRef | str:
+    """The MediaRef of a reference, or why it is refused (it is then never read)."""
     if ref.startswith(("http://", "https://")):
         # The parser links to the tweet's t.co address when the file was not in the export.
         return MediaRef(type="video" if is_video else "photo", path=None, url=ref)
     resolved = safe_join(path, ref)
-    type_ = media.media_type_for(ref, is_video)
-    if resolved is None:
-        return MediaRef(type=type_, path=None, filename=posixpath.basename(ref))
-    return media.describe(tree, resolved, type_)
+    refusal = media.markdown_refusal(path, ref)
+    if resolved is None or refusal:
+        return f"media reference {ref[:200]!r} refused: {refusal or 'outside the archive'}"
+    return media.describe(tree, resolved, media.media_type_for(ref, is_video))

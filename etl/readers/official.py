@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +18,7 @@ from ..jsfiles import JSFileError, iter_array, read_value
 from ..records import Like, Problem, SourceInfo, Tweet, UserRef
 from ..sources import Tree
 from . import tweetjson
+from .tweetjson import array, as_id, obj, string
 
 FORMAT = "official"
 TWEET_FILES = re.compile(r"^(?:tweet|tweets|tweets-part\d+)\.js$")
@@ -31,6 +32,13 @@ MEDIA_DIRS = {
 SNOWFLAKE_EPOCH_MS = 1288834974657
 FIRST_SNOWFLAKE = 29700859247  # ids below this predate snowflakes (Nov 2010)
 
+
+# The link of a tweet's own photo or video names its author: the owner, in an export.
+OWN_MEDIA_URL = re.compile(
+    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<user>[A-Za-z0-9_]{1,15})"
+    r"/status/(?P<id>\d{1,20})/(?:photo|video)/\d+$"
+)
+UNKNOWN_OWNER = "unknown"
 
 SIDE_FILES = {"note-tweet.js", "community-tweet.js", "twitter-circle-tweet.js", "deleted-tweets.js"}
 
@@ -48,6 +56,11 @@ class Options:
     include_deleted: bool = False
     include_circle: bool = False
     include_likes: bool = False
+    owner: str | None = None  # the owner's handle, given by the user: overrides the archive's
+
+    def __post_init__(self):
+        if self.owner is not None:
+            self.owner = self.owner.strip().lstrip("@") or None
 
 
 def find_roots(files: list[str]) -> list[str]:
@@ -66,7 +79,8 @@ class ExportReader:
         self.data = f"{root}data/"
         self.present = {p[len(self.data) :] for p in tree.files() if p.startswith(self.data)}
         self.problems: list[Problem] = []
-        self.manifest = self.value("manifest.js") or {}
+        self.counted: dict[str, int] = {}  # items in each array file read (for manifest.js)
+        self.manifest = obj(self.value("manifest.js", dict))
         self.owner = self.find_owner()
         self.media_index = defaultdict(list)
         for name in self.present:
@@ -74,31 +88,105 @@ class ExportReader:
             if folder and "-" in base:
                 self.media_index[base.split("-", 1)[0]].append(self.data + name)
 
-    def value(self, name: str):
+    def value(self, name: str, kind: type):
+        """The value of a small side file, when it is there, readable and of the right kind."""
         if name not in self.present:
             return None
+        path = self.data + name
         try:
-            return read_value(self.tree, self.data + name)
+            value = read_value(self.tree, path)
         except (JSFileError, UnicodeDecodeError) as e:
-            self.problems.append(Problem(self.data + name, 0, f"unreadable: {e}", entry=False))
+            self.problems.append(Problem(path, 0, f"unreadable: {e}", entry=False))
             return None
+        if not isinstance(value, kind):
+            expected = "an array" if kind is list else "an object"
+            reason = f"unreadable: {expected} expected, found {type(value).__name__}"
+            self.problems.append(Problem(path, 0, reason, entry=False))
+            return None
+        return value
 
-    def find_owner(self) -> UserRef | None:
-        user = self.manifest.get("userInfo") or {}
-        account = self.value("account.js")
-        if isinstance(account, list) and account and isinstance(account[0], dict):
-            fields = account[0].get("account") or {}
+    def find_owner(self) -> UserRef:
+        found = self.owner_from_account()
+        given = self.options.owner
+        if given:
+            if found and found.screen_name.lower() == given.lower():
+                return found
+            return UserRef(given)
+        if found:
+            return found
+        found, votes = self.owner_from_tweets()
+        path = self.data + "account.js"
+        if found:
+            reason = (
+                f"missing, like manifest.js: the owner @{found.screen_name} was read from "
+                f"{votes} tweet(s) of their own (give --owner to name another)"
+            )
+            self.problems.append(Problem(path, 0, reason, entry=False))
+            return found
+        reason = (
+            "missing, like manifest.js, and no tweet shows whose they are: the tweets are kept "
+            f"under @{UNKNOWN_OWNER} (give --owner to name the owner)"
+        )
+        self.problems.append(Problem(path, 0, reason, entry=False))
+        return UserRef(UNKNOWN_OWNER)
+
+    def owner_from_account(self) -> UserRef | None:
+        user = obj(self.manifest.get("userInfo"))
+        account = self.value("account.js", list)
+        if account and isinstance(account[0], dict):
+            fields = obj(account[0].get("account"))
             # account.js is the export's own word; manifest.js can disagree after a rename.
             user = {
                 "userName": fields.get("username") or user.get("userName"),
                 "accountId": fields.get("accountId") or user.get("accountId"),
                 "displayName": fields.get("accountDisplayName") or user.get("displayName"),
             }
-        if not user.get("userName"):
+        if not string(user.get("userName")):
             return None
         return UserRef(
-            user["userName"], tweetjson.as_int(user.get("accountId")), user.get("displayName")
+            user["userName"], as_id(user.get("accountId")), string(user.get("displayName"))
         )
+
+    def owner_from_tweets(self) -> tuple[UserRef | None, int]:
+        """Whose tweets these are, for an export without account.js and manifest.js: the
+        author named by the links of their own photos, and by replies to their own tweets."""
+        ids, replies = set(), []
+        votes: Counter[str] = Counter()
+        spelling, user_ids = {}, {}
+        for path in self.files(TWEET_FILES):
+            for _, raw in self.items(path, "tweet", report=False):
+                raw = obj(raw)
+                tweet_id = as_id(raw.get("id_str") or raw.get("id"))
+                if tweet_id is None:
+                    continue
+                ids.add(tweet_id)
+                name = string(raw.get("in_reply_to_screen_name"))
+                replied = as_id(
+                    raw.get("in_reply_to_status_id_str") or raw.get("in_reply_to_status_id")
+                )
+                if name and replied:
+                    user_id = as_id(
+                        raw.get("in_reply_to_user_id_str") or raw.get("in_reply_to_user_id")
+                    )
+                    replies.append((replied, name, user_id))
+                if (string(raw.get("full_text")) or "").startswith("RT @"):
+                    continue  # a retweet's photos link to their own author
+                extended = array(obj(raw.get("extended_entities")).get("media"))
+                for item in extended or array(obj(raw.get("entities")).get("media")):
+                    match = OWN_MEDIA_URL.match(string(obj(item).get("expanded_url")) or "")
+                    if match and as_id(match["id"]) == tweet_id:
+                        votes[match["user"].lower()] += 1
+                        spelling.setdefault(match["user"].lower(), match["user"])
+        for replied, name, user_id in replies:
+            if replied in ids:
+                votes[name.lower()] += 1
+                spelling.setdefault(name.lower(), name)
+                if user_id:
+                    user_ids[name.lower()] = user_id
+        if not votes:
+            return None, 0
+        best, count = votes.most_common(1)[0]
+        return UserRef(spelling[best], user_ids.get(best)), count
 
     def context(self, kind: str) -> tweetjson.Context:
         return tweetjson.Context(
@@ -106,6 +194,7 @@ class ExportReader:
             owner=self.owner,
             media_dirs=[self.data + d for d in MEDIA_DIRS[kind] if self.has_dir(d)],
             media_index=self.media_index,
+            problems=self.problems,
         )
 
     def has_dir(self, name: str) -> bool:
@@ -120,15 +209,29 @@ class ExportReader:
             self.data + n for n in sorted((n for n in self.present if pattern.match(n)), key=order)
         ]
 
-    def items(self, path: str, key: str) -> Iterator[tuple[int, dict]]:
-        """(position, object) of each item of an array file; items are `{key: {...}}` or bare."""
+    def items(self, path: str, key: str, report: bool = True) -> Iterator[tuple[int, dict]]:
+        """(position, object) of each item of an array file; items are `{key: {...}}` or bare.
+
+        Damaged items and files become problems when `report` (off for a file read twice,
+        or only counted)."""
+
+        last = 0
+
+        def flaw(position: int, reason: str, skipped: bool) -> None:
+            nonlocal last
+            last = position
+            if report:
+                self.problems.append(Problem(path, position, reason, entry=skipped))
+
         try:
-            for position, item in enumerate(iter_array(self.tree, path), 1):
+            for last, item in iter_array(self.tree, path, flaw):
                 if isinstance(item, dict) and isinstance(item.get(key), dict):
                     item = item[key]
-                yield position, item
+                yield last, item
         except (JSFileError, UnicodeDecodeError) as e:
-            self.problems.append(Problem(path, 0, f"unreadable: {e}", entry=False))
+            if report:
+                self.problems.append(Problem(path, 0, f"unreadable: {e}", entry=False))
+        self.counted[path] = last
 
     def read(self) -> Iterator[Tweet | Like | Problem]:
         info = self.info
@@ -138,12 +241,12 @@ class ExportReader:
                 self.owner.id,
                 self.owner.name,
             )
-        archive_info = self.manifest.get("archiveInfo") or {}
+        archive_info = obj(self.manifest.get("archiveInfo"))
         info.exported_at = normalise_iso(archive_info.get("generationDate"))
         circle_ids = (
             {
-                tweetjson.as_int(t.get("id_str") or t.get("id"))
-                for _, t in self.items(self.data + "twitter-circle-tweet.js", "tweet")
+                as_id(obj(t).get("id_str") or obj(t).get("id"))
+                for _, t in self.items(self.data + "twitter-circle-tweet.js", "tweet", False)
             }
             if "twitter-circle-tweet.js" in self.present
             else set()
@@ -153,12 +256,10 @@ class ExportReader:
         notes = NoteIndex(self.note_items())
         seen: set[int] = set()  # Circle tweets already read from tweets.js
 
-        counts: dict[str, int] = defaultdict(int)
         tweets_ctx = self.context("tweets")
         for path in self.files(TWEET_FILES):
             info.files.append(path)
             for position, raw in self.items(path, "tweet"):
-                counts[path] += 1
                 tweet = self.convert(raw, tweets_ctx, path, position)
                 if isinstance(tweet, Tweet):
                     notes.apply(tweet)
@@ -178,7 +279,7 @@ class ExportReader:
                 yield from self.extra(name, "deleted", seen, is_deleted=True)
             else:
                 info.skipped["deleted"] = info.skipped.get("deleted", 0) + sum(
-                    1 for _ in self.items(self.data + name, "tweet")
+                    1 for _ in self.items(self.data + name, "tweet", False)
                 )
         yield from self.likes()
         for note in notes.unmatched():
@@ -191,14 +292,14 @@ class ExportReader:
                     entry=False,
                 )
             )
-        self.check_manifest(counts)
+        self.check_manifest(self.counted)
         yield from self.problems
 
     def convert(self, raw, ctx, path, position) -> Tweet | Problem:
         try:
             return tweetjson.convert(raw, ctx, path, position)
-        except (ValueError, TypeError, KeyError, AttributeError) as e:
-            return Problem(path, position, f"tweet #{position}: {e}", repr(raw)[:2000])
+        except tweetjson.UNREADABLE as e:
+            return Problem(path, position, f"tweet #{position}: {e}", tweetjson.shown(raw))
 
     def extra(self, name, kind, seen, is_circle=False, is_deleted=False):
         """Tweets of the side files: community, Circle-only and deleted tweets."""
@@ -215,7 +316,7 @@ class ExportReader:
                 tweet.is_circle = is_circle
                 tweet.is_deleted = is_deleted
                 tweet.deleted_at = any_date(raw.get("deleted_at")) if is_deleted else None
-                community = tweetjson.as_int(raw.get("community_id_str") or raw.get("community_id"))
+                community = as_id(raw.get("community_id_str") or raw.get("community_id"))
                 tweet.community_id = community
             yield tweet
 
@@ -225,40 +326,50 @@ class ExportReader:
         self.info.files.append(self.data + "note-tweet.js")
         notes = []
         for position, raw in self.items(self.data + "note-tweet.js", "noteTweet"):
-            core = raw.get("core") or {}
+            raw = obj(raw)
+            core = obj(raw.get("core"))
             created = normalise_iso(raw.get("createdAt"))
-            if created is None or not core.get("text"):
+            if created is None or not string(core.get("text")):
                 continue
             text = core["text"]
-            for url in core.get("urls") or []:
-                if url.get("shortUrl") and url.get("expandedUrl"):
-                    text = text.replace(url["shortUrl"], url["expandedUrl"])
-            notes.append(
-                Note(
-                    tweetjson.as_int(raw.get("noteTweetId")), created, html.unescape(text), position
+            for url in array(core.get("urls")):
+                short, expanded = (
+                    string(obj(url).get("shortUrl")),
+                    string(obj(url).get("expandedUrl")),
                 )
+                if short and expanded:
+                    text = text.replace(short, expanded)
+            notes.append(
+                Note(as_id(raw.get("noteTweetId")), created, html.unescape(text), position)
             )
         return notes
 
     def likes(self) -> Iterator[Like]:
         paths = self.files(LIKE_FILES)
         if not self.options.include_likes:
-            count = sum(1 for p in paths for _ in self.items(p, "like"))
+            count = sum(1 for p in paths for _ in self.items(p, "like", False))
             if count:
                 self.info.skipped["likes"] = count
             return
         for path in paths:
             self.info.files.append(path)
-            for _, raw in self.items(path, "like"):
-                tweet_id = tweetjson.as_int(raw.get("tweetId"))
-                if tweet_id is not None:
-                    yield Like(tweet_id, raw.get("fullText"), raw.get("expandedUrl"), path)
+            for position, raw in self.items(path, "like"):
+                raw = obj(raw)
+                tweet_id = as_id(raw.get("tweetId"))
+                if tweet_id is None:
+                    reason = f"like #{position}: no tweet id from 1 to 2^63-1"
+                    self.problems.append(Problem(path, position, reason, tweetjson.shown(raw)))
+                    continue
+                yield Like(
+                    tweet_id, string(raw.get("fullText")), string(raw.get("expandedUrl")), path
+                )
 
     def check_manifest(self, counts: dict[str, int]) -> None:
-        declared = self.manifest.get("dataTypes") or {}
+        declared = obj(self.manifest.get("dataTypes"))
         for data_type in ("tweets", "tweet"):
-            for entry in (declared.get(data_type) or {}).get("files") or []:
-                name, expected = entry.get("fileName"), tweetjson.as_int(entry.get("count"))
+            for entry in array(obj(declared.get(data_type)).get("files")):
+                entry = obj(entry)
+                name, expected = string(entry.get("fileName")), tweetjson.as_int(entry.get("count"))
                 path = self.root + name if name else None
                 if path is None or expected is None:
                     continue
@@ -353,11 +464,11 @@ def normalise_iso(value) -> str | None:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            return None
+        return moment.replace(microsecond=0).astimezone(UTC).isoformat()
+    except (ValueError, OverflowError):  # year 1 or 9999 pushed out of range by its offset
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.replace(microsecond=0).astimezone(UTC).isoformat()
 
 
 def any_date(value) -> str | None:

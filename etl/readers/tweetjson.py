@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from .. import media
 from ..dates import parse_twitter_date
-from ..records import MediaRef, Tweet, UserRef
+from ..records import MediaRef, Problem, Tweet, UserRef
 from ..sources import Tree
 
 STATUS_URL = re.compile(
@@ -34,28 +34,72 @@ class Context:
     owner: UserRef | None
     media_dirs: list[str] = field(default_factory=list)  # where this kind of tweet keeps media
     media_index: dict[str, list[str]] | None = None  # tweet id -> files of <media_dirs>
+    problems: list[Problem] = field(default_factory=list)  # media files refused, by tweet
+
+
+# What a damaged tweet object can raise while being read: it becomes a problem row.
+UNREADABLE = (
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    RecursionError,
+)
+
+
+def shown(raw) -> str:
+    """The start of an item, for a problem row (repr itself recurses through a deep item)."""
+    try:
+        return repr(raw)[:2000]
+    except RecursionError:
+        return "(nested too deeply to show)"
+
+
+INT64 = 2**63  # SQLite stores signed 64-bit integers: anything outside can't be a number there
 
 
 def as_int(value) -> int | None:
+    """An integer SQLite can store, from a number or a string of digits; else None."""
     if value is None or value == "":
         return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if -INT64 <= number < INT64 else None
+
+
+def as_id(value) -> int | None:
+    """A tweet or user id: a positive integer SQLite can store; else None."""
+    number = as_int(value)
+    return number if number is not None and number > 0 else None
+
+
+def obj(value) -> dict:
+    """A JSON object where one is expected; a damaged file may hold anything there."""
+    return value if isinstance(value, dict) else {}
+
+
+def array(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def string(value) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def parse_created_at(value: str) -> str | None:
     if not isinstance(value, str):
         return None
-    if ISO_SPACE_DATE.match(value.strip()):
-        try:
-            return (
-                datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S %z").astimezone(UTC).isoformat()
-            )
-        except ValueError:
-            return None
-    return parse_twitter_date(value)
+    try:
+        if ISO_SPACE_DATE.match(value.strip()):
+            moment = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S %z")
+            return moment.astimezone(UTC).isoformat()
+        return parse_twitter_date(value)
+    except (ValueError, OverflowError):  # year 1 or 9999 pushed out of range by its offset
+        return None
 
 
 def client_name(source: str | None) -> str | None:
@@ -76,7 +120,7 @@ def point(geo: dict | None, lat_first: bool) -> tuple[float, float] | None:
         return None
     try:
         a, b = float(coords[0]), float(coords[1])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     lat, lon = (a, b) if lat_first else (b, a)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -85,15 +129,17 @@ def point(geo: dict | None, lat_first: bool) -> tuple[float, float] | None:
 
 
 def place_centre(place: dict) -> tuple[float, float] | None:
-    box = (place.get("bounding_box") or {}).get("coordinates")
+    box = obj(place.get("bounding_box")).get("coordinates")
     try:
         corners = [(float(lon), float(lat)) for lon, lat in box[0]]
-    except (TypeError, ValueError, IndexError, KeyError):
+    except (TypeError, ValueError, IndexError, KeyError, OverflowError):
         return None
     if not corners:
         return None
     lon = sum(c[0] for c in corners) / len(corners)
     lat = sum(c[1] for c in corners) / len(corners)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
     return lat, lon
 
 
@@ -107,34 +153,39 @@ def location(tweet: dict) -> tuple[float | None, float | None, str | None, str |
     if found is None and place:
         found = place_centre(place)
     lat, lon = found if found else (None, None)
-    return lat, lon, place.get("full_name") or place.get("name"), place.get("country")
+    name = string(place.get("full_name")) or string(place.get("name"))
+    return lat, lon, name, string(place.get("country"))
 
 
 def best_variant(item: dict) -> str | None:
     variants = [
         v
-        for v in (item.get("video_info") or {}).get("variants") or []
-        if v.get("content_type", "video/mp4") == "video/mp4" and v.get("url")
+        for v in array(obj(item.get("video_info")).get("variants"))
+        if isinstance(v, dict)
+        and v.get("content_type", "video/mp4") == "video/mp4"
+        and isinstance(v.get("url"), str)
     ]
     if not variants:
         return None
     return max(variants, key=lambda v: as_int(v.get("bitrate")) or 0)["url"]
 
 
-def media_refs(tweet_id: int, items: list[dict], ctx: Context) -> list[MediaRef]:
+def media_refs(tweet_id: int, items: list, ctx: Context, where: tuple[str, int]) -> list[MediaRef]:
     refs = []
     for item in items:
+        if not isinstance(item, dict):
+            continue
         type_ = (
             item.get("type") if item.get("type") in ("photo", "video", "animated_gif") else "photo"
         )
-        remote = item.get("media_url_https") or item.get("media_url")
+        remote = string(item.get("media_url_https")) or string(item.get("media_url"))
         if type_ == "photo":
             wanted = [f"{tweet_id}-{posixpath.basename(remote or '')}"]
         else:
             variant = best_variant(item)
             remote = variant or remote
             wanted = [f"{tweet_id}-{posixpath.basename((variant or '').split('?')[0])}"]
-        path = find_media(ctx, tweet_id, wanted, type_)
+        path = find_media(ctx, tweet_id, wanted, type_, where)
         if path is None:
             filename = wanted[0] if not wanted[0].endswith("-") else None
             refs.append(MediaRef(type=type_, path=None, filename=filename, url=remote))
@@ -143,11 +194,17 @@ def media_refs(tweet_id: int, items: list[dict], ctx: Context) -> list[MediaRef]
     return refs
 
 
-def find_media(ctx: Context, tweet_id: int, wanted: list[str], type_: str) -> str | None:
+def find_media(
+    ctx: Context, tweet_id: int, wanted: list[str], type_: str, where: tuple[str, int]
+) -> str | None:
     for folder in ctx.media_dirs:
         for name in wanted:
             candidate = f"{folder}/{name}" if folder else name
             if ctx.tree.size(candidate) is not None:
+                if not media.is_media_file(candidate):
+                    reason = f"media file {candidate!r} refused: {media.REFUSED_TYPE}"
+                    ctx.problems.append(Problem(*where, reason, entry=False))
+                    return None
                 return candidate
     if type_ != "photo" and ctx.media_index is not None:
         # Videos are sometimes saved under another variant's name: any <tweet_id>-*.mp4.
@@ -159,9 +216,9 @@ def find_media(ctx: Context, tweet_id: int, wanted: list[str], type_: str) -> st
 
 def text_of(tweet: dict, media_urls: set[str]) -> str:
     """full_text with t.co links expanded, media links removed, HTML entities decoded."""
-    text = tweet.get("full_text") or tweet.get("text") or ""
-    for url in (tweet.get("entities") or {}).get("urls") or []:
-        short, expanded = url.get("url"), url.get("expanded_url")
+    text = string(tweet.get("full_text")) or string(tweet.get("text")) or ""
+    for url in array(obj(tweet.get("entities")).get("urls")):
+        short, expanded = string(obj(url).get("url")), string(obj(url).get("expanded_url"))
         if short and expanded:
             text = text.replace(short, expanded)
     for short in media_urls:
@@ -169,42 +226,63 @@ def text_of(tweet: dict, media_urls: set[str]) -> str:
     return html.unescape(text).strip()
 
 
-def convert(raw: dict, ctx: Context, input_file: str, input_line: int) -> Tweet:
-    """A Tweet from one export tweet object; raises ValueError when it has no id or date."""
-    tweet_id = as_int(raw.get("id_str")) or as_int(raw.get("id"))
-    created_at = parse_created_at(raw.get("created_at"))
+def tweet_id_of(raw: dict) -> int:
+    given = raw.get("id_str") or raw.get("id")
+    tweet_id = as_id(given)
     if tweet_id is None:
-        raise ValueError("tweet has no id")
+        if given is None or given == "":
+            raise ValueError("tweet has no id")
+        raise ValueError(f"tweet id {str(given)[:40]!r} is not a number from 1 to 2^63-1")
+    return tweet_id
+
+
+def convert(
+    raw: dict, ctx: Context, input_file: str, input_line: int, retweet: bool = True
+) -> Tweet:
+    """A Tweet from one export tweet object; raises ValueError when it has no id or date.
+
+    `retweet=False` reads a retweet's original without looking for a retweet inside it:
+    Twitter never nests them, and a damaged file that does must not recurse without end.
+    """
+    if not isinstance(raw, dict):
+        raise ValueError(f"a {type(raw).__name__} where a tweet object should be")
+    tweet_id = tweet_id_of(raw)
+    created_at = parse_created_at(raw.get("created_at"))
     if created_at is None:
-        raise ValueError(f"unreadable created_at {raw.get('created_at')!r}")
-    entities = raw.get("entities") or {}
-    media_items = (raw.get("extended_entities") or {}).get("media") or entities.get("media") or []
+        raise ValueError(f"unreadable created_at {str(raw.get('created_at'))[:100]!r}")
+    entities = obj(raw.get("entities"))
+    media_items = array(obj(raw.get("extended_entities")).get("media")) or array(
+        entities.get("media")
+    )
     author = ctx.owner
-    if isinstance(raw.get("user"), dict) and raw["user"].get("screen_name"):
-        user = raw["user"]
+    user = obj(raw.get("user"))
+    if string(user.get("screen_name")):
         author = UserRef(
-            user["screen_name"], as_int(user.get("id_str") or user.get("id")), user.get("name")
+            user["screen_name"],
+            as_id(user.get("id_str") or user.get("id")),
+            string(user.get("name")),
         )
     if author is None:
         raise ValueError("the export names no account for this tweet")
     lat, lon, place_name, place_country = location(raw)
+    mentions = [m for m in array(entities.get("user_mentions")) if isinstance(m, dict)]
     tweet = Tweet(
         id=tweet_id,
         created_at=created_at,
-        text=text_of(raw, {m.get("url") for m in media_items if m.get("url")}),
+        text=text_of(raw, {u for m in media_items if (u := string(obj(m).get("url")))}),
         author=author,
         url=f"https://twitter.com/{author.screen_name}/status/{tweet_id}",
         input_file=input_file,
         input_line=input_line,
-        in_reply_to_id=as_int(
+        in_reply_to_id=as_id(
             raw.get("in_reply_to_status_id_str") or raw.get("in_reply_to_status_id")
         ),
-        in_reply_to_screen_name=raw.get("in_reply_to_screen_name") or None,
-        in_reply_to_user_id=as_int(
+        in_reply_to_screen_name=string(raw.get("in_reply_to_screen_name")),
+        in_reply_to_user_id=as_id(
             raw.get("in_reply_to_user_id_str") or raw.get("in_reply_to_user_id")
         ),
-        lang=raw.get("lang") or None,
-        source=client_name(raw.get("source")),
+        lang=string(raw.get("lang")),
+        source=client_name(string(raw.get("source"))),
         favorite_count=as_int(raw.get("favorite_count")),
         retweet_count=as_int(raw.get("retweet_count")),
         latitude=lat,
@@ -215,35 +293,38 @@ def convert(raw: dict, ctx: Context, input_file: str, input_line: int) -> Tweet:
         if isinstance(raw.get("possibly_sensitive"), bool)
         else None,
         mentions=[
-            UserRef(m["screen_name"], as_int(m.get("id_str") or m.get("id")), m.get("name") or None)
-            for m in entities.get("user_mentions") or []
-            if m.get("screen_name")
+            UserRef(m["screen_name"], as_id(m.get("id_str") or m.get("id")), string(m.get("name")))
+            for m in mentions
+            if string(m.get("screen_name"))
         ],
-        hashtags=[h["text"] for h in entities.get("hashtags") or [] if h.get("text")],
-        urls=[u["expanded_url"] for u in entities.get("urls") or [] if u.get("expanded_url")],
-        media=media_refs(tweet_id, media_items, ctx),
+        hashtags=[h["text"] for h in array(entities.get("hashtags")) if string(obj(h).get("text"))],
+        urls=[
+            u["expanded_url"]
+            for u in array(entities.get("urls"))
+            if string(obj(u).get("expanded_url"))
+        ],
+        media=media_refs(tweet_id, media_items, ctx, (input_file, input_line)),
     )
-    if tweet.in_reply_to_user_id is not None and tweet.in_reply_to_user_id < 0:
-        tweet.in_reply_to_user_id = None
-    quoted = [as_int(m["id"]) for url in tweet.urls if (m := STATUS_URL.match(url))]
+    quoted = [as_id(m["id"]) for url in tweet.urls if (m := STATUS_URL.match(url))]
     quoted = [q for q in quoted if q and q != tweet_id]
     if quoted:
         tweet.quoted_id = quoted[-1]
-    apply_retweet(tweet, raw, ctx)
+    if retweet:
+        apply_retweet(tweet, raw, ctx)
     apply_edit_info(tweet, raw.get("edit_info"))
     return tweet
 
 
 def apply_retweet(tweet: Tweet, raw: dict, ctx: Context) -> None:
     original = raw.get("retweeted_status")
-    if isinstance(original, dict) and isinstance(original.get("user"), dict):
+    author = obj(obj(original).get("user"))
+    if author and string(author.get("screen_name")):
         # Grailbird keeps the whole original: its text is complete where ours is truncated.
-        author = original["user"]
         tweet.is_retweet = True
-        tweet.retweeted_screen_name = author.get("screen_name")
-        tweet.retweeted_id = as_int(original.get("id_str") or original.get("id"))
-        inner = convert(original, ctx, tweet.input_file, tweet.input_line)
-        tweet.text = f"RT @{author.get('screen_name')}: {inner.text}"
+        tweet.retweeted_screen_name = author["screen_name"]
+        tweet.retweeted_id = as_id(original.get("id_str") or original.get("id"))
+        inner = convert(original, ctx, tweet.input_file, tweet.input_line, retweet=False)
+        tweet.text = f"RT @{author['screen_name']}: {inner.text}"
         known = {m.screen_name.lower() for m in tweet.mentions}
         tweet.mentions += [
             m for m in [inner.author, *inner.mentions] if m.screen_name.lower() not in known
@@ -264,14 +345,13 @@ def apply_edit_info(tweet: Tweet, edit_info: dict | None) -> None:
     if not isinstance(edit_info, dict):
         return
     if "edit" in edit_info:
-        chain = ((edit_info["edit"] or {}).get("editControlInitial") or {}).get(
-            "editTweetIds"
-        ) or []
-        initial = as_int((edit_info["edit"] or {}).get("initialTweetId"))
+        edit = obj(edit_info["edit"])
+        chain = array(obj(edit.get("editControlInitial")).get("editTweetIds"))
+        initial = as_id(edit.get("initialTweetId"))
     else:
-        chain = ((edit_info.get("initial") or {}).get("editTweetIds")) or []
-        initial = as_int(chain[0]) if chain else None
-    ids = [i for i in (as_int(c) for c in chain) if i is not None]
+        chain = array(obj(edit_info.get("initial")).get("editTweetIds"))
+        initial = as_id(chain[0]) if chain else None
+    ids = [i for i in (as_id(c) for c in chain) if i is not None]
     if len(ids) > 1 and initial is not None:
         tweet.edit_initial_id = initial
         tweet.is_latest_version = tweet.id == max(ids)
