@@ -5,8 +5,10 @@ was reported; the memory tests run the build in a subprocess and bound its peak.
 """
 
 import json
+import os
 import subprocess
 import sys
+import zipfile
 
 import pytest
 import sqlite_utils
@@ -213,3 +215,306 @@ def test_an_equals_sign_in_the_data_does_not_hide_the_array(tmp_path, before):
     db = build(tmp_path, archive)
     assert rows(db, "select id from tweets order by id") == [(1,), (2,), (3,), (4,)]
     assert problems(db) == []
+
+
+# --- 6. An export with no account.js or manifest.js ---------------------------------------
+
+
+def test_an_export_without_account_takes_its_owner_from_self_replies(tmp_path):
+    items = [
+        tweet(10, "a thread"),
+        tweet(11, "@Owner_B more", in_reply_to_status_id_str="10",
+              in_reply_to_screen_name="Owner_B", in_reply_to_user_id_str="77"),
+        tweet(12, "@friend hi", in_reply_to_status_id_str="999",
+              in_reply_to_screen_name="friend", in_reply_to_user_id_str="5"),
+    ]  # fmt: skip
+    db = build(tmp_path, export(tmp_path / "x", items, account=None))
+    assert rows(
+        db, "select t.id, u.screen_name from tweets t join users u on u.id = t.user_id"
+    ) == [
+        (10, "Owner_B"),
+        (11, "Owner_B"),
+        (12, "Owner_B"),
+    ]
+    assert rows(db, "select owner_screen_name from sources") == [("Owner_B",)]
+    assert problems(db) == [
+        (
+            "data/account.js",
+            0,
+            "missing, like manifest.js: the owner @Owner_B was read from 1 tweet(s) of their "
+            "own (give --owner to name another)",
+        )
+    ]
+
+
+def test_an_export_without_account_takes_its_owner_from_its_photo_links(tmp_path):
+    photo = {
+        "url": "https://t.co/p",
+        "expanded_url": "https://twitter.com/pic_owner/status/20/photo/1",
+    }
+    rt = {"url": "https://t.co/q", "expanded_url": "https://twitter.com/other/status/8/photo/1"}
+    items = [
+        tweet(20, "look https://t.co/p", extended_entities={"media": [photo]}),
+        tweet(21, "RT @other: look https://t.co/q", extended_entities={"media": [rt]}),
+    ]
+    db = build(tmp_path, export(tmp_path / "x", items, account=None))
+    assert rows(db, "select count(*) from tweets") == [(2,)]
+    assert rows(db, "select owner_screen_name from sources") == [("pic_owner",)]
+
+
+def test_an_export_with_no_clue_to_its_owner_keeps_every_tweet(tmp_path):
+    db = build(tmp_path, export(tmp_path / "x", [tweet(i) for i in range(1, 4)], account=None))
+    assert rows(
+        db, "select t.id, u.screen_name from tweets t join users u on u.id = t.user_id"
+    ) == [
+        (1, "unknown"),
+        (2, "unknown"),
+        (3, "unknown"),
+    ]
+    assert problems(db) == [
+        (
+            "data/account.js",
+            0,
+            "missing, like manifest.js, and no tweet shows whose they are: the tweets are kept "
+            "under @unknown (give --owner to name the owner)",
+        )
+    ]
+
+
+def read_with(source, options) -> list:
+    from etl import readers
+    from etl.records import SourceInfo
+    from etl.sources import open_tree
+
+    (found,) = readers.detect(open_tree(str(source)), str(source))
+    info = SourceInfo(name="x", location=str(source), format=found.format, precedence="")
+    return [*readers.read(found, info, options)], info
+
+
+@pytest.mark.parametrize("account", [None, ACCOUNT])
+def test_the_owner_option_names_the_owner_of_an_export(tmp_path, account):
+    from etl.readers.official import Options
+
+    archive = export(tmp_path / "x", [tweet(1)], account=account)
+    (read,), info = read_with(archive, Options(owner="@Given"))
+    assert (read.author.screen_name, read.url, info.owner) == (
+        "Given",
+        "https://twitter.com/Given/status/1",
+        "Given",
+    )
+
+
+def test_the_owner_option_names_the_owner_of_markdown_and_grailbird(tmp_path):
+    from etl.readers.official import Options
+
+    (tmp_path / "md").mkdir()
+    (tmp_path / "md" / "tweets_2020-01.md").write_text(entry("hi", 1212300000000000000))
+    (read,), _ = read_with(tmp_path / "md", Options(owner="Given"))
+    assert (read.author.screen_name, read.url) == (
+        "Given",
+        "https://twitter.com/Given/status/1212300000000000000",
+    )
+    month = tmp_path / "gb" / "data" / "js" / "tweets"
+    month.mkdir(parents=True)
+    item = {"id": 3, "created_at": "2013-11-26 08:12:34 +0000", "text": "x",
+            "user": {"screen_name": "old_name", "id": 9}}  # fmt: skip
+    (month / "2013_11.js").write_text("Grailbird.data.tweets_2013_11 =\n" + json.dumps([item]))
+    (read,), info = read_with(tmp_path / "gb", Options(owner="Given"))
+    assert (read.author.screen_name, info.owner) == ("Given", "Given")
+
+
+# --- 10. Tracebacks -------------------------------------------------------------------------
+
+
+def build_result(tmp_path, *sources):
+    result = run_build(tmp_path / "archive.db", *sources)
+    # a clean exit or click's one-line error, never an uncaught exception
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    return result
+
+
+@pytest.mark.parametrize("value", ["[]", '"text"', "42", "null", "[[1]]", '{"userInfo": [1]}'])
+@pytest.mark.parametrize("name", ["manifest.js", "account.js"])
+def test_side_files_of_the_wrong_shape_are_problems(tmp_path, name, value):
+    archive = export(tmp_path / "x", [tweet(1)], account=None)
+    (archive / "data" / name).write_text(f"window.YTD.x.part0 = {value}")
+    db = build(tmp_path, archive)
+    assert rows(db, "select id from tweets") == [(1,)]
+    assert all(file.startswith("data/") for file, _, _ in problems(db))
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("manifest.js", '{"dataTypes": {"tweets": {"files": ["x", 1, {"fileName": 3}]}}}'),
+        ("manifest.js", '{"dataTypes": [], "archiveInfo": "x"}'),
+        ("note-tweet.js", '[{"noteTweet": {"core": []}}, 1, {"noteTweet": {"core": {"urls": 1}}}]'),
+        ("community-tweet.js", '[1, "x", {"tweet": {"id_str": "7", "entities": []}}]'),
+        ("twitter-circle-tweet.js", '[1, "x", null]'),
+        ("deleted-tweets.js", "[1, 2]"),
+        ("like.js", '[1, {"like": []}, {"like": {"tweetId": "99999999999999999999"}}]'),
+    ],
+)
+def test_side_files_with_items_of_the_wrong_shape_are_problems(tmp_path, name, value):
+    archive = export(tmp_path / "x", [tweet(1)])
+    (archive / "data" / name).write_text(f"window.YTD.x.part0 = {value}")
+    result = build_result(tmp_path, archive, "--include-likes", "--include-deleted")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("user_details.js", "[1, 2]"),
+        ("user_details.js", '{"screen_name": ["x"]}'),
+        ("payload_details.js", '"x"'),
+        ("tweet_index.js", '{"file_name": 1}'),
+        ("tweet_index.js", "[1, {}]"),
+    ],
+)
+def test_grailbird_side_files_of_the_wrong_shape_are_problems(tmp_path, name, value):
+    js = tmp_path / "gb" / "data" / "js"
+    (js / "tweets").mkdir(parents=True)
+    item = {"id": 3, "created_at": "2013-11-26 08:12:34 +0000", "text": "x",
+            "user": {"screen_name": "me", "id": 9}}  # fmt: skip
+    (js / "tweets" / "2013_11.js").write_text("Grailbird.data.t =\n" + json.dumps([item, 1]))
+    (js / name).write_text(f"var x = {value}")
+    db = build(tmp_path, tmp_path / "gb")
+    assert rows(db, "select id from tweets") == [(3,)]
+
+
+def test_a_symlink_loop_is_not_followed(tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "media").mkdir(parents=True)
+    os.symlink("b.jpg", archive / "media" / "a.jpg")
+    os.symlink("a.jpg", archive / "media" / "b.jpg")
+    os.symlink(".", archive / "self")
+    (archive / "tweets_2020-01.md").write_text(entry("![](media/a.jpg)", 1212300000000000000))
+    db = build(tmp_path, archive)
+    assert rows(db, "select path, filename from media") == [(None, "a.jpg")]
+
+
+def zip_with(path, method=None, encrypted=False):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + json.dumps([tweet(1)]))
+        z.writestr("data/account.js", ACCOUNT)
+    data = bytearray(path.read_bytes())
+    for signature, flags, compression in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        at = data.find(signature)
+        while at >= 0:
+            if encrypted:
+                data[at + flags] |= 1
+            if method is not None:
+                data[at + compression : at + compression + 2] = method.to_bytes(2, "little")
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    "method, encrypted, message",
+    [
+        (None, True, "data/tweets.js is encrypted; unzip it with its password"),
+        (9, False, "data/tweets.js is compressed with Deflate64, which can't be read here"),
+        (12, False, "data/tweets.js is compressed with bzip2, which can't be read here"),
+    ],
+)
+def test_zips_we_cannot_read_are_one_line(tmp_path, method, encrypted, message):
+    path = zip_with(tmp_path / "export.zip", method, encrypted)
+    result = build_result(tmp_path, path)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {path}: {message}")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_deeply_nested_account_js_is_a_problem(tmp_path):
+    archive = export(tmp_path / "x", [tweet(1)])
+    depth = 100_000
+    (archive / "data" / "account.js").write_text("window.YTD.account.part0 = " + "[" * depth)
+    db = build(tmp_path, archive)
+    assert rows(db, "select id from tweets") == [(1,)]
+    assert problems(db)[0][:2] == ("data/account.js", 0)
+
+
+def test_a_deep_retweet_chain_is_read_one_level_deep(tmp_path):
+    def chain(depth, tweet_id):
+        # written as text: building 3,000 nested dicts would itself recurse too deep to dump
+        head = [
+            f'{{"id": {tweet_id + i}, "created_at": "2013-11-26 08:12:34 +0000", "text": "x", '
+            f'"user": {{"screen_name": "u{i}", "id": {i + 1}}}'
+            for i in range(depth + 1)
+        ]
+        return ', "retweeted_status": '.join(head) + "}" * (depth + 1)
+
+    month = tmp_path / "gb" / "data" / "js" / "tweets"
+    month.mkdir(parents=True)
+    text = f"Grailbird.data.t =\n[{chain(3, 10)}, {chain(3_000, 100)}]"
+    (month / "2013_11.js").write_text(text)
+    db = build(tmp_path, tmp_path / "gb")
+    assert rows(db, "select id, retweeted_id, text from tweets") == [(10, 11, "RT @u1: x")]
+    assert problems(db) == [("data/js/tweets/2013_11.js", 2, "item 2 is nested too deeply to read")]
+
+
+@pytest.mark.parametrize(
+    "created_at",
+    ["0001-01-01 00:30:00 +0100", "Mon Jan 01 00:30:00 +0100 0001", "9999-12-31 23:30:00 -0100"],
+)
+def test_dates_pushed_out_of_range_by_their_offset_are_problems(tmp_path, created_at):
+    items = [{"tweet": {**tweet(1)["tweet"], "created_at": created_at}}, tweet(2)]
+    deleted = [{"tweet": {**tweet(3)["tweet"], "deleted_at": "0001-01-01T00:00:00+01:00"}}]
+    archive = export(tmp_path / "x", items)
+    (archive / "data" / "deleted-tweets.js").write_text("x = " + json.dumps(deleted))
+    (archive / "data" / "manifest.js").write_text(
+        'x = {"archiveInfo": {"generationDate": "0001-01-01T00:00:00.000+05:00"}}'
+    )
+    db = build(tmp_path, archive, args=["--include-deleted"])
+    assert rows(db, "select id, deleted_at from tweets order by id") == [(2, None), (3, None)]
+    assert problems(db) == [
+        ("data/tweets.js", 1, f"tweet #1: unreadable created_at {created_at!r}")
+    ]
+
+
+def test_ids_beyond_64_bits_are_problems_or_dropped(tmp_path):
+    huge = str(2**63)
+    items = [
+        tweet(huge),
+        tweet(-5),
+        tweet(2, "@x hi https://twitter.com/x/status/" + huge,
+              in_reply_to_status_id_str=huge, in_reply_to_user_id_str=huge,
+              entities={"user_mentions": [{"screen_name": "x", "id_str": huge}],
+                        "urls": [{"expanded_url": "https://twitter.com/x/status/" + huge}]},
+              favorite_count=huge),
+    ]  # fmt: skip
+    archive = export(tmp_path / "x", items)
+    (archive / "data" / "like.js").write_text(f'x = [{{"like": {{"tweetId": "{huge}"}}}}]')
+    db = build(tmp_path, archive, args=["--include-likes"])
+    assert rows(
+        db, "select id, in_reply_to_id, in_reply_to_user_id, quoted_id, favorite_count from tweets"
+    ) == [(2, None, None, None, None)]
+    assert rows(db, "select screen_name, id < 0 from users where screen_name = 'x'") == [("x", 1)]
+    assert problems(db) == [
+        ("data/tweets.js", 1, f"tweet #1: tweet id '{huge}' is not a number from 1 to 2^63-1"),
+        ("data/tweets.js", 2, "tweet #2: tweet id '-5' is not a number from 1 to 2^63-1"),
+        ("data/like.js", 1, "like #1: no tweet id from 1 to 2^63-1"),
+    ]
+
+
+def test_markdown_ids_beyond_64_bits_are_problems_or_dropped(tmp_path):
+    huge = 2**63
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    text = entry("too big", huge) + entry(
+        f"Replying to [@x](https://twitter.com/x/status/{huge})\n\nquoting "
+        f"https://twitter.com/x/status/{huge}",
+        1212300000000000000,
+    )
+    (archive / "tweets_2020-01.md").write_text(text)
+    db = build(tmp_path, archive)
+    assert rows(db, "select id, in_reply_to_id, quoted_id from tweets") == [
+        (1212300000000000000, None, None)
+    ]
+    assert problems(db) == [
+        ("tweets_2020-01.md", 1, f"tweet id {huge} is out of range (1 to 2^63-1)")
+    ]
