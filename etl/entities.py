@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -108,8 +109,12 @@ _MAX_TCO_SLUG = 40
 _TCO_TOKEN = re.compile(rf"https?://t\.co/[a-z0-9]{{1,{_MAX_TCO_SLUG}}}", re.I)
 _MAX_URL_LENGTH = 4096
 
-# A dot followed by a letter (a TLD's first character): a URL has one, other text seldom does.
-_DOT_LETTER = re.compile(r"\.[^\W\d_]")
+# Every URL's domain ends in ".tld" (or ".xn--" punycode): a token without one holds no URL, so
+# the URL regex, which backtracks over every label of a long dotted run from every start, never
+# sees it ("a.b.c.d..." of 4,000 characters took 3 s).
+_TLD_HIT = re.compile(
+    r"\.(?:" + _FAST_TLDS[_TT_GTLD.pattern] + "|" + _FAST_TLDS[_TT_CCTLD.pattern] + "|xn--)", re.I
+)
 _NON_SPACES = re.compile(f"[^{_SPACES}]*")
 # Past its domain's TLD a URL holds only port, path and query characters (ASCII, Cyrillic, Latin
 # accents, en dash); this bounds the regex's window in long CJK runs, where it is quadratic.
@@ -132,6 +137,10 @@ _STATUS_URL = re.compile(
 def _valid_url(url: str, protocol: str, domain: str) -> bool:
     """twitter-text-parser's is_valid_url, without the idna codec's overhead for ASCII domains."""
     if not domain.isascii():
+        # Each label encodes to at least one character and a dot, so a domain of more labels
+        # than that is too long whatever the idna codec makes of it (which takes 100 us a label)
+        if domain.count(".") > _MAX_URL_LENGTH // 2:
+            return False
         return is_valid_url(url, protocol, domain)
     labels = domain.split(".")
     return (
@@ -144,7 +153,7 @@ def _valid_url(url: str, protocol: str, domain: str) -> bool:
 def _url_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, url) for every URL twitter-text finds, in order (a port of extractUrls)."""
     spans: list[tuple[int, int, str]] = []
-    hit = _DOT_LETTER.search(text)
+    hit = _TLD_HIT.search(text)
     reversed_text = text[::-1] if hit else ""
     n = len(text)
     while hit:
@@ -154,7 +163,7 @@ def _url_spans(text: str) -> list[tuple[int, int, str]]:
         start = n - _NON_SPACES.match(reversed_text, n - dot).end()
         token_end = _NON_SPACES.match(text, dot).end()
         end = _URL_TAIL.match(text, text.rindex(".", dot, token_end) + 1).end()
-        hit = _DOT_LETTER.search(text, token_end)
+        hit = _TLD_HIT.search(text, token_end)
         if _TCO_TOKEN.fullmatch(text, start, token_end):  # the common case, 3x faster
             spans.append((start, token_end, text[start:token_end]))
             continue
@@ -209,7 +218,7 @@ _LEADING_SPACE = re.compile(rf"[{_SPACES}{_DIRECTIONAL}]*")
 _RETWEET = re.compile(r"RT [@＠]([A-Za-z0-9_]{1,15})(?::|(?=[\s" + _SPACES + r"])|$)")
 
 
-def _mentions(text: str, url_spans: list[tuple[int, int, str]]) -> tuple[list[str], list[str]]:
+def _mentions(text: str, url_spans: _Spans, text_end: int) -> tuple[list[str], list[str]]:
     """Mentioned screen names (lists like @user/slug excluded) and the leading reply run."""
     names: list[str] = []
     reply: list[str] = []
@@ -222,8 +231,8 @@ def _mentions(text: str, url_spans: list[tuple[int, int, str]]) -> tuple[list[st
             len(name) <= _MAX_SCREEN_NAME
             and not _END_MENTION.match(text, end)
             and not m.group(2)
-            and not _cut_off(text, end)
-            and not _inside(start, url_spans)
+            and not _cut_off(text, end, text_end)
+            and start not in url_spans
         )
         if in_reply:
             if ok and start == reply_pos:
@@ -270,7 +279,7 @@ def _kind(c: str) -> int:
     return kind
 
 
-def _hashtags(text: str, url_spans: list[tuple[int, int, str]]) -> list[str]:
+def _hashtags(text: str, url_spans: _Spans, text_end: int) -> list[str]:
     tags: list[str] = []
     n = len(text)
     for m in _HASH.finditer(text):
@@ -293,23 +302,35 @@ def _hashtags(text: str, url_spans: list[tuple[int, int, str]]) -> list[str]:
             continue
         if j < n and (text[j] in "#＃" or text.startswith("://", j)):
             continue
-        if _inside(i, url_spans) or _cut_off(text, j):
+        if i in url_spans or _cut_off(text, j, text_end):
             continue
         tags.append(text[i + 1 : j])
     return tags
 
 
 # ------------------------------------------------------------------------------------- helpers
-def _cut_off(text: str, end: int) -> bool:
-    """True when `end` is followed only by the "…" that ends a truncated retweet."""
-    return text.startswith(_ELLIPSIS, end) and not text[end + 1 :].strip()
+def _cut_off(text: str, end: int, text_end: int) -> bool:
+    """True when `end` is followed only by the "…" that ends a truncated retweet (`text_end`:
+    the length of the text without trailing whitespace, computed once, not per entity)."""
+    return end + 1 >= text_end and text.startswith(_ELLIPSIS, end)
 
 
-def _inside(pos: int, spans: list[tuple[int, int, str]]) -> bool:
-    for start, end, _ in spans:
-        if start <= pos < end:
-            return True
-    return False
+class _Spans:
+    """URL spans, asked "is this position inside one?" by binary search: a scan per mention
+    made a 1 MB entry of links and mentions quadratic."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]):
+        ordered = sorted(spans)
+        self.starts = [start for start, _, _ in ordered]
+        self.reach: list[int] = []  # the furthest end of any span starting at or before
+        furthest = 0
+        for _, end, _ in ordered:
+            furthest = max(furthest, end)
+            self.reach.append(furthest)
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos)
+        return i > 0 and self.reach[i - 1] > pos
 
 
 def _dedupe(items: list[str]) -> tuple[str, ...]:
@@ -329,7 +350,7 @@ def extract_entities(text: str) -> Entities:
         return _EMPTY
     spans = _url_spans(text) if "." in text else []
     urls: list[str] = []
-    quoted: list[int] = []
+    quoted: dict[int, None] = {}  # ordered, with set-speed membership
     for _, end, url in spans:
         if text.startswith(_ELLIPSIS, end):
             continue  # truncated by a retweet's "…": not a usable link
@@ -337,14 +358,16 @@ def extract_entities(text: str) -> Entities:
             if _MEDIA_URL.match(url):
                 continue  # an attached photo or video
             status = _STATUS_URL.match(url)
-            if status and int(status.group(1)) not in quoted:
-                quoted.append(int(status.group(1)))
+            if status:
+                quoted[int(status.group(1))] = None
         urls.append(url)
+    url_spans = _Spans(spans)
+    text_end = len(text.rstrip())
     if "@" in text or "＠" in text:
-        mentions, reply = _mentions(text, spans)
+        mentions, reply = _mentions(text, url_spans, text_end)
     else:
         mentions, reply = [], []
-    hashtags = _hashtags(text, spans) if "#" in text or "＃" in text else []
+    hashtags = _hashtags(text, url_spans, text_end) if "#" in text or "＃" in text else []
     retweet = _RETWEET.match(text) if text.startswith("RT ") else None
     return Entities(
         mentions=_dedupe(mentions),

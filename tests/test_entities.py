@@ -3,6 +3,8 @@
 Many texts are modelled on twitter-text's conformance suite (conformance/extract.yml).
 """
 
+import time
+
 import pytest
 from twitter_text import extract_urls
 
@@ -330,3 +332,41 @@ def test_extract_entities(text, expected):
 )
 def test_url_domain(url, expected):
     assert url_domain(url) == expected
+
+
+# ------------------------------------------------------------------------------ huge entries
+MB = 1_000_000
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("@a http://a.co/x " * (MB // 17), (("a",), ("http://a.co/x",) * (MB // 17))),
+        ("@a " * (MB // 3), (("a",), ())),
+        ("#x " * (MB // 3), ((), ())),
+        ("a.co " * (MB // 5), ((), ("a.co",) * (MB // 5))),
+        ("a" * MB, ((), ())),
+        ("@" * MB, ((), ())),
+        ("#" * MB, ((), ())),
+        ("." * MB, ((), ())),
+        (".a" * (MB // 2), ((), ())),
+        ("a.b.c.d" * (MB // 7), ((), ())),
+        ("東京.jp" * (MB // 5), ((), ())),
+        ("@a… " * (MB // 4), (("a",), ())),
+        ("#a… " * (MB // 4), ((), ())),
+    ],
+    ids=lambda v: repr(v[:12]) if isinstance(v, str) else "",
+)
+def test_a_huge_entry_is_extracted_in_linear_time(text, expected):
+    # About 1 s each on an idle machine; the quadratic paths took minutes or never finished.
+    started = time.perf_counter()
+    entities = extract_entities(text)
+    assert time.perf_counter() - started < 8
+    assert (entities.mentions, entities.urls) == expected
+
+
+def test_many_distinct_quoted_tweets_are_each_listed_once():
+    text = " ".join(f"twitter.com/a/status/{n}" for n in range(1, 40_001)) * 2
+    started = time.perf_counter()
+    assert extract_entities(text).quoted_status_ids == tuple(range(1, 40_001))
+    assert time.perf_counter() - started < 5
