@@ -30,7 +30,7 @@ def parse_twitter_date(value: str) -> str | None:
             int(match["m"]),
             int(match["s"]),
             tzinfo=timezone(offset),
-        )
-    except ValueError:
+        ).astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: the UTC moment is outside years 1-9999
         return None
-    return moment.astimezone(UTC).isoformat()
+    return moment.isoformat()

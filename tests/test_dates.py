@@ -14,6 +14,10 @@ from etl.dates import parse_twitter_date
         ("Wed Foo 01 10:00:00 +0000 2020", None),
         ("2019-06-05 20:15:29", None),
         ("", None),
+        ("Mon Jan 01 00:00:00 +0100 0001", None),  # before year 1 in UTC
+        ("Fri Dec 31 23:59:59 -0100 9999", None),  # after year 9999 in UTC
+        ("Mon Jan 01 00:00:00 +0000 0001", "0001-01-01T00:00:00+00:00"),
+        ("Mon Jan 01 00:00:00 +2400 2020", None),
     ],
 )
 def test_parse_twitter_date(text, expected):
