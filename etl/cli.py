@@ -145,6 +145,11 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
 @click.option("--include-circle", is_flag=True, help="Publish Twitter Circle tweets too.")
 @click.option("--include-likes", is_flag=True, help="Publish the likes table too.")
 @click.option("--media-url", help="Serve media from this URL (a bucket or CDN) instead.")
+@click.option(
+    "--allow-missing-media",
+    is_flag=True,
+    help="Publish even if media files are no longer where the build found them (warns).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the cloud command instead of running it.")
 @click.option(
     "--reload", is_flag=True, help="Local only: restart when plugins or templates change."
@@ -168,6 +173,7 @@ def publish_command(
     include_circle,
     include_likes,
     media_url,
+    allow_missing_media,
     dry_run,
     reload,
     robots,
@@ -192,6 +198,7 @@ def publish_command(
         redactions=load_redactions(Path(redact) if redact else None),
         privacy=Privacy(include_deleted, include_circle, include_likes),
         media_url=media_url,
+        allow_missing_media=allow_missing_media,
         dry_run=dry_run,
         reload=reload,
         robots=robots,

@@ -39,6 +39,9 @@ CLOUD_TOOLS = {
     "vercel": ("vercel", "datasette_publish_vercel", "the Vercel CLI and VERCEL_TOKEN"),
 }
 SMOKE_PATHS = ["/", f"/{DATABASE_NAME}", f"/{DATABASE_NAME}/tweets", "/-/plugins.json"]
+# Only images and videos are copied into a bundle: an .html or .svg "media" file of an
+# older build would otherwise be one static-file misconfiguration away from stored XSS.
+MEDIA_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".m4v"}
 
 
 class PublishError(click.ClickException):
@@ -59,7 +62,13 @@ class Plan:
     dry_run: bool = False
     reload: bool = False
     robots: str = "index"
+    allow_missing_media: bool = False
     site: Site = field(default_factory=Site)
+
+    def __post_init__(self):
+        # The smoke test runs in the project folder: a relative path would point elsewhere.
+        self.db = Path(self.db).absolute()
+        self.out = Path(self.out).absolute() if self.out else None
 
     @property
     def work(self) -> Path:
@@ -82,23 +91,26 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
     db_path = work / f"{DATABASE_NAME}.db"
     removed = redact.publishable_copy(plan.db, db_path, plan.redactions, plan.privacy)
     media_root = None
+    media = None
     if plan.media_url is None:
         if plan.target == "local":
             media_root = os.pathsep.join(source_roots(plan.db))
+            media = copy_media(plan.db, db_path, None)
         else:
             media_root = str(work / "media")
             # Start empty: files left by an earlier publish may belong to tweets hidden since.
             shutil.rmtree(work / "media", ignore_errors=True)
-            copy_media(plan.db, db_path, work / "media")
+            media = copy_media(plan.db, db_path, work / "media")
+        check_media(media, plan.allow_missing_media, echo)
     metadata = site_metadata(plan, media_root="media" if plan.target != "local" else media_root)
     (work / "metadata.json").write_text(json.dumps(metadata, indent=2))
     env = dict(os.environ)
     if media_root:
         env[MEDIA_ROOT_ENV] = media_root
-    smoke_test(plan, db_path, work / "metadata.json", env)
+    smoke_test(plan, db_path, work / "metadata.json", env, media.sample if media else None)
     inspect = work / "inspect-data.json"
     run([DATASETTE, "inspect", str(db_path), "--inspect-file", str(inspect)], env)
-    echo(status_line(db_path, removed))
+    echo(status_line(db_path, removed, media))
     if plan.target == "local":
         serve_locally(plan, db_path, inspect, work / "metadata.json", env, echo)
         return None
@@ -144,16 +156,39 @@ def source_roots(db_path: Path) -> list[str]:
     return roots
 
 
-def copy_media(full_db: Path, public_db: Path, target: Path) -> None:
-    """Copy the media files the published tweets still refer to, and nothing else."""
+@dataclass
+class Media:
+    """What became of the media files the published tweets refer to."""
+
+    found: int = 0
+    bytes: int = 0
+    refused: list[str] = field(default_factory=list)
+    missing: int = 0
+    expected_in: list[str] = field(default_factory=list)
+    # One (tweet id, position) whose file was found: the smoke test fetches it.
+    sample: tuple[int, int] | None = None
+
+
+def copy_media(full_db: Path, public_db: Path, target: Path | None) -> Media:
+    """Copy the media files the published tweets still refer to into `target`, and nothing
+    else; with no target, only check that each file is still where the build found it."""
     locations = dict(sqlite_utils.Database(full_db).execute("select id, location from sources"))
     rows = sqlite_utils.Database(public_db).execute(
-        "select distinct source_id, path from media where path is not null"
+        "select tweet_id, position, source_id, path from media where path is not null "
+        "order by tweet_id, position"
     )
-    trees = {}
-    for source_id, path in rows.fetchall():
-        destination = target / path
-        if destination.exists() or ".." in path.split("/") or path.startswith("/"):
+    media, trees, seen = Media(), {}, set()
+    if target is not None:
+        target.mkdir(parents=True, exist_ok=True)
+    for tweet_id, position, source_id, path in rows.fetchall():
+        if (source_id, path) in seen:
+            continue
+        seen.add((source_id, path))
+        if ".." in path.split("/") or path.startswith("/") or "\\" in path:
+            media.refused.append(path)
+            continue
+        if os.path.splitext(path)[1].lower() not in MEDIA_EXTENSIONS:
+            media.refused.append(path)
             continue
         if source_id not in trees:
             try:
@@ -161,11 +196,46 @@ def copy_media(full_db: Path, public_db: Path, target: Path) -> None:
             except (SourceError, KeyError):
                 trees[source_id] = None
         tree = trees[source_id]
-        if tree is None or tree.size(path) is None:
+        size = tree.size(path) if tree is not None else None
+        if size is None:
+            media.missing += 1
+            where = locations.get(source_id) or f"source {source_id}"
+            if where not in media.expected_in:
+                media.expected_in.append(where)
             continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        with tree.open(path) as src, open(destination, "wb") as out:
-            shutil.copyfileobj(src, out)
+        media.found += 1
+        media.bytes += size
+        media.sample = media.sample or (tweet_id, position)
+        if target is None:
+            continue
+        destination = target / path
+        if not destination.exists():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with tree.open(path) as src, open(destination, "wb") as out:
+                shutil.copyfileobj(src, out)
+    return media
+
+
+def check_media(media: Media, allow_missing: bool, echo) -> None:
+    if media.refused:
+        echo(
+            f"Left out {len(media.refused):,} media files that are not images or videos "
+            f"(such as {media.refused[0]})"
+        )
+    if not media.missing:
+        return
+    total = media.found + media.missing
+    where = ", ".join(media.expected_in)
+    if not allow_missing:
+        raise PublishError(
+            f"{media.missing:,} of {total:,} media files are missing from {where} "
+            "(moved or deleted since the build?): build again from where the archive is now, "
+            "or pass --allow-missing-media to publish without them"
+        )
+    echo(
+        f"WARNING: {media.missing:,} of {total:,} media files are missing from {where}; "
+        "publishing without them (--allow-missing-media)"
+    )
 
 
 ROBOTS = {
@@ -194,14 +264,18 @@ def site_metadata(plan: Plan, media_root: str | None) -> dict:
     return metadata
 
 
-def smoke_test(plan: Plan, db_path: Path, metadata: Path, env: dict) -> None:
-    """GET the key pages in a child Datasette with exactly the site's configuration."""
+def smoke_test(
+    plan: Plan, db_path: Path, metadata: Path, env: dict, media: tuple[int, int] | None = None
+) -> None:
+    """GET the key pages (and one media file) in a child Datasette with exactly the site's
+    configuration."""
     db = sqlite_utils.Database(db_path)
     paths = list(SMOKE_PATHS)
     latest = db.execute("select id from tweets order by created_at desc limit 1").fetchone()
     if latest:
         paths += [f"/{DATABASE_NAME}/tweets/{latest[0]}", f"/{DATABASE_NAME}/search?q=a"]
     config = {
+        "media": [f"/-/media/{media[0]}/{media[1]}"] if media else [],
         "db": str(db_path),
         "metadata": str(metadata),
         "plugins_dir": str(plan.site.plugins_dir),
@@ -220,9 +294,18 @@ def smoke_test(plan: Plan, db_path: Path, metadata: Path, env: dict) -> None:
         cwd=PROJECT,
     )
     config_path.unlink()
-    if result.returncode != 0:
-        detail = (result.stdout.strip() or result.stderr.strip() or "no output").splitlines()
-        raise PublishError(f"smoke test failed: {detail[0]}")
+    log = db_path.with_name("smoke.log")
+    if result.returncode == 0:
+        log.unlink(missing_ok=True)
+        return
+    log.write_text(result.stdout + result.stderr)
+    lines = result.stdout.strip().splitlines()
+    if not lines:
+        # Not a page that failed: the child itself crashed; its traceback is in the log.
+        errors = result.stderr.strip().splitlines()
+        lines = [errors[-1] if errors else f"exit status {result.returncode}"]
+    more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+    raise PublishError(f"smoke test failed: {lines[0]}{more}; details in {log}")
 
 
 def run(command: list[str], env: dict) -> None:
@@ -239,12 +322,15 @@ def human_size(size: int) -> str:
     return f"{size:,.1f} GB"
 
 
-def status_line(db_path: Path, removed: dict) -> str:
+def status_line(db_path: Path, removed: dict, media: Media | None = None) -> str:
     db = sqlite_utils.Database(db_path)
     tweets = db.execute("select count(*) from tweets").fetchone()[0]
-    files, size = db.execute(
-        "select count(*), coalesce(sum(bytes), 0) from media where path is not null"
-    ).fetchone()
+    if media is not None:
+        files, size = media.found, media.bytes
+    else:  # media kept in a bucket: what the database lists
+        files, size = db.execute(
+            "select count(*), coalesce(sum(bytes), 0) from media where path is not null"
+        ).fetchone()
     database = human_size(db_path.stat().st_size)
     line = (
         f"Publishing {tweets:,} tweets and {files:,} media files "

@@ -2,7 +2,7 @@
 
 Run in a child process because Datasette registers a plugins directory for the life of the
 process; CONFIG is the JSON that publish.smoke_test writes. Prints one line per failure
-and exits 1 if any page did not answer 200.
+and exits 1 if any page did not answer 200, or the media file not as an image or video.
 """
 
 from __future__ import annotations
@@ -30,6 +30,13 @@ async def fetch_all(config: dict) -> list[str]:
         response = await ds.client.get(path)
         if response.status_code != 200:
             failures.append(f"GET {path} answered {response.status_code}")
+    for path in config.get("media", []):
+        response = await ds.client.get(path)
+        kind = response.headers.get("content-type", "")
+        if response.status_code != 200 or not kind.startswith(("image/", "video/")):
+            failures.append(f"GET {path} answered {response.status_code} {kind}".rstrip())
+        elif response.headers.get("x-content-type-options") != "nosniff":
+            failures.append(f"GET {path} answered without X-Content-Type-Options: nosniff")
     return failures
 
 

@@ -1,7 +1,10 @@
 """`tweets-etl publish`: the shared site definition, the targets' commands, the safety checks."""
 
+import itertools
+import json
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
+from datasette.app import Datasette
 
 from etl.cli import cli
 from etl.publish import Plan, PublishError, ensure_port_free, publish
@@ -172,12 +176,173 @@ def test_published_copy_has_no_local_paths_or_private_rows(built, tmp_path):
     assert (tmp_path / "site" / "requirements.txt").read_text().splitlines() == SITE_REQUIREMENTS
 
 
-def test_a_failing_page_stops_the_publish(built, monkeypatch):
+def test_a_failing_page_stops_the_publish(built, monkeypatch, tmp_path):
     monkeypatch.setattr("etl.publish.SMOKE_PATHS", ["/", "/archive/no_such_table"])
-    with pytest.raises(
-        PublishError, match="smoke test failed: GET /archive/no_such_table answered 404"
-    ):
-        publish(Plan(db=built, target="dir"), echo=lambda line: None)
+    with pytest.raises(PublishError) as failed:
+        publish(Plan(db=built, target="dir", out=tmp_path / "site"), echo=lambda line: None)
+    log = tmp_path / "site" / "smoke.log"
+    assert failed.value.message == (
+        f"smoke test failed: GET /archive/no_such_table answered 404; details in {log}"
+    )
+    assert log.read_text() == "GET /archive/no_such_table answered 404\n"
+
+
+def plugins_without_media_route(tmp_path, extra=None):
+    plugins = tmp_path / "plugins"
+    shutil.copytree(ROOT / "plugins", plugins, ignore=shutil.ignore_patterns("__pycache__"))
+    (plugins / "media_files.py").unlink()
+    if extra:
+        (plugins / "extra.py").write_text(extra)
+    return Site(plugins_dir=plugins)
+
+
+def test_a_crashing_site_is_one_line_with_the_traceback_in_a_log(built, tmp_path):
+    site = plugins_without_media_route(tmp_path, extra="raise RuntimeError('plugin on fire')\n")
+    out = tmp_path / "site"
+    with pytest.raises(PublishError) as failed:
+        publish(Plan(db=built, target="dir", out=out, site=site), echo=lambda line: None)
+    assert failed.value.message == (
+        f"smoke test failed: RuntimeError: plugin on fire; details in {out / 'smoke.log'}"
+    )
+    assert "Traceback" in (out / "smoke.log").read_text()
+
+
+def test_the_smoke_test_fetches_a_media_file(built, tmp_path):
+    site = plugins_without_media_route(tmp_path)
+    with pytest.raises(PublishError, match=r"GET /-/media/1136622189627809793/0 answered 404"):
+        publish(
+            Plan(db=built, target="dir", out=tmp_path / "site", site=site), echo=lambda line: None
+        )
+
+
+@pytest.fixture
+def moved(tmp_path):
+    """A database built from an archive that was then moved away."""
+    archive = tmp_path / "archive"
+    shutil.copytree(MARKDOWN / "plain", archive)
+    db_path = tmp_path / "archive.db"
+    assert run_build(db_path, archive).exit_code == 0
+    archive.rename(tmp_path / "elsewhere")
+    return db_path, archive
+
+
+@pytest.mark.parametrize("target", ["local", "dir", "cloudrun"])
+def test_media_missing_since_the_build_stops_the_publish(moved, target):
+    db_path, archive = moved
+    args = ["publish", str(db_path), "--target", target, "--dry-run", "--port", str(free_port())]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: 3 of 3 media files are missing from {archive} (moved or deleted since the "
+        "build?): build again from where the archive is now, or pass --allow-missing-media "
+        "to publish without them\n",
+    )
+    assert not (db_path.parent / "site" / "inspect-data.json").exists()
+
+
+def test_missing_media_can_be_accepted_with_a_loud_warning(moved):
+    db_path, archive = moved
+    args = ["publish", str(db_path), "--target", "cloudrun", "--dry-run"]
+    result = CliRunner().invoke(cli, [*args, "--allow-missing-media"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        f"WARNING: 3 of 3 media files are missing from {archive}; publishing without them "
+        "(--allow-missing-media)",
+        "Publishing 9 tweets and 0 media files (database "
+        + result.output.splitlines()[1].split("(database ")[1],
+    ]
+    assert list((db_path.parent / "site" / "media").iterdir()) == []
+
+
+def test_relative_paths_from_outside_the_project(built, tmp_path, monkeypatch):
+    shutil.copy(built, tmp_path / "mine.db")
+    monkeypatch.chdir(tmp_path)
+    args = ["publish", "mine.db", "--target", "dir", "--out", "site"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        f"Wrote a deployable site to {tmp_path / 'site'} "
+        f"(run it: cd {tmp_path / 'site'} && datasette serve .)"
+    )
+    assert (tmp_path / "site" / "media" / "media" / PHOTO).exists()
+
+
+PHOTO = "1136622189627809793-D8RwpR5XYAAxm79.png"
+HOSTILE_MEDIA = {"media/page.html": "<script>alert(1)</script>", "media/evil.svg": "<svg/>"}
+
+
+@pytest.fixture(scope="module")
+def hostile_built(tmp_path_factory):
+    """A database of an older build whose media rows point at an .html and an .svg file."""
+    folder = tmp_path_factory.mktemp("hostile")
+    archive = folder / "archive"
+    shutil.copytree(MARKDOWN / "plain", archive)
+    for path, text in HOSTILE_MEDIA.items():
+        (archive / path).write_text(text)
+    db_path = folder / "archive.db"
+    assert run_build(db_path, archive).exit_code == 0
+    db = sqlite_utils.Database(db_path)
+    for position, path in enumerate(HOSTILE_MEDIA, start=5):
+        db["media"].insert(
+            {"tweet_id": 1136622189627809793, "position": position, "path": path, "source_id": 1}
+        )
+    db.conn.commit()
+    db.close()
+    return db_path
+
+
+def test_only_images_and_videos_are_copied(hostile_built, tmp_path):
+    out, lines = tmp_path / "site", []
+    publish(Plan(db=hostile_built, target="dir", out=out), echo=lines.append)
+    assert (
+        lines[0] == "Left out 2 media files that are not images or videos (such as media/page.html)"
+    )
+    assert lines[1].startswith("Publishing 9 tweets and 3 media files")
+    assert sorted(p.name for p in (out / "media" / "media").iterdir()) == [
+        "1136622189627809793-D8RwpR5XYAAxm79.png",
+        "1136622189627809793-D8RwpR5XYAAxm80.png",
+        "1139629759095349249-abcdefghijklmnop.mp4",
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_cloud_image_serves_media_only_through_the_media_route(
+    hostile_built, tmp_path, monkeypatch
+):
+    command = publish(
+        Plan(db=hostile_built, target="cloudrun", dry_run=True), echo=lambda line: None
+    )
+    work = hostile_built.parent / "site"
+    # What `datasette publish` builds: each --static folder copied to its mount name in /app.
+    app = tmp_path / "app"
+    mounts = [v.split(":", 1) for k, v in itertools.pairwise(command) if k == "--static"]
+    for mount, folder in mounts:
+        shutil.copytree(folder, app / mount)
+    shutil.copy(work / "archive.db", app / "archive.db")
+    monkeypatch.chdir(app)
+    monkeypatch.delenv("TWEET_ARCHIVE_MEDIA_ROOT", raising=False)
+    ds = Datasette(
+        immutables=["archive.db"],
+        metadata=json.loads((work / "metadata.json").read_text()),
+        plugins_dir=str(ROOT / "plugins"),
+        static_mounts=[(mount, mount) for mount, _ in mounts],
+        settings=SETTINGS,
+    )
+    photo = await ds.client.get("/-/media/1136622189627809793/0")
+    assert (photo.status_code, photo.content) == (
+        200,
+        (MARKDOWN / "plain/media" / PHOTO).read_bytes(),
+    )
+    assert [photo.headers[h] for h in ("content-type", "x-content-type-options")] == [
+        "image/png",
+        "nosniff",
+    ]
+    assert photo.headers["content-security-policy"] == "default-src 'none'; sandbox"
+    for path in ["/media/media/" + PHOTO, "/media/media/page.html", "/media/media/evil.svg"]:
+        assert (await ds.client.get(path)).status_code == 404, path
+    for position in (5, 6):
+        response = await ds.client.get(f"/-/media/1136622189627809793/{position}")
+        assert response.status_code == 404
 
 
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
@@ -188,10 +353,13 @@ def get(url):
         return response.status, response.headers.get("content-type"), response.read()
 
 
+MEDIA_HEADERS = ["content-type", "x-content-type-options", "content-security-policy"]
+
+
 @pytest.mark.skipif(not WHEELHOUSE.exists(), reason="make install downloads build/wheelhouse")
-def test_the_deployable_folder_runs_from_a_fresh_venv(built, tmp_path):
+def test_the_deployable_folder_runs_from_a_fresh_venv(hostile_built, tmp_path):
     site = tmp_path / "site"
-    publish(Plan(db=built, target="dir", out=site), echo=lambda line: None)
+    publish(Plan(db=hostile_built, target="dir", out=site), echo=lambda line: None)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run(
@@ -216,14 +384,18 @@ def test_the_deployable_folder_runs_from_a_fresh_venv(built, tmp_path):
         assert status == 200 and b"archive" in home
         status, _, page = get(base + "/archive/tweets/1136622189627809793")
         assert status == 200 and b"Who wants to play?" in page
-        status, kind, body = get(base + "/-/media/1136622189627809793/0")
-        assert (status, kind) == (200, "image/png")
-        assert (
-            body
-            == (
-                MARKDOWN / "plain" / "media" / "1136622189627809793-D8RwpR5XYAAxm79.png"
-            ).read_bytes()
-        )
+        with urllib.request.urlopen(base + "/-/media/1136622189627809793/0") as response:
+            assert [response.headers[h] for h in MEDIA_HEADERS] == [
+                "image/png",
+                "nosniff",
+                "default-src 'none'; sandbox",
+            ]
+            assert response.read() == (MARKDOWN / "plain" / "media" / PHOTO).read_bytes()
+        # media rows of an older build pointing at an .html and an .svg file
+        for path in [*(f"/-/media/1136622189627809793/{n}" for n in (5, 6)), "/media/media/"]:
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                get(base + path)
+            assert refused.value.code == 404
         status, _, versions = get(base + "/-/versions.json")
         assert b'"version": "0.65.5"' in versions
         with pytest.raises(urllib.error.HTTPError) as refused:
