@@ -2,13 +2,13 @@
 
 `redact.yml` (all keys optional):
 
-    tweets: [1136365946841513984]    # these tweets, and the replies and quotes below them
+    tweets: [1136365946841513984]    # these tweets (all versions, retweets), replies and quotes
     accounts: [some_account]         # every tweet to, from, mentioning, retweeting or quoting them
     words: ["phone number", secret]  # every tweet containing one of these (any case)
 
 Redacted and private rows are deleted from the copy of the database that gets published,
-with the full-text indexes rebuilt and the file vacuumed, so no route (SQL included) can
-reach them.
+along with the users nothing left refers to, with the full-text indexes rebuilt and the file
+vacuumed, so no route (SQL included) can reach them.
 """
 
 from __future__ import annotations
@@ -89,6 +89,30 @@ def publishable_copy(
     return removed
 
 
+def remove_unreferenced_users(db: sqlite_utils.Database) -> int:
+    """Delete the users only hidden tweets referred to: a user page would tell of them."""
+    return db.execute(
+        """
+        delete from users
+        where not coalesce(is_owner, 0)
+          and lower(screen_name) not in (
+            select lower(owner_screen_name) from sources where owner_screen_name is not null
+          )
+          and id not in (select user_id from tweets)
+          and id not in (
+            select in_reply_to_user_id from tweets where in_reply_to_user_id is not null
+          )
+          and id not in (select user_id from mentions where user_id is not null)
+          and lower(screen_name) not in (
+            select lower(in_reply_to_screen_name) from tweets
+            where in_reply_to_screen_name is not null
+            union
+            select lower(retweeted_screen_name) from tweets where retweeted_screen_name is not null
+          )
+        """
+    ).rowcount
+
+
 def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Privacy) -> dict:
     pattern = word_pattern(redactions.words)
     db.conn.create_function(
@@ -126,7 +150,8 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
             """,
             [{"name": a} for a in accounts],
         )
-    # A hidden tweet takes the conversation below it along: replies and quotes of it.
+    # A hidden tweet takes along the conversation below it (replies and quotes of it), the
+    # owner's retweets of it, and every version of it when it was edited.
     while True:
         added = db.execute(
             """
@@ -135,6 +160,12 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
             where (
                 in_reply_to_id in (select id from doomed)
                 or quoted_id in (select id from doomed)
+                or retweeted_id in (select id from doomed)
+                or edit_initial_id in (select id from doomed)
+                or edit_initial_id in (
+                  select edit_initial_id from tweets where id in (select id from doomed)
+                )
+                or id in (select edit_initial_id from tweets where id in (select id from doomed))
               )
               and id not in (select id from doomed)
             """
@@ -153,6 +184,7 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
     if accounts:
         placeholders = ", ".join("?" for _ in accounts)
         db.execute(f"delete from users where lower(screen_name) in ({placeholders})", accounts)
+    remove_unreferenced_users(db)
     if not privacy.include_likes:
         removed["likes"] = db.execute("delete from likes").rowcount
     elif pattern:

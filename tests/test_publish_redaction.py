@@ -1,6 +1,9 @@
 """A redacted tweet is gone from the published site: every route, SQL included, is checked."""
 
+import shutil
+
 import pytest
+import sqlite_utils
 
 from etl.publish import Plan, publish
 from etl.redact import Redactions
@@ -74,3 +77,64 @@ async def test_a_redacted_word_is_unreachable_through_every_route(built, tmp_pat
     assert response.status_code == 404
     # the raw database can't be downloaded either
     assert (await ds.client.get("/archive.db")).status_code == 403
+
+
+EDITED = [1632305247407833149, 1632306373444239379]  # first and latest version
+RETWEET = 1632400000000000000
+BOB = 1230424350520246283  # only replied to in 1594609823264014480
+
+
+@pytest.fixture(scope="module")
+def with_retweet(built, tmp_path_factory):
+    """The build plus the owner's retweet of the latest version of the edited tweet."""
+    path = tmp_path_factory.mktemp("retweet") / "archive.db"
+    shutil.copy(built, path)
+    db = sqlite_utils.Database(path)
+    db["tweets"].insert(
+        {
+            "id": RETWEET,
+            "id_str": str(RETWEET),
+            "created_at": "2023-03-05T12:00:00+00:00",
+            "kind": "retweet",
+            "text": "RT @fixture_owner: Hot tip: VACUUM INTO makes a compact copy",
+            "user_id": 1113018231813046314,
+            "is_retweet": 1,
+            "retweeted_screen_name": "fixture_owner",
+            "retweeted_id": EDITED[1],
+        }
+    )
+    db.conn.commit()
+    db.close()
+    return path
+
+
+async def statuses(ds):
+    paths = [f"/archive/tweets/{i}" for i in (*EDITED, RETWEET)] + [f"/archive/users/{BOB}"]
+    return [(await ds.client.get(path)).status_code for path in paths]
+
+
+async def found(ds, path):
+    return [row.get("id", row.get("tweet_id")) for row in (await ds.client.get(path)).json()]
+
+
+SEARCHES = [
+    "/archive/search.json?q=vacuum&_shape=array",
+    "/archive/tweets.json?_search=vacuum&_shape=array&_col=id",
+    "/archive.json?sql=select+rowid+as+id+from+tweets_trigram+where+tweets_trigram+match+"
+    "'VACUUM'&_shape=array",
+]
+
+
+@pytest.mark.asyncio
+async def test_redacting_an_edited_tweet_hides_every_version_retweet_and_lone_user(
+    with_retweet, tmp_path
+):
+    ds = site(with_retweet, tmp_path / "all", Redactions())
+    assert await statuses(ds) == [200, 200, 200, 200]
+    assert [len(await found(ds, path)) for path in SEARCHES] == [3, 3, 3]
+    redactions = Redactions(tweets=[EDITED[1], 1594609823264014480])
+    ds = site(with_retweet, tmp_path / "redacted", redactions)
+    assert await statuses(ds) == [404, 404, 404, 404]
+    assert [await found(ds, path) for path in SEARCHES] == [[], [], []]
+    users = await ds.client.get("/archive/users.json?_shape=array&_col=screen_name")
+    assert "fx_bob" not in users.text and "fx_alice" in users.text

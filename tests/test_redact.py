@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 import sqlite_utils
 
@@ -114,3 +116,98 @@ def test_bad_redactions_file_is_one_clear_error(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(RedactError, match=message):
         load_redactions(path)
+
+
+EDITED = [1632305247407833149, 1632306373444239379]  # an edited tweet: first and latest version
+RETWEET = 1632400000000000000
+
+
+def with_retweet(full_db, tmp_path):
+    """The full build plus the owner's retweet of the latest version of the edited tweet."""
+    path = tmp_path / "with_retweet.db"
+    shutil.copy(full_db, path)
+    db = sqlite_utils.Database(path)
+    db["tweets"].insert(
+        {
+            "id": RETWEET,
+            "id_str": str(RETWEET),
+            "created_at": "2023-03-05T12:00:00+00:00",
+            "kind": "retweet",
+            "text": "RT @fixture_owner: Hot tip: VACUUM INTO makes a compact copy",
+            "user_id": 1113018231813046314,
+            "is_retweet": 1,
+            "retweeted_screen_name": "fixture_owner",
+            "retweeted_id": EDITED[1],
+        }
+    )
+    db.conn.commit()
+    db.close()
+    return path
+
+
+def searches(db, word):
+    return [
+        db.execute(f"select count(*) from {fts} where {fts} match ?", [word]).fetchone()[0]
+        for fts in ("tweets_fts", "tweets_trigram")
+    ]
+
+
+@pytest.mark.parametrize("redacted", [EDITED[0], EDITED[1], RETWEET])
+def test_redacting_a_tweet_takes_every_version_and_retweet_of_it(full_db, tmp_path, redacted):
+    source = with_retweet(full_db, tmp_path)
+    everything_kept = tmp_path / "kept.db"
+    publishable_copy(source, everything_kept, Redactions(), Privacy())
+    assert searches(sqlite_utils.Database(everything_kept), "vacuum") == [3, 3]
+    out = tmp_path / "public.db"
+    removed = publishable_copy(source, out, Redactions(tweets=[redacted]), Privacy())
+    db = sqlite_utils.Database(out)
+    ids = {r[0] for r in db.execute("select id from tweets")}
+    gone = {*EDITED, RETWEET} if redacted != RETWEET else {RETWEET}
+    assert ids & {*EDITED, RETWEET} == {*EDITED, RETWEET} - gone
+    assert removed["tweets"] == 2 + len(gone)  # and the deleted and the Circle tweet
+    assert searches(db, "vacuum") == [3 - len(gone)] * 2
+
+
+def users(path):
+    return sorted(
+        r[0] for r in sqlite_utils.Database(path).execute("select screen_name from users")
+    )
+
+
+ALL_USERS = sorted(
+    [
+        "friend_b",
+        "friend_c",
+        "fixture_owner",
+        "fx_alice",
+        "fx_bob",
+        "fx_carol",
+        "gregyoung",
+        "owner_a",
+    ]
+)
+
+
+def test_users_only_hidden_tweets_refer_to_are_removed(full_db, tmp_path):
+    assert users(full_db) == ALL_USERS
+    out = tmp_path / "public.db"
+    # @fx_bob @fx_alice ...: Alice is also replied to elsewhere, Bob is not
+    publishable_copy(full_db, out, Redactions(tweets=[1594609823264014480]), Privacy())
+    assert users(out) == [u for u in ALL_USERS if u != "fx_bob"]
+    # the owners stay even with none of their tweets left
+    publishable_copy(full_db, out, Redactions(accounts=["fx_alice"], words=["e"]), Privacy())
+    assert users(out) == ["fixture_owner", "owner_a"]
+
+
+def test_users_only_private_tweets_refer_to_are_removed(full_db, tmp_path):
+    source = tmp_path / "mentioned.db"
+    shutil.copy(full_db, source)
+    db = sqlite_utils.Database(source)
+    db["users"].insert({"id": 42, "screen_name": "circle_friend", "is_owner": 0})
+    db["mentions"].insert({"tweet_id": 1659998107003256837, "user_id": 42, "position": 0})
+    db.conn.commit()
+    db.close()
+    publishable_copy(source, tmp_path / "public.db", Redactions(), Privacy())
+    assert users(tmp_path / "public.db") == ALL_USERS
+    publishable_copy(source, tmp_path / "circle.db", Redactions(), Privacy(include_circle=True))
+    assert users(tmp_path / "circle.db") == sorted([*ALL_USERS, "circle_friend"])
