@@ -20,6 +20,17 @@ from .readers.official import snowflake_time
 from .records import Like, Problem, SourceInfo, Tweet, UserRef
 
 BATCH = 2000
+MAX_ID = 2**63 - 1  # SQLite's largest integer; Twitter ids are positive
+# Integer fields that name another tweet or account: unusable out of range, so left unknown.
+REFERENCE_FIELDS = (
+    "in_reply_to_id",
+    "in_reply_to_user_id",
+    "quoted_id",
+    "retweeted_id",
+    "community_id",
+    "edit_initial_id",
+    "note_tweet_id",
+)
 
 
 class Loader:
@@ -58,7 +69,7 @@ class Loader:
         self.db.execute("insert into _precedence values (?, ?)", [source_id, info.precedence])
         if info.owner:
             self.owners.add(info.owner)
-            self.users.add(UserRef(info.owner, info.owner_id, info.owner_name))
+            self.users.add(UserRef(info.owner, known_id(info.owner_id), info.owner_name))
 
     def stage(self, source_id: int, items: Iterable[Tweet | Like | Problem]) -> None:
         """Stage one source's records; counts every entry, stored or reported."""
@@ -68,8 +79,12 @@ class Loader:
                 self.add_problem(source_id, item)
                 continue
             if isinstance(item, Like):
-                self.add_like(item)
+                self.add_like(source_id, item)
                 continue
+            if not 0 < item.id <= MAX_ID:
+                self.add_problem(source_id, out_of_range(item))
+                continue
+            storable(item)
             self.entries += 1
             self._staged += 1
             for ref in [item.author, *item.mentions]:
@@ -85,7 +100,11 @@ class Loader:
         self._insert_staged(rows)
         self._flush_problems()
 
-    def add_like(self, like: Like) -> None:
+    def add_like(self, source_id: int, like: Like) -> None:
+        if not 0 < like.tweet_id <= MAX_ID:
+            reason = f"liked tweet id {like.tweet_id} is outside 1 to 2^63-1"
+            self.add_problem(source_id, Problem(like.input_file, 0, reason, like.text or "", False))
+            return
         # The first export to list a like wins; likes carry no author or time of their own.
         self.db.execute(
             "insert or ignore into likes values (?, ?, ?, ?)",
@@ -193,6 +212,36 @@ class Loader:
                 f"internal error: {self.entries} entries read but {stored} stored "
                 f"and {self.entry_problems} reported"
             )
+
+
+def known_id(value: int | None) -> int | None:
+    return value if value is None or 0 < value <= MAX_ID else None
+
+
+def out_of_range(tweet: Tweet) -> Problem:
+    reason = f"tweet id {tweet.id} is outside 1 to 2^63-1"
+    return Problem(tweet.input_file, tweet.input_line, reason, tweet.text)
+
+
+def storable(tweet: Tweet) -> None:
+    """Unknown (None) for every integer SQLite could not store; the loader's last line of
+    defence, whatever a reader lets through (storing 2^64 raises OverflowError)."""
+    for name in REFERENCE_FIELDS:
+        value = getattr(tweet, name)
+        if value is not None and not 0 < value <= MAX_ID:
+            setattr(tweet, name, None)
+    for ref in (tweet.author, *tweet.mentions):
+        if ref.id is not None and not 0 < ref.id <= MAX_ID:
+            ref.id = None
+    for name in ("favorite_count", "retweet_count"):
+        value = getattr(tweet, name)
+        if value is not None and not 0 <= value <= MAX_ID:
+            setattr(tweet, name, None)
+    for ref in tweet.media:
+        for name in ("bytes", "width", "height"):
+            value = getattr(ref, name)
+            if value is not None and not 0 <= value <= MAX_ID:
+                setattr(ref, name, None)
 
 
 def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
