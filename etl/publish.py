@@ -24,6 +24,7 @@ import sqlite_utils
 import yaml
 
 from . import redact
+from .media import is_media_file
 from .site import DATABASE_NAME, DATASETTE, MEDIA_ROOT_ENV, PROJECT, Site
 from .sources import SourceError, open_tree
 
@@ -39,9 +40,6 @@ CLOUD_TOOLS = {
     "vercel": ("vercel", "datasette_publish_vercel", "the Vercel CLI and VERCEL_TOKEN"),
 }
 SMOKE_PATHS = ["/", f"/{DATABASE_NAME}", f"/{DATABASE_NAME}/tweets", "/-/plugins.json"]
-# Only images and videos are copied into a bundle: an .html or .svg "media" file of an
-# older build would otherwise be one static-file misconfiguration away from stored XSS.
-MEDIA_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".m4v"}
 
 
 class PublishError(click.ClickException):
@@ -187,7 +185,9 @@ def copy_media(full_db: Path, public_db: Path, target: Path | None) -> Media:
         if ".." in path.split("/") or path.startswith("/") or "\\" in path:
             media.refused.append(path)
             continue
-        if os.path.splitext(path)[1].lower() not in MEDIA_EXTENSIONS:
+        # The build refuses them too, but a database of an older build may still list an
+        # .html or .svg file: one static-file misconfiguration away from stored XSS.
+        if not is_media_file(path):
             media.refused.append(path)
             continue
         if source_id not in trees:

@@ -499,3 +499,17 @@ def test_media_of_tweets_hidden_since_an_earlier_publish_are_not_left_behind(bui
     publish(hidden, echo=lines.append)
     assert not photo.exists()
     assert lines[0].startswith("Publishing 8 tweets and 1 media files")
+
+
+@pytest.mark.asyncio
+async def test_the_folder_serves_its_media_from_any_working_directory(built, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    publish(Plan(db=built, target="dir", out=out), echo=lambda line: None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TWEET_ARCHIVE_MEDIA_ROOT", raising=False)
+    ds = Datasette(config_dir=out)  # `datasette serve site`, without the Dockerfile's ENV
+    response = await ds.client.get("/-/media/1136622189627809793/0")
+    assert (response.status_code, response.content) == (
+        200,
+        (MARKDOWN / "plain" / "media" / PHOTO).read_bytes(),
+    )
