@@ -220,27 +220,33 @@ def media_mounts(datasette):
     return mounts
 
 
-def under_mount(path, mounts):
+def first_segment(path):
     path = unquote(path).partition("?")[0]
-    return any(path == f"/{mount}" or path.startswith(f"/{mount}/") for mount in mounts)
+    return path.split("/")[1] if path.startswith("/") else ""
+
+
+def raw_media_request(datasette, scope):
+    """Would a static mount answer this request with a file of the media folder, raw?"""
+    raw = (scope.get("raw_path") or b"").decode("latin-1")
+    segments = {first_segment(scope.get("path", "")), first_segment(raw)}
+    names = {MEDIA_MOUNT, *(m for m, _ in getattr(datasette, "static_mounts", None) or [])}
+    # Checked first so that ordinary pages cost no filesystem lookups.
+    return bool(segments & names) and bool(segments & media_mounts(datasette))
 
 
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         async def refuse_raw_media(scope, receive, send):
-            if scope.get("type") == "http":
-                mounts = media_mounts(datasette)
-                raw = (scope.get("raw_path") or b"").decode("latin-1")
-                if under_mount(scope.get("path", ""), mounts) or under_mount(raw, mounts):
-                    headers = [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"x-content-type-options", b"nosniff"),
-                        (b"content-security-policy", b"default-src 'none'; sandbox"),
-                    ]
-                    await send({"type": "http.response.start", "status": 404, "headers": headers})
-                    await send({"type": "http.response.body", "body": b"Not found"})
-                    return
+            if scope.get("type") == "http" and raw_media_request(datasette, scope):
+                headers = [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"content-security-policy", b"default-src 'none'; sandbox"),
+                ]
+                await send({"type": "http.response.start", "status": 404, "headers": headers})
+                await send({"type": "http.response.body", "body": b"Not found"})
+                return
             await app(scope, receive, send)
 
         return refuse_raw_media

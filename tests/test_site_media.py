@@ -9,9 +9,10 @@ import sqlite_utils
 
 from plugins.media_files import safe_relative
 
-from .conftest import IDS, SITE, make_datasette
+from .conftest import IDS, ROOT, SITE, make_datasette
 
 PHOTO = SITE / "markdown" / "media" / f"{IDS['photo']}-AbCdEfGhIjKlMnO.png"
+STATIC_FILE = sorted(p.name for p in (ROOT / "static").iterdir() if p.is_file())[0]
 VIDEO = SITE / "markdown" / "media" / f"{IDS['video']}-vIdEoVideoVideo1.mp4"
 
 
@@ -114,7 +115,14 @@ async def test_nothing_else_can_be_reached(ds, path):
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     "path",
-    ["/media/media/page.html", "/media/media/evil.svg", "/media/media/photo.png", "/media/"],
+    [
+        "/media/media/page.html",
+        "/media/media/evil.svg",
+        "/media/media/photo.png",
+        "/media/",
+        "/%6Dedia/media/page.html",
+        "/files/media/page.html",  # any mount of a media root, whatever its name
+    ],
 )
 async def test_a_static_media_mount_is_never_served_raw(hostile, metadata, tmp_path, path):
     # What a cloud image does: the media folder shipped as `--static media:media`.
@@ -123,7 +131,7 @@ async def test_a_static_media_mount_is_never_served_raw(hostile, metadata, tmp_p
     configured = {**metadata, "plugins": {**metadata["plugins"], "tweet-archive": {}}}
     configured["plugins"]["tweet-archive"] = {"media_root": str(root)}
     ds = make_datasette(db_path, configured)
-    ds.static_mounts.append(("media", str(root)))
+    ds.static_mounts += [("media", str(root)), ("files", str(root))]
     response = await ds.client.get(path)
     assert (response.status_code, response.headers["content-type"]) == (
         404,
@@ -239,3 +247,9 @@ async def test_media_root_can_be_a_zip(site_db, metadata, monkeypatch, tmp_path)
     assert (response.status_code, response.content) == (200, PHOTO.read_bytes())
     ranged = await ds.client.get(media_url("video"), headers={"range": "bytes=4-11"})
     assert (ranged.status_code, ranged.content) == (206, VIDEO.read_bytes()[4:12])
+
+
+@pytest.mark.asyncio
+async def test_other_static_files_are_still_served(ds):
+    response = await ds.client.get("/static/" + STATIC_FILE)
+    assert response.status_code == 200
