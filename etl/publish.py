@@ -275,7 +275,6 @@ def smoke_test(
     if latest:
         paths += [f"/{DATABASE_NAME}/tweets/{latest[0]}", f"/{DATABASE_NAME}/search?q=a"]
     config = {
-        "media": [f"/-/media/{media[0]}/{media[1]}"] if media else [],
         "db": str(db_path),
         "metadata": str(metadata),
         "plugins_dir": str(plan.site.plugins_dir),
@@ -283,6 +282,7 @@ def smoke_test(
         "static_dir": str(plan.site.static_dir),
         "settings": plan.site.settings,
         "paths": paths,
+        "media": [f"/-/media/{media[0]}/{media[1]}"] if media else [],
     }
     config_path = db_path.with_name("smoke.json")
     config_path.write_text(json.dumps(config))
@@ -311,7 +311,8 @@ def smoke_test(
 def run(command: list[str], env: dict) -> None:
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
-        raise PublishError(f"{Path(command[0]).name} {command[1]} failed: {result.stderr.strip()}")
+        last = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+        raise PublishError(f"{Path(command[0]).name} {command[1]} failed: {last}")
 
 
 def human_size(size: int) -> str:

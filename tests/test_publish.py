@@ -513,3 +513,12 @@ async def test_the_folder_serves_its_media_from_any_working_directory(built, tmp
         200,
         (MARKDOWN / "plain" / "media" / PHOTO).read_bytes(),
     )
+
+
+def test_a_failing_step_is_one_line():
+    from etl.publish import run
+
+    crash = "import sys; sys.stderr.write('Traceback (most recent call last):\\nboom\\n'); exit(1)"
+    with pytest.raises(PublishError) as failed:
+        run([sys.executable, "-c", crash], env={})
+    assert failed.value.message == f"{Path(sys.executable).name} -c failed: boom"
