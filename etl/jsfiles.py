@@ -32,7 +32,6 @@ ASSIGNMENT = re.compile(
 )
 BETWEEN_ITEMS = re.compile(r"(?:\s+|,|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*")
 SPECIAL = re.compile(r"[\"'\[\]{}]")
-STRING_BODY = {'"': re.compile(r'(?:[^"\\]|\\.)*', re.S), "'": re.compile(r"(?:[^'\\]|\\.)*", re.S)}
 SCALAR_END = re.compile(r"[\s,\]}]")
 # A raw byte that is not UTF-8 (decoded as a lone surrogate) or a `\uDxxx` escape.
 SUSPECT = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
@@ -102,11 +101,11 @@ class ArrayStream:
         self.suspect = False
         self.json = json.JSONDecoder()
 
-    def more(self, keep_from: int, size: int = CHUNK) -> int:
+    def more(self, keep_from: int) -> int:
         """Append the next chunk, dropping text before `keep_from`; returns the shift."""
         if self.eof:
             return -1
-        data = self.raw.read(size)
+        data = self.raw.read(CHUNK)
         errors = self.errors
         BAD_BYTES[ERRORS] = self  # the decoder's error handler counts on this stream
         chunk = self.decoder.decode(data, final=not data)
@@ -146,6 +145,9 @@ class ArrayStream:
         deep = False
         try:
             value, end = self.json.raw_decode(self.text, pos)
+            if end - pos > ITEM_LIMIT:
+                self.flaw(position, f"item {position} is larger than {ITEM_LIMIT >> 20} MB", True)
+                return end, SKIPPED
             if end < len(self.text) or self.eof:
                 return end, self.checked(value, pos, end, position)
         except RecursionError:
@@ -213,12 +215,21 @@ class ArrayStream:
                 self._state = (depth, quote)
                 return i, None
             if quote:
-                i = STRING_BODY[quote].match(self.text, i).end()
-                if i < len(self.text) and self.text[i] == quote:
-                    quote, i = None, i + 1
-                    if depth == 0:
-                        return start, i
+                j = self.text.find(quote, i)
+                if j >= 0:
+                    k = j
+                    while k > 0 and self.text[k - 1] == "\\":
+                        k -= 1
+                    i = j + 1
+                    if (j - k) % 2 == 0:  # not escaped
+                        quote = None
+                        if depth == 0:
+                            return start, i
                     continue
+                # need more: keep a run of backslashes at the end, it may escape what follows
+                i = len(self.text)
+                while i > 0 and self.text[i - 1] == "\\":
+                    i -= 1
             else:
                 m = SPECIAL.search(self.text, i)
                 if m is not None:

@@ -62,15 +62,16 @@ def peak_build_mb(tmp_path, source, timeout=60) -> tuple[subprocess.CompletedPro
     """Run `python -m etl build` in a child and return its peak resident memory in MB."""
     script = (
         "import resource, subprocess, sys\n"
-        "r = subprocess.run([sys.executable, '-m', 'etl', 'build', '-q', *sys.argv[1:]])\n"
+        "build = [sys.executable, '-m', 'etl', 'build', '-q', *sys.argv[2:]]\n"
+        "r = subprocess.run(build, timeout=float(sys.argv[1]))  # killed when it hangs\n"
         "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path / "out.db"), str(source)],
+        [sys.executable, "-c", script, str(timeout), str(tmp_path / "out.db"), str(source)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=timeout,
+        timeout=timeout + 10,
     )
     code, kilobytes = done.stdout.split()[-2:]
     done.returncode = int(code)
@@ -518,3 +519,67 @@ def test_markdown_ids_beyond_64_bits_are_problems_or_dropped(tmp_path):
     assert problems(db) == [
         ("tweets_2020-01.md", 1, f"tweet id {huge} is out of range (1 to 2^63-1)")
     ]
+
+
+# --- 11. Memory and time bombs --------------------------------------------------------------
+
+
+def test_a_deeply_nested_tweet_costs_neither_memory_nor_the_other_tweets(tmp_path):
+    # 100,000 levels drove the build to 23.8 GB (growing with the square of the depth): 20,000
+    # took 1 GB. Now the item is skipped once the JSON decoder's nesting bound is reached.
+    depth = 20_000
+    items = [tweet(1), {"tweet": {"id_str": "2", "junk": "DEEP"}}, tweet(3)]
+    text = json.dumps(items).replace('"DEEP"', "[" * depth + "]" * depth)
+    archive = export(tmp_path / "x", text)
+    done, peak = peak_build_mb(tmp_path, archive)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert peak < 400
+    db = sqlite_utils.Database(tmp_path / "out.db")
+    assert rows(db, "select id from tweets order by id") == [(1,), (3,)]
+    assert problems(db) == [("data/tweets.js", 2, "item 2 is nested too deeply to read")]
+
+
+def test_a_zip_bomb_is_never_read_whole(tmp_path):
+    # 200 MB strings in a 600 KB zip: account.js, one tweet, and a Markdown file
+    big = 200
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + json.dumps([tweet(1)]))
+        with z.open("data/account.js", "w") as f:
+            f.write(b'window.YTD.account.part0 = [{"account": {"username": "')
+            for _ in range(big):
+                f.write(b"a" * 1_000_000)
+            f.write(b'"}}]')
+        with z.open("data/tweets-part1.js", "w") as f:
+            f.write(b'window.YTD.tweets.part1 = [{"tweet": {"id_str": "5", "full_text": "')
+            for _ in range(big):
+                f.write(b"b" * 1_000_000)
+            f.write(b'"}}, ' + json.dumps(tweet(6)).encode() + b"]")
+        with z.open("tweets_2020-01.md", "w") as f:
+            f.write(b"(Originally on Twitter: [")
+            for _ in range(big):
+                f.write(b"c" * 1_000_000)
+    done, peak = peak_build_mb(tmp_path, path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert peak < 400
+    db = sqlite_utils.Database(tmp_path / "out.db")
+    assert rows(db, "select id from tweets order by id") == [(1,), (6,)]
+    assert [p[:2] for p in problems(db)] == [
+        ("data/account.js", 0),  # too big: not read
+        ("data/account.js", 0),  # so the owner is unknown
+        ("data/tweets-part1.js", 1),  # too big: skipped
+        ("tweets_2020-01.md", 0),  # too big: not read
+    ]
+
+
+def test_fifos_in_the_source_folder_are_never_opened(tmp_path):
+    archive = tmp_path / "archive"
+    (archive / "media").mkdir(parents=True)
+    (archive / "tweets_2020-01.md").write_text(entry("![](media/1-a.jpg)", 1212300000000000000))
+    for name in ["tweets_2020-02.md", "export.zip", "media/1-a.jpg"]:
+        os.mkfifo(archive / name)
+    done, _ = peak_build_mb(tmp_path, archive, timeout=30)
+    assert (done.returncode, done.stderr) == (0, "")
+    db = sqlite_utils.Database(tmp_path / "out.db")
+    assert rows(db, "select id from tweets") == [(1212300000000000000,)]
+    assert rows(db, "select path from media") == [(None,)]

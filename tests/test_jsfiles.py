@@ -1,8 +1,10 @@
 import json
+import time
 import zipfile
 
 import pytest
 
+from etl import jsfiles
 from etl.jsfiles import JSFileError, iter_array, literal_to_json, read_value
 from etl.sources import FolderTree, ZipTree
 
@@ -81,3 +83,62 @@ def test_garbage_is_a_clear_error(tmp_path):
     tree = write(tmp_path, "tweets.js", "window.YTD.tweets.part0 = [ {not json at all ")
     with pytest.raises(JSFileError):
         values(iter_array(tree, "tweets.js"))
+
+
+TRICKY = [
+    {"tweet": {"full_text": 'quote \\" and \\\\ and [ { ] } inside', "id": "1"}},
+    {"tweet": {"full_text": "ends in a backslash \\", "n": [1, [2, [3]]], "e": {}}},
+    {"tweet": {"full_text": "東京 🐱 \u2028 line", "id": "3"}},
+    "a bare string",
+    12345,
+    [],
+]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64, 1 << 20])
+def test_items_are_the_same_whatever_the_chunk_boundaries(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(jsfiles, "CHUNK", chunk)
+    text = "window.YTD.tweets.part0 = [\n" + ",\n".join(json.dumps(i) for i in TRICKY) + "\n]"
+    tree = write(tmp_path, "tweets.js", text)
+    assert values(iter_array(tree, "tweets.js")) == TRICKY
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 64])
+def test_items_too_big_or_too_deep_are_skipped_and_reported(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(jsfiles, "CHUNK", chunk)
+    monkeypatch.setattr(jsfiles, "ITEM_LIMIT", 20_000)
+    big = {"text": 'x\\"]}' * 5000 + "\\", "more": ["[" * 30]}
+    deep = "[" * 5000 + "]" * 5000
+    text = f'x = [{{"id": 1}}, {json.dumps(big)}, {deep}, {{"id": 4}}, {{id: 5,}}]'
+    tree = write(tmp_path, "tweets.js", text)
+    flaws = []
+    items = list(iter_array(tree, "tweets.js", lambda *flaw: flaws.append(flaw)))
+    assert items == [(1, {"id": 1}), (4, {"id": 4}), (5, {"id": 5})]
+    assert flaws == [
+        (2, "item 2 is larger than 0 MB", True),
+        (3, "item 3 is nested too deeply to read", True),
+    ]
+
+
+def test_a_truncated_file_keeps_the_items_before_the_damage(tmp_path):
+    tree = write(tmp_path, "tweets.js", 'x = [{"id": 1}, {"id": 2}, {"id": 3, "text": "cut sh')
+    items = []
+    with pytest.raises(JSFileError, match="the file ends inside an item"):
+        for item in iter_array(tree, "tweets.js"):
+            items.append(item)
+    assert items == [(1, {"id": 1}), (2, {"id": 2})]
+
+
+def test_side_files_too_big_are_not_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(jsfiles, "SMALL_FILE_LIMIT", 100)
+    tree = write(tmp_path, "account.js", "x = [" + '"a", ' * 100 + "]")
+    with pytest.raises(JSFileError, match="506 bytes, more than such a file ever holds"):
+        read_value(tree, "account.js")
+
+
+def test_literal_to_json_takes_time_linear_in_its_input():
+    # It used to copy the rest of the text at every `//` comment: 1.5 MB took 10 s.
+    text = "{" + "a: 1, // a comment\n" * 100_000 + "z: 2}"
+    started = time.perf_counter()
+    assert len(json.loads(literal_to_json(text))) == 2
+    assert time.perf_counter() - started < 2
