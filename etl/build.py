@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import tempfile
+import zipfile
+import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
 import sqlite_utils
 
 from . import readers
@@ -18,6 +22,15 @@ from .load import Loader
 from .readers.official import Options
 from .records import Like, Problem, SourceInfo, Tweet
 from .sources import open_tree
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not guarded against running twice at once
+    fcntl = None
+
+
+class BuildError(click.ClickException):
+    """A build that can't go on: one line, exit status 1, the old database untouched."""
 
 
 @dataclass
@@ -89,30 +102,103 @@ def read_source(
     info.precedence = readers.FORMAT_RANK[info.format] + "|" + (info.exported_at or "")
 
 
+def temp_pattern(db_path: Path) -> re.Pattern:
+    """Names of the temporary files a build of db_path makes (mkstemp: 8 random characters)."""
+    return re.compile(re.escape(f".{db_path.name}.") + r"[a-z0-9_]{8}\.tmp")
+
+
+@contextmanager
+def build_lock(db_path: Path):
+    """Only one build of a database at a time; a second one stops with one line.
+
+    The lock file is removed at the end; a build that opened it just before is caught by
+    comparing the locked file with the one now at the path.
+    """
+    if fcntl is None:
+        yield
+        return
+    lock_path = db_path.parent / f".{db_path.name}.lock"
+    fd = cannot_write(db_path, os.open, lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            same = os.path.samestat(os.fstat(fd), os.stat(lock_path))
+        except (BlockingIOError, FileNotFoundError):
+            same = False
+        if not same:
+            raise BuildError(f"another build of {db_path} is running; {db_path} left unchanged")
+        try:
+            yield
+        finally:
+            os.unlink(lock_path)
+    finally:
+        os.close(fd)
+
+
+def cannot_write(db_path: Path, function, *args):
+    """function(*args), any OSError it raises told as one line about db_path."""
+    try:
+        return function(*args)
+    except OSError as e:
+        raise BuildError(f"cannot write {db_path}: {e.strerror or e}") from None
+
+
+def remove_stale_temp_files(db_path: Path) -> None:
+    """Temporary databases left by builds that were killed (only ever called under the lock)."""
+    pattern = temp_pattern(db_path)
+    for entry in os.scandir(db_path.parent):
+        if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            Path(entry.path).unlink(missing_ok=True)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_db_path(db_path: Path, locations: list[str]) -> None:
+    """Refuse, before reading anything, a DB path that can't be written or must not be."""
+    if db_path.is_dir():
+        raise BuildError(f"{db_path} is a folder; give the path of the database file to write")
+    if db_path.is_file():
+        if any(db_path.samefile(loc) for loc in locations if Path(loc).is_file()):
+            raise BuildError(f"{db_path} is also a SOURCE; write the database somewhere else")
+        with open(db_path, "rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+        if head and head != SQLITE_HEADER:
+            raise BuildError(f"{db_path} exists and is not a SQLite database; not overwriting it")
+    for parent in db_path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise BuildError(f"cannot write {db_path}: {parent} is a file, not a folder")
+            break
+
+
 @contextmanager
 def atomic_database(db_path: Path):
     """A fresh database at a temporary path, moved onto db_path only if the block succeeds."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    db = sqlite_utils.Database(tmp)
-    db.execute("pragma journal_mode = off")
-    db.execute("pragma synchronous = off")
-    try:
-        yield db
-        db.conn.commit()
-        db.execute("vacuum")
-        db.close()
-        # mkstemp made it private (0600); a database is an ordinary file (0644 under umask 022)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, db_path)
-    except BaseException:
-        db.close()
-        tmp.unlink(missing_ok=True)
-        raise
+    cannot_write(db_path, db_path.parent.mkdir, 0o777, True, True)
+    with build_lock(db_path):
+        remove_stale_temp_files(db_path)
+        prefix = f".{db_path.name}."
+        fd, tmp_name = cannot_write(db_path, tempfile.mkstemp, ".tmp", prefix, db_path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        db = sqlite_utils.Database(tmp)
+        try:
+            db.execute("pragma journal_mode = off")
+            db.execute("pragma synchronous = off")
+            yield db
+            db.conn.commit()
+            db.execute("vacuum")
+            db.close()
+            # mkstemp made it private (0600); a database is an ordinary file (0644 under umask)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, db_path)
+        except BaseException:
+            db.close()
+            tmp.unlink(missing_ok=True)
+            raise
 
 
 class StrictFailure(Exception):
@@ -130,28 +216,66 @@ def build(
 ) -> Summary:
     options = options or Options()
     progress = progress or Progress()
-    planned = plan(locations)
+    cannot_write(db_path, check_db_path, db_path, locations)
+    with last_resort(lambda: "opening " + ", ".join(locations)):
+        planned = plan(locations)
     progress.start(sum(found.expected_files() for found in planned))
     summary = Summary()
+    reading: list[SourceInfo] = []  # the source being read, for an internal error's message
     with atomic_database(db_path) as db:
         loader = Loader(db)
-        for source_id, found in enumerate(planned, 1):
-            info = SourceInfo(
-                name=posixpath.basename(found.location.rstrip("/\\")) or found.location,
-                location=found.location,
-                format=found.format,
-                precedence="",
-            )
-            loader.stage(source_id, read_source(found, info, options, progress))
-            loader.add_source(source_id, info)
-            summary.sources.append(info)
-        loader.finish()
+        with last_resort(lambda: where_reading(reading)):
+            for source_id, found in enumerate(planned, 1):
+                info = SourceInfo(
+                    name=posixpath.basename(found.location.rstrip("/\\")) or found.location,
+                    location=found.location,
+                    format=found.format,
+                    precedence="",
+                )
+                reading[:] = [info]
+                loader.stage(source_id, read_source(found, info, options, progress))
+                loader.add_source(source_id, info)
+                summary.sources.append(info)
+            reading.clear()
+            loader.finish()
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}
         summary.counts["files_read"] = sum(len(info.files) for info in summary.sources)
         summary.counts["entries"] = loader.entries
         summary.problems = list(
             db.query("select file, line, reason from etl_problems order by id limit 20")
         )
+        if loader.entries and not summary.counts["tweets"]:
+            raise BuildError(nothing_imported(loader.entries, summary.problems, db_path))
         if strict and summary.counts["problems"]:
             raise StrictFailure(summary)
     return summary
+
+
+def nothing_imported(entries: int, problems: list[dict], db_path: Path) -> str:
+    first = problems[0] if problems else {"file": "?", "line": 0, "reason": "?"}
+    return (
+        f"no tweet could be imported: {entries:,} entries, all reported as problems "
+        f"(first: {first['file']}:{first['line']}: {first['reason']}); {db_path} left unchanged"
+    )
+
+
+EXPECTED_ERRORS = (click.ClickException, OSError, zipfile.BadZipFile, zlib.error)
+
+
+@contextmanager
+def last_resort(where: Callable[[], str]):
+    """Any other exception, a bug or an input we never imagined, as one line naming the file
+    being read instead of a traceback (the temporary database is removed as usual)."""
+    try:
+        yield
+    except EXPECTED_ERRORS:
+        raise
+    except Exception as e:
+        message = " ".join(f"{type(e).__name__}: {e}"[:300].split())
+        raise BuildError(f"internal error while {where()}: {message}; please report it") from e
+
+
+def where_reading(reading: list[SourceInfo]) -> str:
+    for info in reading:
+        return "reading " + posixpath.join(info.location, *info.files[-1:])
+    return "finishing the database"

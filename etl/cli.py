@@ -23,21 +23,29 @@ def cli():
 
 
 @cli.command(name="build")
-@click.argument("db", type=click.Path(file_okay=True, dir_okay=False, allow_dash=False))
+# dir_okay: build.py refuses a folder itself, in one line rather than a usage error
+@click.argument("db", type=click.Path(file_okay=True, dir_okay=True, allow_dash=False))
 @click.argument("sources", nargs=-1, required=True, type=click.Path(allow_dash=False))
 @click.option("--strict", is_flag=True, help="Fail (exit 1, DB untouched) on any problem.")
 @click.option("--include-deleted", is_flag=True, help="Import deleted tweets (flagged is_deleted).")
 @click.option("--include-circle", is_flag=True, help="Import Twitter Circle tweets (is_circle).")
 @click.option("--include-likes", is_flag=True, help="Import liked tweets into the likes table.")
+@click.option(
+    "--owner",
+    metavar="NAME",
+    help="The archive owner's screen name, for an export that names no account (no account.js).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def build_command(db, sources, strict, include_deleted, include_circle, include_likes, quiet):
+def build_command(
+    db, sources, strict, include_deleted, include_circle, include_likes, owner, quiet
+):
     """Build DB from one or more archive SOURCES (folders, zip files or single files).
 
     A SOURCE is the zip Twitter sent, its unzipped folder (or a folder holding the zip),
     a 2012-2018 export, or twitter-archive-parser Markdown; the format is detected. Tweets
     seen in several SOURCES are merged into one row. DB is written to a temporary file and
     replaces the old one only when the build succeeds. Entries that can't be read are
-    listed in the etl_problems table.
+    listed in the etl_problems table; a build that imports no tweet at all fails.
 
     Deleted tweets, Twitter Circle tweets and likes are private: they are left out unless
     asked for with the --include-* options.
@@ -48,7 +56,7 @@ def build_command(db, sources, strict, include_deleted, include_circle, include_
     """
     started = time.perf_counter()
     progress = BarProgress() if not quiet and sys.stderr.isatty() else Progress()
-    options = Options(include_deleted, include_circle, include_likes)
+    options = Options(include_deleted, include_circle, include_likes, owner)
     try:
         summary = build(Path(db), list(sources), strict, options, progress)
     except OSError as e:

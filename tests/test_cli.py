@@ -295,3 +295,111 @@ def test_the_database_gets_ordinary_file_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "a.db").stat().st_mode) == 0o644
+
+
+def write_markdown(folder, *entries):
+    """A twitter-archive-parser Markdown file of (text, footer date, tweet id) entries."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tweets_2020-01.md").write_text(
+        "\n\n----\n\n".join(
+            f"{text}\n\n(Originally on Twitter: [{date}](https://twitter.com/o/status/{id}))"
+            for text, date, id in entries
+        )
+        + "\n"
+    )
+    return folder
+
+
+def test_a_build_that_imports_no_tweet_fails_and_leaves_the_old_database(tmp_path):
+    db_path = tmp_path / "archive.db"
+    assert run_build(db_path, MARKDOWN / "plain").exit_code == 0
+    before = db_path.read_bytes()
+    source = write_markdown(
+        tmp_path / "bad",
+        ("one", "Wed Jan 99 10:00:00 +0000 2020", 1212300000000000001),
+        ("two", "Mon Jan 01 00:30:00 +0100 0001", 1212300000000000002),
+        ("three", "Wed Jan 01 10:00:00 +0000 2020", 2**64),
+    )
+    result = run_build(db_path, source)
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: no tweet could be imported: 3 entries, all reported as problems (first: "
+        "tweets_2020-01.md:1: unreadable date 'Wed Jan 99 10:00:00 +0000 2020' in footer); "
+        f"{db_path} left unchanged\n",
+    )
+    assert db_path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["archive.db", "bad"]
+
+
+def test_an_unexpected_error_is_one_line_naming_the_file(tmp_path, monkeypatch):
+    def explode(*args):
+        yield from ()
+        raise RecursionError("maximum recursion depth exceeded\nwhile reading")
+
+    monkeypatch.setattr("etl.readers.markdown.read", explode)
+    result = run_build(tmp_path / "a.db", MARKDOWN / "plain")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: internal error while reading {MARKDOWN / 'plain' / 'tweets_2019-05.md'}: "
+        "RecursionError: maximum recursion depth exceeded while reading; please report it\n",
+    )
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "db, sources, message",
+    [
+        ("plain.md", ["plain.md"], "{db} is also a SOURCE; write the database somewhere else"),
+        ("plain.md", ["src"], "{db} exists and is not a SQLite database; not overwriting it"),
+        ("file/a.db", ["src"], "cannot write {db}: {tmp}/file is a file, not a folder"),
+        ("dir.db/", ["src"], "{db} is a folder; give the path of the database file to write"),
+        ("/proc/a.db", ["src"], "cannot write {db}: No such file or directory"),
+    ],
+)
+def test_a_db_path_that_cannot_or_must_not_be_written_is_one_line(tmp_path, db, sources, message):
+    (tmp_path / "plain.md").write_bytes((MARKDOWN / "plain" / "tweets_2019-05.md").read_bytes())
+    (tmp_path / "file").write_text("")
+    (tmp_path / "dir.db").mkdir()
+    (tmp_path / "src").symlink_to(MARKDOWN / "plain")
+    before = sorted(os.listdir(tmp_path))
+    db_path = db if db.startswith("/") else str(tmp_path / db)
+    result = CliRunner().invoke(cli, ["build", db_path, *(str(tmp_path / s) for s in sources)])
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: " + message.format(db=db_path.rstrip("/"), tmp=tmp_path) + "\n",
+    )
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_a_db_in_a_folder_that_does_not_exist_yet_is_written(tmp_path):
+    result = run_build(tmp_path / "new" / "sub" / "a.db", MARKDOWN / "plain", args=["-q"])
+    assert (result.exit_code, result.output) == (0, "")
+    assert sqlite_utils.Database(tmp_path / "new" / "sub" / "a.db")["tweets"].count == 9
+    assert os.listdir(tmp_path / "new" / "sub") == ["a.db"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_a_db_in_a_read_only_folder_is_one_line(tmp_path):
+    (tmp_path / "ro").mkdir(mode=0o555)
+    result = run_build(tmp_path / "ro" / "a.db", MARKDOWN / "plain")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: cannot write {tmp_path / 'ro' / 'a.db'}: Permission denied\n",
+    )
+
+
+def test_owner_option_names_the_owner_of_an_export_without_account_js(tmp_path):
+    data = tmp_path / "export" / "data"
+    data.mkdir(parents=True)
+    (data / "tweets.js").write_bytes(
+        (FIXTURES_OFFICIAL / "modern" / "data" / "tweets.js").read_bytes()
+    )
+    result = run_build(tmp_path / "a.db", tmp_path / "export", args=["--owner", "@Someone"])
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    assert list(db.query("select owner_screen_name from sources")) == [
+        {"owner_screen_name": "Someone"}
+    ]
+    assert [r["screen_name"] for r in db.query("select screen_name from users where is_owner")] == [
+        "Someone"
+    ]
