@@ -1,9 +1,18 @@
 """The build's last lines of defence: whatever the readers produce, nothing crashes."""
 
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import sqlite_utils
 
 from etl.load import Loader
 from etl.records import Like, MediaRef, SourceInfo, Tweet, UserRef
+
+from .conftest import MARKDOWN, ROOT, run_build
 
 BIG = 2**63
 
@@ -78,3 +87,65 @@ def test_ids_sqlite_cannot_store_are_problems_or_unknown():
     assert [r["screen_name"] for r in db["users"].rows if r["id"] > 0] == []
     assert db.execute("select bytes, width, height from media").fetchall() == [(None, None, 2)]
     assert db.execute("select tweet_id from likes").fetchall() == [(7,)]
+
+
+def big_markdown(folder, tweets):
+    folder.mkdir()
+    entry = "tweet {n} #tag @friend\n\n(Originally on Twitter: [Wed Jan 01 10:00:00 +0000 2020]"
+    entry += "(https://twitter.com/owner/status/{id}))"
+    (folder / "tweets_2020-01.md").write_text(
+        "\n\n----\n\n".join(entry.format(n=n, id=10**18 + n) for n in range(tweets)) + "\n"
+    )
+    return folder
+
+
+def temp_files(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_a_killed_build_leaves_a_temp_file_that_the_next_build_removes(tmp_path):
+    source = big_markdown(tmp_path / "src", 100_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    # Not ours: other names, or another database's temporary files, are never touched.
+    strangers = [".archive.db.notours.tmp", ".other.db.abcd1234.tmp", "archive.db.abcd1234.tmp"]
+    for name in strangers:
+        (out / name).write_text("keep me")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "etl", "build", "-q", str(out / "archive.db"), str(source)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while len(temp_files(out)) == len(strangers) and time.monotonic() < deadline:
+        assert build.poll() is None, build.stderr.read()
+        time.sleep(0.05)
+    time.sleep(0.5)  # well into reading
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    leftover = [n for n in temp_files(out) if n not in strangers]
+    assert len(leftover) == 1 and leftover[0].startswith(".archive.db.")
+
+    result = run_build(out / "archive.db", MARKDOWN / "plain", args=["-q"])
+    assert (result.exit_code, result.output) == (0, "")
+    assert sorted(os.listdir(out)) == sorted(["archive.db", *strangers])
+
+
+def test_a_second_build_of_the_same_db_stops_without_touching_the_first(tmp_path):
+    db_path = tmp_path / "archive.db"
+    assert run_build(db_path, MARKDOWN / "plain", args=["-q"]).exit_code == 0
+    before = db_path.read_bytes()
+    running_temp = tmp_path / ".archive.db.abcd1234.tmp"  # the running build's database
+    running_temp.write_text("in progress")
+    with open(tmp_path / ".archive.db.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = run_build(db_path, MARKDOWN / "quoted")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: another build of {db_path} is running; {db_path} left unchanged\n",
+    )
+    assert db_path.read_bytes() == before
+    assert running_temp.read_text() == "in progress"
+    # Once it is over, the next build cleans up after it.
+    assert run_build(db_path, MARKDOWN / "quoted", args=["-q"]).exit_code == 0
+    assert os.listdir(tmp_path) == ["archive.db"]
