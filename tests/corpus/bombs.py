@@ -29,7 +29,7 @@ def bomb_account_js_100000_deep(root):
         "bomb_account_js_100000_deep",
         [root],
         tweets=3,
-        problems=[("data/account.js", None)],
+        problems=[("data/account.js", 0)],
         isolate=True,
         max_seconds=10,
     )
@@ -42,7 +42,7 @@ def bomb_manifest_js_100000_deep(root):
         "bomb_manifest_js_100000_deep",
         [root],
         tweets=3,
-        problems=[("data/manifest.js", None)],
+        problems=[("data/manifest.js", 0)],
         isolate=True,
         max_seconds=10,
     )
@@ -103,7 +103,7 @@ def bomb_1gb_string_in_zipped_account_js(root):
         "bomb_1gb_string_in_zipped_account_js",
         [source],
         tweets=3,
-        problems=[("data/account.js", None)],
+        problems=[("data/account.js", 0)],
         isolate=True,
         max_seconds=30,
     )

@@ -99,14 +99,22 @@ def official_no_tweet_readable(root):
 @case
 def official_invalid_utf8(root):
     export(root, tweets_js([tweet(0), tweet(1, "caf\udce9 au lait"), tweet(2)]))
-    return Case("official_invalid_utf8", [root], tweets=3, problems=[(TWEETS_JS, None)])
+    return Case(
+        "official_invalid_utf8", [root], tweets=3, problems=[(TWEETS_JS, 2)], reasons=["U+FFFD"]
+    )
 
 
 @case
 def official_lone_surrogate_escape(root):
     text = tweets_js([tweet(0), tweet(1, "LONE"), tweet(2)]).replace("LONE", "a \\udc00 b")
     export(root, text)
-    return Case("official_lone_surrogate_escape", [root], tweets=3, problems=[(TWEETS_JS, None)])
+    return Case(
+        "official_lone_surrogate_escape",
+        [root],
+        tweets=3,
+        problems=[(TWEETS_JS, 2)],
+        reasons=["U+FFFD"],
+    )
 
 
 @case
@@ -136,7 +144,7 @@ def official_literal_tweets_js(root):
 def official_truncated_tweets_js(root):
     text = tweets_js(THREE)
     export(root, text[: text.index('"tweet number 2"')])
-    return Case("official_truncated_tweets_js", [root], tweets=2, problems=[(TWEETS_JS, None)])
+    return Case("official_truncated_tweets_js", [root], tweets=2, problems=[(TWEETS_JS, 0)])
 
 
 @case
@@ -233,7 +241,7 @@ def official_date_year_0001_with_offset(root):
 def wrong_type(root: Path, name: str, file: str, content: str, args=()) -> Case:
     """A side file whose value is of the wrong type: one problem row, every tweet kept."""
     export(root, THREE, files={file: content})
-    return Case(name, [root], args=list(args), tweets=3, problems=[(f"data/{file}", None)])
+    return Case(name, [root], args=list(args), tweets=3, problems=[(f"data/{file}", 0)])
 
 
 def wrong_parts(root: Path, name: str, file: str, content: str) -> Case:
@@ -278,13 +286,15 @@ def official_circle_file_of_lists(root):
     """Unreadable Circle items: their tweets, if also in tweets.js, can't be told private; a
     problem row must say so."""
     content = ytd("twitter_circle_tweet", [["x"]])
-    return wrong_type(root, "official_circle_file_of_lists", "twitter-circle-tweet.js", content)
+    c = wrong_type(root, "official_circle_file_of_lists", "twitter-circle-tweet.js", content)
+    c.problems = [("data/twitter-circle-tweet.js", None)]
+    return c
 
 
 @case
 def official_like_file_of_lists(root):
     c = wrong_type(root, "official_like_file_of_lists", "like.js", ytd("like", [["x"]]))
-    c.args = ["--include-likes"]
+    c.args, c.problems = ["--include-likes"], [("data/like.js", 1)]
     return c
 
 
@@ -331,6 +341,7 @@ def active_media(root: Path, ext: str, content: str) -> Case:
         [root],
         tweets=2,
         problems=[(TWEETS_JS, 2)],
+        reasons=["only images and videos"],
         check=no_media_path(f"evil.{ext}"),
         publish=True,
         secrets=[b"alert(document.domain)"],

@@ -48,7 +48,7 @@ def grailbird_export(root):
 
 def wrong_type(root: Path, name: str, side: str, content: str) -> Case:
     grailbird(root, **{side: content})
-    return Case(name, [root], tweets=2, problems=[(f"data/js/{side}.js", None)])
+    return Case(name, [root], tweets=2, problems=[(f"data/js/{side}.js", 0)])
 
 
 @case
@@ -76,7 +76,7 @@ def grailbird_month_file_is_an_object(root):
         "grailbird_month_file_is_an_object",
         [root],
         tweets=2,
-        problems=[("data/js/tweets/2013_05.js", None)],
+        problems=[("data/js/tweets/2013_05.js", 0)],
     )
 
 

@@ -18,6 +18,7 @@ def private_reference(root: Path, name: str, ref: str, secret_path: str) -> Case
         [root],
         tweets=3,
         problems=[(MD_NAME, lines[1])],
+        reasons=["refused"],
         check=no_media_path(secret_path.rsplit("/", 1)[-1]),
         secrets=[f"SECRET-{name.upper()}".encode()],
     )
@@ -72,6 +73,7 @@ def md_private_dm_as_video(root):
         [root],
         tweets=3,
         problems=[(MD_NAME, lines[1])],
+        reasons=["refused"],
         check=no_media_path("DMs-Archive-1.md"),
     )
 
@@ -86,6 +88,7 @@ def md_private_env_next_to_single_md(root):
         [root / MD_NAME],
         tweets=2,
         problems=[(MD_NAME, lines[1])],
+        reasons=["refused"],
         check=no_media_path(".env"),
         publish=True,
         secrets=[b"SECRET-ENV"],
@@ -101,6 +104,7 @@ def active_media(root: Path, name: str, content: str) -> Case:
         [root],
         tweets=2,
         problems=[(MD_NAME, lines[1])],
+        reasons=["refused"],
         check=no_media_path(name),
         publish=True,
         secrets=[b"alert(document.domain)"],
@@ -126,6 +130,7 @@ def md_media_absolute_path(root):
         [root],
         tweets=2,
         problems=[(MD_NAME, lines[1])],
+        reasons=["refused"],
         check=no_media_path("passwd"),
     )
 
@@ -156,7 +161,9 @@ def md_media_symlink_loop(root):
 @case
 def md_invalid_utf8(root):
     lines = md_file(root / MD_NAME, ["first", "caf\udce9 in Latin-1", "third", "fourth"])
-    return Case("md_invalid_utf8", [root], tweets=4, problems=[(MD_NAME, lines[1])])
+    return Case(
+        "md_invalid_utf8", [root], tweets=4, problems=[(MD_NAME, lines[1])], reasons=["U+FFFD"]
+    )
 
 
 @case
@@ -169,7 +176,9 @@ def md_invalid_utf8_in_second_file(root):
 @case
 def md_nul_in_first_64k(root):
     lines = md_file(root / MD_NAME, ["first", "a NUL \x00 here", "third"])
-    return Case("md_nul_in_first_64k", [root], tweets=3, problems=[(MD_NAME, lines[1])])
+    return Case(
+        "md_nul_in_first_64k", [root], tweets=3, problems=[(MD_NAME, lines[1])], reasons=["U+FFFD"]
+    )
 
 
 def bad_footer(root: Path, name: str, footer_entry: str) -> Case:
