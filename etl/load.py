@@ -15,7 +15,7 @@ import sqlite_utils
 
 from . import schema, summaries
 from .entities import url_domain
-from .merge import UserDirectory, merge_tweets
+from .merge import UserDirectory, merge_tweets, text_conflicts
 from .readers.official import snowflake_time
 from .records import Like, Problem, SourceInfo, Tweet, UserRef
 
@@ -169,6 +169,8 @@ class Loader:
         self.db["users"].insert_all(self.users.rows(self.owners), batch_size=BATCH)
         newest = self.newest_exports()
         for records, provenance in self._staged_groups():
+            if len(records) > 1:
+                self.report_conflicts(records, provenance)
             tweet = merge_tweets(records)
             rows_by_table = tweet_rows(tweet, self.users)
             newest_export = newest.get(tweet.author.screen_name.lower())
@@ -182,6 +184,7 @@ class Loader:
             tables["tweet_sources"].extend(provenance)
             flush()
         flush(force=True)
+        self._flush_problems()
         self.db.execute("drop table _staged")
         self.db.execute("drop table _precedence")
         self.check_nothing_lost()
@@ -189,6 +192,22 @@ class Loader:
         schema.create_search(self.db)
         summaries.create_summaries(self.db)
         self.db.execute("analyze")
+
+    def report_conflicts(self, records: list[Tweet], provenance: list[dict]) -> None:
+        """Texts of one id that tell different tweets: the best is kept, the others reported."""
+        best = records[0]
+        for i in text_conflicts(records):
+            loser, source_id = records[i], provenance[i]["source_id"]
+            winner = self.sources[provenance[0]["source_id"]].name
+            reason = (
+                f"tweet {best.id}: text differs from the one kept, "
+                f"from {winner} ({best.input_file}:{best.input_line})"
+            )
+            self.add_problem(
+                source_id, Problem(loser.input_file, loser.input_line, reason, loser.text, False)
+            )
+        if len(self._problem_rows) >= BATCH:
+            self._flush_problems()
 
     def newest_exports(self) -> dict[str, int]:
         """For owners exported more than once: their newest official export's source id."""

@@ -8,6 +8,9 @@ from the best record that has any, so one tweet never mixes two sources' entity 
 from __future__ import annotations
 
 import hashlib
+import html
+import re
+import unicodedata
 from dataclasses import fields, replace
 
 from .records import Tweet, UserRef
@@ -41,6 +44,37 @@ def merge_tweets(records: list[Tweet]) -> Tweet:
     if merged.author.id is None:
         merged.author = next((r.author for r in records if r.author.id is not None), best.author)
     return merged
+
+
+# What two faithful copies of one tweet may differ in: links (t.co in exports, expanded in
+# Markdown), a reply's leading @names (Markdown may drop them), whitespace and HTML entities.
+_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.I)
+_LEADING_NAMES = re.compile(r"^(?:\s*[@＠][A-Za-z0-9_]+)+")
+_SPACE = re.compile(r"\s+")
+_CUT = ("\u2026", "...")  # a retweet or a long post cut short
+
+
+def comparable(text: str) -> tuple[str, bool]:
+    """A tweet's text reduced to what every faithful copy shares, and whether it was cut
+    (before or after its links are set aside: the cut can fall inside a link)."""
+    text = unicodedata.normalize("NFC", html.unescape(text))
+    cut = text.rstrip().endswith(_CUT)
+    text = _SPACE.sub("", _LEADING_NAMES.sub("", _LINK.sub(" ", text)))
+    return text.rstrip(".\u2026"), cut or text.endswith(_CUT)
+
+
+def same_text(a: str, b: str) -> bool:
+    """Two texts of one tweet id tell the same tweet (one may be cut short with "…")."""
+    if a == b:
+        return True
+    (a, a_cut), (b, b_cut) = comparable(a), comparable(b)
+    return a == b or (a_cut and b.startswith(a)) or (b_cut and a.startswith(b))
+
+
+def text_conflicts(records: list[Tweet]) -> list[int]:
+    """Positions of the records (best first) whose text is not the best one's tweet."""
+    best = records[0].text
+    return [i for i, r in enumerate(records[1:], 1) if not same_text(best, r.text)]
 
 
 def synthetic_user_id(screen_name: str) -> int:

@@ -403,3 +403,33 @@ def test_owner_option_names_the_owner_of_an_export_without_account_js(tmp_path):
     assert [r["screen_name"] for r in db.query("select screen_name from users where is_owner")] == [
         "Someone"
     ]
+
+
+def test_two_texts_for_one_tweet_id_keep_the_best_and_report_the_other(tmp_path):
+    date = "Wed Jan 01 10:00:00 +0000 2020"
+    first = write_markdown(
+        tmp_path / "first", ("kept text https://t.co/a", date, 11), ("same &amp; fine", date, 12)
+    )
+    second = write_markdown(
+        tmp_path / "second",
+        ("another text entirely", date, 11),
+        ("same & fine", date, 12),
+        ("only here", date, 13),
+    )
+    result = run_build(tmp_path / "a.db", first, second, args=["-q"])
+    assert (result.exit_code, result.output) == (0, "")
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    assert list(db.query("select id, text from tweets order by id")) == [
+        {"id": 11, "text": "kept text https://t.co/a"},
+        {"id": 12, "text": "same & fine"},
+        {"id": 13, "text": "only here"},
+    ]
+    assert list(db.query("select source_id, file, line, reason, raw from etl_problems")) == [
+        {
+            "source_id": 2,
+            "file": "tweets_2020-01.md",
+            "line": 1,
+            "reason": "tweet 11: text differs from the one kept, from first (tweets_2020-01.md:1)",
+            "raw": "another text entirely",
+        }
+    ]

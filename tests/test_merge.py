@@ -1,4 +1,6 @@
-from etl.merge import UserDirectory, merge_tweets, synthetic_user_id
+import pytest
+
+from etl.merge import UserDirectory, merge_tweets, same_text, synthetic_user_id, text_conflicts
 from etl.records import MediaRef, Tweet, UserRef
 
 
@@ -59,3 +61,52 @@ def test_user_directory_prefers_real_ids_for_a_screen_name():
         {"id": synthetic_user_id("bob"), "screen_name": "bob", "name": None, "is_owner": 1},
         {"id": 42, "screen_name": "amy", "name": "Amy A.", "is_owner": 0},
     ]
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("same text", "same text"),
+        ("spaces  and\nlines", "spaces and lines "),
+        ("fish &amp; chips &lt;3", "fish & chips <3"),
+        ("read https://t.co/abc123 now", "read https://example.com/a/long/path now"),
+        ("photo https://t.co/xyz", "photo"),
+        ("see https://twitter.com/amy/status/12", "see https://t.co/q"),
+        ("📢https://t.co/abc v1.2", "📢http://Docsify-This.net v1.2"),
+        ("@amy @bob thanks!", "thanks!"),
+        ("@amy thanks!", "@amy @bob thanks!"),
+        (
+            "RT @amy: a long retweet that was cut…",
+            "RT @amy: a long retweet that was cut short here",
+        ),
+        ("a long post cut... https://t.co/more", "a long post cut short, in full"),
+        ("a long post https://t.co/ab…", "a long post with more text"),
+        ("caf\u00e9", "cafe\u0301"),
+    ],
+)
+def test_faithful_copies_of_one_tweet_are_the_same_text(a, b):
+    assert same_text(a, b) and same_text(b, a)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("hello world", "goodbye world"),
+        ("hello", "hello world"),  # a prefix, but not marked as cut
+        ("@amy thanks!", "@amy thanks a lot!"),
+        ("RT @amy: one thing…", "RT @amy: another thing entirely"),
+        ("", "something"),
+    ],
+)
+def test_different_tweets_under_one_id_are_not_the_same_text(a, b):
+    assert not same_text(a, b) and not same_text(b, a)
+
+
+def test_text_conflicts_are_the_records_not_telling_the_best_ones_tweet():
+    records = [
+        tweet(text="kept https://t.co/a"),
+        tweet(text="kept https://example.com"),
+        tweet(text="something else"),
+        tweet(text="@owner kept"),
+    ]
+    assert text_conflicts(records) == [2]
