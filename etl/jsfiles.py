@@ -20,7 +20,7 @@ from typing import BinaryIO
 from .sources import Tree
 
 HEAD = 64 * 1024
-CHUNK = 1024 * 1024
+CHUNK = 256 * 1024
 ITEM_LIMIT = 10 * 1024 * 1024  # characters of one array item (a real tweet is a few KB)
 SMALL_FILE_LIMIT = 10 * 1024 * 1024  # bytes of a side file read whole (account.js is < 10 KB)
 
