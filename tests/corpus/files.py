@@ -188,7 +188,7 @@ def stale(folder: Path) -> None:
     """Temporary databases of builds killed an hour ago."""
     folder.mkdir(parents=True, exist_ok=True)
     hour_ago = time.time() - 3600
-    for name in (".archive.db.k1ll3d.tmp", ".archive.db.abc_12.tmp"):
+    for name in (".archive.db.k1ll3d0x.tmp", ".archive.db.abc_1234.tmp"):  # mkstemp-shaped
         write(folder / name, b"SQLite format 3\x00" + b"\x00" * 4096)
         os.utime(folder / name, (hour_ago, hour_ago))
 
