@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import sqlite3
 import tempfile
 import zipfile
 import zlib
@@ -109,13 +110,14 @@ def temp_pattern(db_path: Path) -> re.Pattern:
 
 @contextmanager
 def build_lock(db_path: Path):
-    """Only one build of a database at a time; a second one stops with one line.
+    """Only one build of a database at a time; a second one stops with one line. Yields
+    whether the lock is held (False where the file system can't lock).
 
     The lock file is removed at the end; a build that opened it just before is caught by
     comparing the locked file with the one now at the path.
     """
     if fcntl is None:
-        yield
+        yield False
         return
     lock_path = db_path.parent / f".{db_path.name}.lock"
     fd = cannot_write(db_path, os.open, lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -125,22 +127,43 @@ def build_lock(db_path: Path):
             same = os.path.samestat(os.fstat(fd), os.stat(lock_path))
         except (BlockingIOError, FileNotFoundError):
             same = False
+        except OSError:  # no locks on this file system (some network mounts)
+            yield False
+            return
         if not same:
             raise BuildError(f"another build of {db_path} is running; {db_path} left unchanged")
         try:
-            yield
+            yield True
         finally:
-            os.unlink(lock_path)
+            lock_path.unlink(missing_ok=True)
     finally:
         os.close(fd)
 
 
 def cannot_write(db_path: Path, function, *args):
-    """function(*args), any OSError it raises told as one line about db_path."""
+    """function(*args), any OSError it raises (or SQLite's "disk is full") told as one line."""
     try:
         return function(*args)
     except OSError as e:
         raise BuildError(f"cannot write {db_path}: {e.strerror or e}") from None
+    except sqlite3.OperationalError as e:
+        if not DISK_ERROR.search(str(e)):
+            raise
+        raise BuildError(f"cannot write {db_path}: {e}") from None
+
+
+DISK_ERROR = re.compile(r"disk|full|readonly|unable to open", re.I)
+
+
+def finish_file(db: sqlite_utils.Database, tmp: Path, db_path: Path) -> None:
+    db.conn.commit()
+    db.execute("vacuum")
+    db.close()
+    # mkstemp made it private (0600); a database is an ordinary file (0644 under umask)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, db_path)
 
 
 def remove_stale_temp_files(db_path: Path) -> None:
@@ -176,8 +199,9 @@ def check_db_path(db_path: Path, locations: list[str]) -> None:
 def atomic_database(db_path: Path):
     """A fresh database at a temporary path, moved onto db_path only if the block succeeds."""
     cannot_write(db_path, db_path.parent.mkdir, 0o777, True, True)
-    with build_lock(db_path):
-        remove_stale_temp_files(db_path)
+    with build_lock(db_path) as locked:
+        if locked:
+            remove_stale_temp_files(db_path)
         prefix = f".{db_path.name}."
         fd, tmp_name = cannot_write(db_path, tempfile.mkstemp, ".tmp", prefix, db_path.parent)
         os.close(fd)
@@ -187,14 +211,7 @@ def atomic_database(db_path: Path):
             db.execute("pragma journal_mode = off")
             db.execute("pragma synchronous = off")
             yield db
-            db.conn.commit()
-            db.execute("vacuum")
-            db.close()
-            # mkstemp made it private (0600); a database is an ordinary file (0644 under umask)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, db_path)
+            cannot_write(db_path, finish_file, db, tmp, db_path)
         except BaseException:
             db.close()
             tmp.unlink(missing_ok=True)
@@ -224,7 +241,7 @@ def build(
     reading: list[SourceInfo] = []  # the source being read, for an internal error's message
     with atomic_database(db_path) as db:
         loader = Loader(db)
-        with last_resort(lambda: where_reading(reading)):
+        with last_resort(lambda: where_reading(reading), db_path):
             for source_id, found in enumerate(planned, 1):
                 info = SourceInfo(
                     name=posixpath.basename(found.location.rstrip("/\\")) or found.location,
@@ -263,16 +280,24 @@ EXPECTED_ERRORS = (click.ClickException, OSError, zipfile.BadZipFile, zlib.error
 
 
 @contextmanager
-def last_resort(where: Callable[[], str]):
+def last_resort(where: Callable[[], str], db_path: Path | None = None):
     """Any other exception, a bug or an input we never imagined, as one line naming the file
     being read instead of a traceback (the temporary database is removed as usual)."""
     try:
         yield
     except EXPECTED_ERRORS:
         raise
+    except sqlite3.OperationalError as e:
+        if db_path is None or not DISK_ERROR.search(str(e)):
+            raise internal_error(where, e) from e
+        raise BuildError(f"cannot write {db_path}: {e}") from e
     except Exception as e:
-        message = " ".join(f"{type(e).__name__}: {e}"[:300].split())
-        raise BuildError(f"internal error while {where()}: {message}; please report it") from e
+        raise internal_error(where, e) from e
+
+
+def internal_error(where: Callable[[], str], e: Exception) -> BuildError:
+    message = " ".join(f"{type(e).__name__}: {e}"[:300].split())
+    return BuildError(f"internal error while {where()}: {message}; please report it")
 
 
 def where_reading(reading: list[SourceInfo]) -> str:

@@ -60,7 +60,8 @@ def build_command(
     try:
         summary = build(Path(db), list(sources), strict, options, progress)
     except OSError as e:
-        raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}") from None
+        where = f"{e.filename}: " if e.filename else ""
+        raise click.ClickException(f"{where}{e.strerror or e}") from None
     except (zipfile.BadZipFile, zlib.error) as e:
         raise click.ClickException(f"a zip file is damaged ({e}); download it again") from None
     except StrictFailure as failure:

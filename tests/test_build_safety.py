@@ -3,6 +3,7 @@
 import fcntl
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -149,3 +150,16 @@ def test_a_second_build_of_the_same_db_stops_without_touching_the_first(tmp_path
     # Once it is over, the next build cleans up after it.
     assert run_build(db_path, MARKDOWN / "quoted", args=["-q"]).exit_code == 0
     assert os.listdir(tmp_path) == ["archive.db"]
+
+
+def test_a_full_disk_is_one_line_and_no_temp_file(tmp_path, monkeypatch):
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("etl.build.finish_file", full)
+    result = run_build(tmp_path / "a.db", MARKDOWN / "plain")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: cannot write {tmp_path / 'a.db'}: database or disk is full\n",
+    )
+    assert os.listdir(tmp_path) == []
