@@ -110,6 +110,31 @@ def bomb_1gb_string_in_zipped_account_js(root):
 
 
 @case
+def bomb_1gb_string_in_zipped_tweets_js(root):
+    """One tweet of 1 GB inside tweets.js: streamed past, not held in memory."""
+    export(root / "folder", THREE)
+    before, after = tweets_js([tweet(0), tweet(1, "HUGE"), tweet(2)]).split("HUGE")
+    source = root / "export.zip"
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name in ("data/manifest.js", "data/account.js"):
+            z.write(root / "folder" / name, name)
+        with z.open("data/tweets.js", "w", force_zip64=True) as f:
+            f.write(before.encode())
+            chunk = b"A" * (1 << 20)
+            for _ in range(1024):
+                f.write(chunk)
+            f.write(after.encode())
+    return Case(
+        "bomb_1gb_string_in_zipped_tweets_js",
+        [source],
+        tweets=2,
+        problems=[("data/tweets.js", 2)],
+        isolate=True,
+        max_seconds=30,
+    )
+
+
+@case
 def bomb_1mb_markdown_entry(root):
     """Mentions and links by the tens of thousands: once quadratic (never finished)."""
     words = " ".join(f"@user_{n % 50} https://example.com/{n} #tag{n % 7}" for n in range(25_000))
