@@ -236,7 +236,7 @@ def build(
     cannot_write(db_path, check_db_path, db_path, locations)
     with last_resort(lambda: "opening " + ", ".join(locations)):
         planned = plan(locations)
-    progress.start(sum(found.expected_files() for found in planned))
+        progress.start(sum(found.expected_files() for found in planned))
     summary = Summary()
     reading: list[SourceInfo] = []  # the source being read, for an internal error's message
     with atomic_database(db_path) as db:
@@ -262,17 +262,18 @@ def build(
             db.query("select file, line, reason from etl_problems order by id limit 20")
         )
         if loader.entries and not summary.counts["tweets"]:
-            raise BuildError(nothing_imported(loader.entries, summary.problems, db_path))
+            raise BuildError(nothing_imported(loader.entries, loader.first_entry_problem, db_path))
         if strict and summary.counts["problems"]:
             raise StrictFailure(summary)
     return summary
 
 
-def nothing_imported(entries: int, problems: list[dict], db_path: Path) -> str:
-    first = problems[0] if problems else {"file": "?", "line": 0, "reason": "?"}
+def nothing_imported(entries: int, first: Problem | None, db_path: Path) -> str:
+    first = first or Problem("?", 0, "?")
+    reason = " ".join(first.reason.split())[:300]  # one line, whatever the reader wrote
     return (
         f"no tweet could be imported: {entries:,} entries, all reported as problems "
-        f"(first: {first['file']}:{first['line']}: {first['reason']}); {db_path} left unchanged"
+        f"(first: {first.file}:{first.line}: {reason}); {db_path} left unchanged"
     )
 
 

@@ -41,6 +41,7 @@ class Loader:
         self.entries = 0
         self.problems = 0
         self.entry_problems = 0
+        self.first_entry_problem: Problem | None = None
         self._staged = 0
         self._problem_rows: list[dict] = []
         schema.create_tables(db)
@@ -115,6 +116,7 @@ class Loader:
         if problem.entry:
             self.entries += 1
             self.entry_problems += 1
+            self.first_entry_problem = self.first_entry_problem or problem
         self.problems += 1
         row = {"source_id": source_id, **problem.__dict__}
         del row["entry"]

@@ -433,3 +433,16 @@ def test_two_texts_for_one_tweet_id_keep_the_best_and_report_the_other(tmp_path)
             "raw": "another text entirely",
         }
     ]
+
+
+def test_the_first_unreadable_entry_is_named_not_a_missing_side_file(tmp_path):
+    (tmp_path / "export" / "data").mkdir(parents=True)
+    (tmp_path / "export" / "data" / "tweets.js").write_text(
+        'window.YTD.tweets.part0 = [{"tweet": {"full_text": "no id"}}, {"tweet": {}}]'
+    )
+    result = run_build(tmp_path / "a.db", tmp_path / "export")
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: no tweet could be imported: 2 entries, all reported as problems (first: "
+        f"data/tweets.js:1: tweet #1: tweet has no id); {tmp_path / 'a.db'} left unchanged\n",
+    )
