@@ -68,10 +68,14 @@ def test_killed_builds_leave_the_old_database_and_no_temporary_files(tmp_path):
     out.mkdir()
     db_path = out / "archive.db"
 
-    started = time.monotonic()
-    first = build(db_path, archive)
-    assert first.wait(timeout=120) == 0, first.stderr.read()
-    duration = time.monotonic() - started
+    durations = []
+    for _ in range(2):  # the second, warm build times the kills
+        started = time.monotonic()
+        first = build(db_path, archive)
+        assert first.wait(timeout=120) == 0, first.stderr.read()
+        first.stderr.close()
+        durations.append(time.monotonic() - started)
+    duration = min(durations)
     before = db_path.read_bytes()
     assert state(db_path) == (TWEETS, "ok")
 
@@ -79,7 +83,7 @@ def test_killed_builds_leave_the_old_database_and_no_temporary_files(tmp_path):
     killed_mid_build = 0
     for _ in range(TRIALS):
         child = build(db_path, archive)
-        time.sleep(rng.uniform(0.05, duration * 0.95))
+        time.sleep(rng.uniform(0.05, duration * 0.9))
         if child.poll() is None:
             killed_mid_build += 1
         child.send_signal(signal.SIGKILL)
