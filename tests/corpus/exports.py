@@ -90,6 +90,22 @@ def official_tweets_js_only(root):
 
 
 @case
+def official_tweets_js_only_with_owner_option(root):
+    export(root, THREE, owner=False)
+
+    def check(db):
+        assert [r[0] for r in db.execute("select screen_name from users")] == ["given_owner"]
+
+    return Case(
+        "official_tweets_js_only_with_owner_option",
+        [root],
+        args=["--owner", "given_owner"],
+        tweets=3,
+        check=check,
+    )
+
+
+@case
 def official_no_tweet_readable(root):
     """Entries, not one stored: exit 1 with one line, not an empty database."""
     export(root, [tweet(0, created_at="yesterday"), tweet(1, created_at=None)])

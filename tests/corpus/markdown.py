@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import FIRST_ID, MD_NAME, Case, case, md_entry, md_file, media_paths, no_media_path, write
+from . import (
+    DATE,
+    FIRST_ID,
+    MD_NAME,
+    Case,
+    case,
+    md_entry,
+    md_file,
+    media_paths,
+    no_media_path,
+    write,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -264,3 +275,19 @@ def md_remote_media_link(root):
         assert list(db.execute("select path, url from media")) == [(None, "https://t.co/abc")]
 
     return Case("md_remote_media_link", [root], tweets=1, check=check)
+
+
+@case
+def md_layout_with_parent_media_paths(root):
+    """tweets-md/YYYY/ files name media as ../../media/...: legitimate, kept as media."""
+    name = f"{FIRST_ID}-photo.png"
+    write(root / "media" / name, PNG)
+    md = "> a photo\n>\n> ![](../../media/" + name + ")\n\n"
+    md += '<img src="../../media/tweet.ico" width="12" /> '
+    md += f"[{DATE}](https://twitter.com/corpus_owner/status/{FIRST_ID})\n\n----\n"
+    write(root / "tweets-md" / "2019" / "2019-05-01-tweets.md", md)
+
+    def check(db):
+        assert media_paths(db) == [f"media/{name}"]
+
+    return Case("md_layout_with_parent_media_paths", [root], tweets=1, check=check)
