@@ -135,10 +135,29 @@ class ArrayStream:
             pos = end
             if self.text[pos] == "]":
                 return
+            if self.text[pos] == "/" and (after := self.skip_comment(pos)) is not None:
+                pos = after
+                continue
             position += 1
             pos, value = self.item(pos, position)
             if value is not SKIPPED:
                 yield position, value
+
+    def skip_comment(self, pos: int) -> int | None:
+        """The position after a comment cut by the end of the buffer (BETWEEN_ITEMS skips whole
+        ones), read through without keeping it; None if `pos` starts no comment."""
+        if len(self.text) - pos < 2 and self.more(pos) >= 0:
+            pos = 0
+        closing = {"//": "\n", "/*": "*/"}.get(self.text[pos : pos + 2])
+        if closing is None:
+            return None
+        i = pos + 2
+        while (j := self.text.find(closing, i)) < 0:
+            keep = len(self.text) - 1  # a `*` at the end may begin the `*/`
+            if self.more(keep) < 0:
+                return len(self.text)
+            i = 0
+        return j + len(closing)
 
     def item(self, pos: int, position: int) -> tuple[int, object]:
         """(position after the item, its value or SKIPPED) for the item starting at `pos`."""

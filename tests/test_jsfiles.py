@@ -142,3 +142,17 @@ def test_literal_to_json_takes_time_linear_in_its_input():
     started = time.perf_counter()
     assert len(json.loads(literal_to_json(text))) == 2
     assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 64])
+def test_comments_between_items_are_skipped_whatever_the_chunk_boundaries(
+    tmp_path, monkeypatch, chunk
+):
+    monkeypatch.setattr(jsfiles, "CHUNK", chunk)
+    monkeypatch.setattr(jsfiles, "HEAD", 8)
+    comments = "// one\n" * 3 + "/* two * / */ " * 3
+    text = f"x = [{comments}{{tweet: {{id: '1'}}}}, {comments}{{tweet: {{id: '2'}}}}, {comments}]"
+    tree = write(tmp_path, "tweets.js", text)
+    flaws = []
+    items = list(iter_array(tree, "tweets.js", lambda *flaw: flaws.append(flaw)))
+    assert (items, flaws) == ([(1, {"tweet": {"id": "1"}}), (2, {"tweet": {"id": "2"}})], [])

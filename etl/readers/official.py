@@ -243,14 +243,7 @@ class ExportReader:
             )
         archive_info = obj(self.manifest.get("archiveInfo"))
         info.exported_at = normalise_iso(archive_info.get("generationDate"))
-        circle_ids = (
-            {
-                as_id(obj(t).get("id_str") or obj(t).get("id"))
-                for _, t in self.items(self.data + "twitter-circle-tweet.js", "tweet", False)
-            }
-            if "twitter-circle-tweet.js" in self.present
-            else set()
-        )
+        circle_ids = self.circle_ids()
         if circle_ids and not self.options.include_circle:
             info.skipped["circle"] = len(circle_ids)
         notes = NoteIndex(self.note_items())
@@ -270,7 +263,9 @@ class ExportReader:
                             continue
                 yield tweet
         if self.options.include_circle and "twitter-circle-tweet.js" in self.present:
-            yield from self.extra("twitter-circle-tweet.js", "circle", seen, is_circle=True)
+            yield from self.extra(
+                "twitter-circle-tweet.js", "circle", seen, is_circle=True, report=False
+            )
         yield from self.extra("community-tweet.js", "community", seen)
         for name in ("deleted-tweets.js", "deleted-tweet.js"):
             if name not in self.present:
@@ -301,14 +296,14 @@ class ExportReader:
         except tweetjson.UNREADABLE as e:
             return Problem(path, position, f"tweet #{position}: {e}", tweetjson.shown(raw))
 
-    def extra(self, name, kind, seen, is_circle=False, is_deleted=False):
+    def extra(self, name, kind, seen, is_circle=False, is_deleted=False, report=True):
         """Tweets of the side files: community, Circle-only and deleted tweets."""
         if name not in self.present:
             return
         path = self.data + name
         self.info.files.append(path)
         ctx = self.context(kind)
-        for position, raw in self.items(path, "tweet"):
+        for position, raw in self.items(path, "tweet", report):
             tweet = self.convert(raw, ctx, path, position)
             if isinstance(tweet, Tweet):
                 if is_circle and tweet.id in seen:
@@ -319,6 +314,25 @@ class ExportReader:
                 community = as_id(raw.get("community_id_str") or raw.get("community_id"))
                 tweet.community_id = community
             yield tweet
+
+    def circle_ids(self) -> set[int]:
+        """Ids of the Circle tweets, which tweets.js holds too, indistinguishable from public
+        ones: an unreadable item here may let a private tweet through, so it is reported."""
+        if "twitter-circle-tweet.js" not in self.present:
+            return set()
+        path = self.data + "twitter-circle-tweet.js"
+        ids = set()
+        for position, raw in self.items(path, "tweet"):
+            tweet_id = as_id(obj(raw).get("id_str") or obj(raw).get("id"))
+            if tweet_id is None:
+                reason = (
+                    f"Circle tweet #{position} has no readable id: if tweets.js holds it too, "
+                    "it is imported as a public tweet"
+                )
+                self.problems.append(Problem(path, position, reason, tweetjson.shown(raw), False))
+            else:
+                ids.add(tweet_id)
+        return ids
 
     def note_items(self) -> list[Note]:
         if "note-tweet.js" not in self.present:
