@@ -227,7 +227,11 @@ def moved(tmp_path):
 
 
 @pytest.mark.parametrize("target", ["local", "dir", "cloudrun"])
-def test_media_missing_since_the_build_stops_the_publish(moved, target):
+def test_media_missing_since_the_build_stops_the_publish(moved, target, monkeypatch):
+    def serve_locally(*args):
+        raise AssertionError("served")  # instead of replacing the test process
+
+    monkeypatch.setattr("etl.publish.serve_locally", serve_locally)
     db_path, archive = moved
     args = ["publish", str(db_path), "--target", target, "--dry-run", "--port", str(free_port())]
     result = CliRunner().invoke(cli, args)
