@@ -1,0 +1,101 @@
+import re
+import sqlite3
+import weakref
+
+from datasette import hookimpl
+from datasette.handle_exception import handle_exception as datasette_error_page
+from datasette.views.base import DatasetteError
+
+# The SQL time limit can't stop one function call: randomblob(1000000000) allocated a
+# gigabyte before the next time check. So the size of any single value is capped (the
+# longest tweet is 25,000 characters, at most 100 KB), ...
+MAX_VALUE_BYTES = 1_000_000
+# ... SQLite's own memory is capped process-wide (an aggregate growing within the time limit,
+# a row of many big values: the query fails with "out of memory", the server stays), ...
+SQLITE_HEAP_BYTES = 256 * 1024 * 1024
+# ... and so is what one query hands to Python (1,000 rows of 1 MB values would still be a
+# gigabyte, three times over once rendered as JSON). A page of 1,000 long tweets is ~2 MB.
+MAX_RESULT_CHARS = 32 * 1024 * 1024
+# SQLite's printf repeats %c in a loop that runs to the end even once the length limit has
+# failed it: printf('%.*c', 2147483647, 'x') takes 8 s of CPU, past the time limit.
+PRINTF_SPEC = re.compile(r"%[-+ #0!,]*(\d+|\*)?(?:\.(\d+|\*))?l{0,2}(.)", re.S)
+
+
+class ResultTooLarge(sqlite3.DataError):
+    pass
+
+
+def budgeted_rows(limit):
+    """A row factory making Datasette's sqlite3.Row, failing once a query's text and blobs
+    pass `limit` characters (or bytes)."""
+    used = weakref.WeakKeyDictionary()
+
+    def row_factory(cursor, values):
+        size = used.get(cursor, 0)
+        for value in values:
+            if isinstance(value, (str, bytes)):
+                size += len(value)
+        if size > limit:
+            raise ResultTooLarge(
+                f"The answer is over {limit // 1_000_000} MB: ask for fewer rows or shorter values"
+            )
+        used[cursor] = size
+        return sqlite3.Row(cursor, values)
+
+    return row_factory
+
+
+def as_count(value):
+    try:
+        return abs(int(float(value)))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def printf_sizes(fmt, args):
+    """Every width and precision a printf() format asks for, '*' taken from the arguments."""
+    sizes, rest = [], list(args)
+    for width, precision, kind in PRINTF_SPEC.findall(fmt if isinstance(fmt, str) else ""):
+        for number in (width, precision):
+            if number == "*":
+                sizes.append(as_count(rest.pop(0) if rest else 0))
+            elif number:
+                sizes.append(int(number))
+        if kind != "%" and rest:
+            rest.pop(0)
+    return sizes
+
+
+def bounded_printf(helper, limit):
+    def printf(fmt=None, *args):
+        if any(size > limit for size in printf_sizes(fmt, args)):
+            raise ValueError("printf width or precision too large")
+        marks = ", ".join("?" for _ in range(len(args) + 1))
+        return helper.execute(f"select printf({marks})", [fmt, *args]).fetchone()[0]
+
+    return printf
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.execute(f"pragma hard_heap_limit = {SQLITE_HEAP_BYTES}")
+    conn.row_factory = budgeted_rows(MAX_RESULT_CHARS)
+    # The real printf, on a private connection with the same length limit.
+    helper = sqlite3.connect(":memory:", check_same_thread=False)
+    helper.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, bounded_printf(helper, MAX_VALUE_BYTES), deterministic=True)
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    # SQLite's "out of memory" (the heap limit above) reaches Datasette as a MemoryError:
+    # answer it like any other failed query (400, in the page's own format).
+    if isinstance(exception, MemoryError):
+        error = DatasetteError(
+            "The query needs more memory than this site allows: ask for fewer rows or "
+            "shorter values.",
+            status=400,
+        )
+        return datasette_error_page(datasette, request, error)
