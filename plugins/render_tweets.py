@@ -16,6 +16,9 @@ HIGHLIGHTED = re.compile("\x02([^\x02\x03]*)\x03")
 BIDI_CONTROLS = dict.fromkeys(
     [*range(0x202A, 0x202F), *range(0x2066, 0x206A)],
 )
+# Titles and names also lose the marks that only reorder: a page title has no context to
+# resolve them against.
+DIRECTION_MARKS = {**BIDI_CONTROLS, **dict.fromkeys([0x200E, 0x200F, 0x061C])}
 INVISIBLE = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF, 0x00AD, *BIDI_CONTROLS}
 TOKENS = re.compile(
     r"(?P<url>https?://[^\s<>\"]+)"
@@ -256,3 +259,4 @@ def prepare_jinja2_environment(env, datasette):
     )
     env.filters["tweet_media"] = lambda media: media_list_html(media, datasette)
     env.filters["safe_href"] = lambda url: safe_href(url or "")
+    env.filters["no_bidi"] = lambda text: text.translate(DIRECTION_MARKS) if text else text

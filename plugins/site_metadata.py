@@ -6,6 +6,11 @@ from markupsafe import Markup, escape
 
 PLUGIN = "tweet-archive"
 SITES = weakref.WeakKeyDictionary()
+# Bidi embeddings, overrides, isolates and marks: an owner's name must not reorder the title
+# (the same set as render_tweets.py's DIRECTION_MARKS; plugin files can't import each other).
+DIRECTION_MARKS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+)
 
 
 def month_year(value):
@@ -17,12 +22,14 @@ def month_year(value):
 
 def site_metadata(totals):
     """Title and description for the whole site, from the archive_totals row."""
-    owners = [name.strip() for name in (totals.get("owner_screen_names") or "").split(",")]
+    names = (totals.get("owner_screen_names") or "").translate(DIRECTION_MARKS)
+    owners = [name.strip() for name in names.split(",")]
     handles = ", ".join("@" + name for name in owners if name)
     title = f"{handles} — tweet archive" if handles else "Tweet archive"
     who = Markup(" by {}").format(handles) if handles else ""
-    if handles and totals.get("owner_name"):
-        who += Markup(" ({})").format(totals["owner_name"])
+    owner_name = (totals.get("owner_name") or "").translate(DIRECTION_MARKS).strip()
+    if handles and owner_name:
+        who += Markup(" ({})").format(owner_name)
     first, last = month_year(totals.get("first_tweet_at")), month_year(totals.get("last_tweet_at"))
     span = Markup(", {} to {}").format(first, last) if first and last else ""
     description = Markup(
