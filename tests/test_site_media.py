@@ -33,7 +33,7 @@ async def test_a_photo_with_its_type_and_caching_headers(ds):
         "x-content-type-options": "nosniff",
         "content-security-policy": "default-src 'none'; sandbox",
         "x-frame-options": "DENY",
-        "referrer-policy": "strict-origin-when-cross-origin",
+        "referrer-policy": "no-referrer",
         "content-type": "image/png",
         "content-length": str(PHOTO.stat().st_size),
         "vary": "Cookie, Authorization",
