@@ -15,6 +15,8 @@ import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
+from itertools import accumulate, repeat
+from operator import sub
 from typing import BinaryIO
 
 from .sources import Tree
@@ -31,7 +33,12 @@ ASSIGNMENT = re.compile(
     r"\A\ufeff?\s*(?:(?:var|let|const)\s+)?[A-Za-z_$][\w$]*(?:\.[\w$]+|\[[^\]\n]{0,100}\])*\s*="
 )
 BETWEEN_ITEMS = re.compile(r"(?:\s+|,|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*")
-SPECIAL = re.compile(r"[\"'\[\]{}]")
+QUOTE = re.compile(r"[\"']")
+BRACKET = re.compile(r"[\[\]{}]")
+NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# Brackets as bytes 2 (opening) and 0 (closing): minus 1, the steps of the nesting depth.
+STEPS = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
+PIECE = 64 * 1024
 SCALAR_END = re.compile(r"[\s,\]}]")
 # A raw byte that is not UTF-8 (decoded as a lone surrogate) or a `\uDxxx` escape.
 SUSPECT = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
@@ -222,6 +229,20 @@ class ArrayStream:
         self._state = (0, None)
         return self.scan(pos, pos, keep=True)
 
+    def brackets(self, i: int, stop: int, depth: int) -> int | tuple[int]:
+        """The depth after text[i:stop] (no quotes in it), or (end,) when the item ends there.
+
+        Brackets are counted in C (a 25-million-deep item is skipped in seconds): only the
+        piece where the item ends is walked bracket by bracket."""
+        steps = NOT_BRACKET.sub("", self.text[i:stop]).translate(STEPS).encode("latin-1")
+        closes = steps.count(0)
+        if closes >= depth and depth + min(accumulate(map(sub, steps, repeat(1)))) <= 0:
+            for m in BRACKET.finditer(self.text, i, stop):
+                depth += 1 if m.group() in "[{" else -1
+                if depth <= 0:
+                    return (m.end(),)
+        return depth + len(steps) - 2 * closes
+
     def skip_rest(self, pos: int) -> int:
         """Scan to the end of an oversized item, keeping nothing of it in memory."""
         return self.scan(pos, pos, keep=False)[1]
@@ -250,19 +271,19 @@ class ArrayStream:
                 while i > 0 and self.text[i - 1] == "\\":
                     i -= 1
             else:
-                m = SPECIAL.search(self.text, i)
-                if m is not None:
-                    c, i = m.group(), m.end()
-                    if c in "\"'":
-                        quote = c
-                    elif c in "[{":
-                        depth += 1
-                    else:
-                        depth -= 1
-                        if depth <= 0:
-                            return start, i
+                end = min(len(self.text), i + PIECE)
+                q = QUOTE.search(self.text, i, end)
+                stop = q.start() if q else end
+                if stop > i:
+                    found = self.brackets(i, stop, depth)
+                    if isinstance(found, tuple):
+                        return start, found[0]
+                    depth, i = found, stop
+                if q:
+                    quote, i = q.group(), stop + 1
                     continue
-                i = len(self.text)
+                if i < len(self.text):
+                    continue
             shift = self.more(start if keep else i)
             if shift < 0:
                 raise JSFileError("the file ends inside an item")

@@ -156,3 +156,14 @@ def test_comments_between_items_are_skipped_whatever_the_chunk_boundaries(
     flaws = []
     items = list(iter_array(tree, "tweets.js", lambda *flaw: flaws.append(flaw)))
     assert (items, flaws) == ([(1, {"tweet": {"id": "1"}}), (2, {"tweet": {"id": "2"}})], [])
+
+
+@pytest.mark.parametrize(
+    "junk", ["[" * 4_000_000 + "]" * 4_000_000, "[" + "[], " * 2_000_000 + "[]]"]
+)
+def test_skipping_a_big_item_of_brackets_takes_time_linear_in_its_size(tmp_path, monkeypatch, junk):
+    monkeypatch.setattr(jsfiles, "ITEM_LIMIT", 1024 * 1024)
+    tree = write(tmp_path, "tweets.js", f'x = [{{"id": 1}}, {{"x": {junk}}}, {{"id": 3}}]')
+    started = time.perf_counter()
+    assert values(iter_array(tree, "tweets.js")) == [{"id": 1}, {"id": 3}]
+    assert time.perf_counter() - started < 2  # bracket by bracket in Python: 5 s
