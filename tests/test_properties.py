@@ -61,7 +61,21 @@ def clean_word(word: str) -> str:
     return word.strip()
 
 
-words = (
+# Scripts and characters that random text rarely reaches in a few dozen examples.
+SAMPLES = [
+    "مرحبا بالعالم",
+    "שלום עולם",
+    "\u202eevil\u202c",
+    "😀👍🏽",
+    "👨\u200d👩\u200d👧",
+    "日本語のテキスト",
+    "中文",
+    "e\u0301\u0327",
+    "<b>&amp;</b>",
+    "\"quoted\" 'single'",
+    "Ω≈ç√∫",
+]
+words = st.one_of(
     st.text(
         st.characters(
             blacklist_categories=("Cs", "Cc", "Zl", "Zp", "Co", "Cn"),
@@ -71,7 +85,8 @@ words = (
         max_size=12,
     )
     .map(clean_word)
-    .filter(lambda w: w and not set(w) & set(FORBIDDEN) and not re.fullmatch(r"-{3,}", w))
+    .filter(lambda w: w and not set(w) & set(FORBIDDEN) and not re.fullmatch(r"-{3,}", w)),
+    st.sampled_from(SAMPLES),
 )
 screen_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,14}", fullmatch=True)
 hashtags = st.one_of(
