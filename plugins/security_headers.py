@@ -7,13 +7,12 @@ PLUGIN = "tweet-archive"
 # datasette-cluster-map's tiles unless metadata names others (plugins/tweet_pages.py too).
 DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
 # Datasette 0.65's own templates, datasette-cluster-map and this site's pages write inline
-# <script> blocks and style attributes, and Vega compiles chart expressions with
-# new Function(): the policy can't forbid those, but it pins every load to this site (plus
-# the map tiles and the media host), forbids plugins, <base> and framing, and keeps forms
-# and fetches at home.
+# <script> blocks and style attributes: the policy can't forbid those, but it pins every load
+# to this site (plus the map tiles and the media host), forbids plugins, <base> and framing,
+# and keeps forms and fetches at home.
 PAGE_POLICY = (
     "default-src 'self'",
-    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+    "script-src 'self' 'unsafe-inline'{eval}",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob: {tiles} {media}",
     "media-src 'self' {media}",
@@ -24,8 +23,13 @@ PAGE_POLICY = (
     "form-action 'self'",
     "frame-ancestors 'none'",
 )
-# JSON, CSV, feeds, scripts: nothing in them may run or be framed if a browser renders them.
-OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# JSON, CSV, feeds, scripts: nothing in them may run or be framed if a browser renders them
+# (inline styles and data: images: Chromium's own viewer for an XML feed).
+OTHER_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+)
+# Vega compiles chart expressions with new Function(): only the pages drawing charts may eval.
+CHART_PAGES = re.compile(r"^/(-/dashboards(/.*)?)?$")
 ALWAYS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -45,11 +49,13 @@ def origin(url):
     return f"{parts.scheme}://{host}"
 
 
-def page_policy(datasette):
+def page_policy(datasette, path):
     tiles = (datasette.plugin_config("datasette-cluster-map") or {}).get("tile_layer")
     media = (datasette.plugin_config(PLUGIN) or {}).get("media_url")
     policy = "; ".join(PAGE_POLICY).format(
-        tiles=origin(tiles or DEFAULT_TILES) or "", media=origin(media) or ""
+        tiles=origin(tiles or DEFAULT_TILES) or "",
+        media=origin(media) or "",
+        eval=" 'unsafe-eval'" if CHART_PAGES.match(path) else "",
     )
     return re.sub(r" +(;|$)", r"\1", policy)
 
@@ -72,7 +78,10 @@ def asgi_wrapper(datasette):
             if scope.get("type") != "http":
                 await app(scope, receive, send)
                 return
-            page_csp = page_policy(datasette)
+            path, base = scope.get("path", ""), datasette.setting("base_url").rstrip("/")
+            if base and path.startswith(base + "/"):
+                path = path[len(base) :]
+            page_csp = page_policy(datasette, path)
 
             async def wrapped_send(message):
                 if message["type"] == "http.response.start":

@@ -1,6 +1,7 @@
 """The site in Debian's headless Chromium, against a real `datasette` process.
 
-Every page must load with no JavaScript error and no dialog; requests that would leave
+Every page must load with no JavaScript error, no dialog and no Content-Security-Policy
+violation (each page kind is served with the site's policy); requests that would leave
 127.0.0.1 (map tiles) are answered with an empty 204, so the tests run offline. Screenshots
 are written to build/screenshots/.
 """
@@ -57,6 +58,11 @@ class Visit:
                 else route.fulfill(status=204, body="")
             ),
         )
+        # Chromium logs violations as console errors too; this names the directive.
+        self.context.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => console.error("
+            "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+        )
         self.page = self.context.new_page()
         self.errors, self.dialogs = [], []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
@@ -66,6 +72,7 @@ class Visit:
     def open(self, path):
         response = self.page.goto(self.base + path)
         assert response.status == 200, path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
         self.page.wait_for_load_state("networkidle")
         return self.page
 

@@ -49,6 +49,8 @@ def sql_url(sql):
     return "/archive.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "array"})
 
 
+# Datasette turns on sqlite3's callback tracebacks: printf's refusal is printed as well.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.asyncio
 @pytest.mark.parametrize("name", MEMORY_BOMBS)
 async def test_memory_bombs_answer_an_error_quickly(ds, name):
@@ -225,7 +227,10 @@ async def test_other_responses_get_a_closed_policy(ds):
         assert (
             response.headers["content-security-policy"],
             response.headers["x-content-type-options"],
-        ) == ("default-src 'none'; frame-ancestors 'none'", "nosniff"), path
+        ) == (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+            "nosniff",
+        ), path
 
 
 @pytest.mark.asyncio
@@ -313,3 +318,13 @@ async def test_feeds_survive_control_characters(nul_ds, path):
     feed = ET.fromstring(response.content)
     contents = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}content")]
     assert "<script>alert(1)</script> hello #Hostile world  end" in contents
+
+
+@pytest.mark.asyncio
+async def test_only_chart_pages_may_evaluate_code(ds):
+    evaluating = {}
+    for path in PAGE_KINDS:
+        response = await ds.client.get(path)
+        evaluating[path] = "'unsafe-eval'" in response.headers["content-security-policy"]
+    charts = {"/", "/-/dashboards/activity"}
+    assert evaluating == {path: path in charts for path in PAGE_KINDS}
