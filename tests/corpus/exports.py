@@ -303,7 +303,8 @@ def official_circle_file_of_lists(root):
     problem row must say so."""
     content = ytd("twitter_circle_tweet", [["x"]])
     c = wrong_type(root, "official_circle_file_of_lists", "twitter-circle-tweet.js", content)
-    c.problems = [("data/twitter-circle-tweet.js", None)]
+    c.problems = [("data/twitter-circle-tweet.js", 1)]
+    c.reasons = ["imported as a public tweet"]
     return c
 
 
