@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +21,7 @@ from click.testing import CliRunner
 
 from etl.cli import cli
 
-from .conftest import MARKDOWN, ROOT
+from .conftest import MARKDOWN, ROOT, SHARED_ARCHIVES
 from .corpus import Case, all_cases
 
 CASES = all_cases()
@@ -167,3 +168,31 @@ def test_the_corpus_is_large_and_every_case_has_its_own_name():
     names = [make.__name__ for make in CASES]
     assert len(names) >= 70
     assert len(set(names)) == len(names)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "archive, tweets_file", [("alrocar__x", "tweets.js"), ("dsajgiouawj__TweetArchive", "tweet.js")]
+)
+def test_a_real_tweets_file_alone_keeps_every_tweet(tmp_path, archive, tweets_file):
+    """A real export's tweets file without account.js and manifest.js (issue 8: 0 of 1,758
+    tweets were kept): every tweet of the whole export, under the same owner."""
+    source = SHARED_ARCHIVES / archive
+    if not source.exists():
+        pytest.skip(f"{source} not present")
+    (tmp_path / "alone" / "data").mkdir(parents=True)
+    shutil.copy(source / "data" / tweets_file, tmp_path / "alone" / "data" / tweets_file)
+    for name, folder in (("whole.db", source), ("alone.db", tmp_path / "alone")):
+        result = CliRunner().invoke(cli, ["build", str(tmp_path / name), str(folder)])
+        assert result.exit_code == 0, result.output
+
+    def tweets(name):
+        db = sqlite_utils.Database(tmp_path / name)
+        return db.execute(
+            "select tweets.id, users.screen_name from tweets join users on users.id = user_id "
+            "order by tweets.id"
+        ).fetchall()
+
+    whole, alone = tweets("whole.db"), tweets("alone.db")
+    assert len(whole) > 1000
+    assert alone == whole
