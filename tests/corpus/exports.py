@@ -188,6 +188,7 @@ def official_two_sources_same_id_different_text(root):
         [root / "md", root / "export"],
         tweets=3,
         problems=[(MD_NAME, lines[0])],
+        reasons=["text differs from the one kept, from export (data/tweets.js:2)"],
         check=check,
     )
 
