@@ -23,7 +23,7 @@ PUBLISH  := --target $(TARGET) --host $(HOST) --port $(PORT) --name $(NAME) $(PR
             $(if $(MEDIA_URL),--media-url $(MEDIA_URL)) $(if $(DRY_RUN),--dry-run) \
             $(if $(ROBOTS),--robots $(ROBOTS))
 
-.PHONY: install build serve publish test test-fast lint format bench clean FORCE
+.PHONY: install build serve publish test test-fast lint format bench loadtest clean FORCE
 
 install: $(STAMP) $(WHEELHOUSE)/.stamp
 
@@ -81,6 +81,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/entities_accuracy.py ../shared/archives/alrocar__x/data/tweets.js \
 	    ../shared/archives/dsajgiouawj__TweetArchive/data/tweet.js
 	$(BIN)/python bench/site_speed.py
+
+# Not part of `make test`: builds (once, cached in build/loadtest/) and loads a big site.
+LOAD_TWEETS  ?= 1000000
+LOAD_CLIENTS ?= 20
+LOAD_SECONDS ?= 60
+loadtest: $(STAMP)
+	$(BIN)/python bench/loadtest.py --tweets $(LOAD_TWEETS) --clients $(LOAD_CLIENTS) \
+	    --seconds $(LOAD_SECONDS)
 
 clean:
 	rm -rf build/

@@ -1,0 +1,252 @@
+"""Sustained load on the published site: many clients at once, every kind of page.
+
+    python bench/loadtest.py [--tweets N] [--clients N] [--seconds N]
+
+Generates an archive of N tweets (bench/build_speed.py's generator, plus a few hundred tweets
+with photos), builds it, publishes it as a deployable folder (`tweets-etl publish --target
+dir`: the published copy, its metadata, settings and media) and serves that with the
+production command line (etl/site.py) in a real `datasette` on 127.0.0.1. The published
+folder is cached under build/loadtest/, so a rerun of the same size starts at once.
+
+Each client is a thread with one keep-alive connection, cycling through the page kinds (home,
+search, tweet page, table with facets, canned queries, feeds, media) with varied
+parameters until the time is up. Prints requests/s and p50/p95/p99/max per page kind; exits
+non-zero unless every answer was a success and none took longer than the SQL time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
+from build_speed import generate_markdown_archive  # noqa: E402
+
+from etl.site import SETTINGS, Site, free_port, start  # noqa: E402
+
+CACHE = ROOT / "build" / "loadtest"
+TIME_LIMIT_MS = SETTINGS["sql_time_limit_ms"]
+MEDIA_TWEETS = 300
+SAMPLE_MEDIA = sorted((ROOT / "sample" / "media").glob("*.[jp][pn]g"))
+SEARCHES = ["fox", "the", "quick brown", "run*", "tag7", "東京タワー", "café -dog", "zzqx"]
+DAYS = ["01-01", "02-29", "06-05", "12-31"]
+
+
+def add_media_tweets(folder: Path, count: int) -> None:
+    """Tweets with photos, in 2011 (before the generated ones), each with one sample image."""
+    media = folder / "media"
+    media.mkdir()
+    entries = []
+    for n in range(count):
+        moment = 1293840000 + n * 3600  # 2011-01-01 onwards, hourly
+        tweet_id = ((moment * 1000 - 1288834974657) << 22) + n
+        image = SAMPLE_MEDIA[n % len(SAMPLE_MEDIA)]
+        name = f"{tweet_id}-LoadTest{n:05d}{image.suffix}"
+        shutil.copy(image, media / name)
+        stamp = time.strftime("%a %b %d %H:%M:%S +0000 %Y", time.gmtime(moment))
+        entries.append(
+            f"A photo for the load test ![](media/{name})\n\n"
+            f"(Originally on Twitter: [{stamp}](https://twitter.com/bench_owner/status/{tweet_id}))"
+        )
+    (folder / "tweets_2011-media.md").write_text("\n\n----\n\n".join(entries) + "\n\n----\n\n")
+
+
+def published_site(tweets: int) -> Path:
+    """The deployable folder of an archive of `tweets` tweets, built once and cached."""
+    site = CACHE / f"site-{tweets}"
+    if (site / "archive.db").exists():
+        print(f"using the cached {site}", flush=True)
+        return site
+    work = CACHE / f"work-{tweets}"
+    shutil.rmtree(work, ignore_errors=True)
+    archive = work / "archive-src"
+    archive.mkdir(parents=True)
+    print(f"generating {tweets:,} tweets…", flush=True)
+    generate_markdown_archive(archive, tweets)
+    add_media_tweets(archive, MEDIA_TWEETS)
+    db = work / "archive.db"
+    started = time.perf_counter()
+    etl = [sys.executable, "-m", "etl"]
+    subprocess.run([*etl, "build", str(db), str(archive), "--quiet"], cwd=ROOT, check=True)
+    print(f"built in {time.perf_counter() - started:.0f}s; publishing…", flush=True)
+    partial = CACHE / f"publishing-{tweets}"
+    shutil.rmtree(partial, ignore_errors=True)
+    subprocess.run(
+        [*etl, "publish", str(db), "--target", "dir", "--out", str(partial)], cwd=ROOT, check=True
+    )
+    partial.rename(site)
+    shutil.rmtree(work)
+    return site
+
+
+def serve(site: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = Site().serve_command(
+        site / "archive.db",
+        "127.0.0.1",
+        port,
+        site / "metadata.json",
+        "--inspect-file",
+        str(site / "inspect-data.json"),
+    )
+    # The published metadata names the media folder relative to the site folder.
+    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
+    return start(command, base, seconds=120, cwd=site, env=env), base
+
+
+def tweet_count(site: Path) -> int:
+    with sqlite3.connect(site / "archive.db") as conn:
+        count = conn.execute("select count(*) from tweets").fetchone()[0]
+    conn.close()
+    return count
+
+
+def q(path, **params):
+    return path + "?" + urllib.parse.urlencode(params)
+
+
+def page_kinds(site: Path) -> dict[str, list[str]]:
+    """Page kind -> the addresses its requests pick from."""
+    with sqlite3.connect(site / "archive.db") as conn:
+        ids = [r[0] for r in conn.execute("select id from tweets order by random() limit 500")]
+        media = conn.execute("select tweet_id, position from media limit 200").fetchall()
+        users = [r[0] for r in conn.execute("select id from users order by random() limit 50")]
+        years = [r[0] for r in conn.execute("select distinct substr(created_at, 1, 4) from tweets")]
+    conn.close()
+    kinds = {
+        "home": ["/"],
+        "search": [q("/archive/search", q=term) for term in SEARCHES],
+        "tweet page": [f"/archive/tweets/{i}" for i in ids],
+        "user page": [f"/archive/users/{i}" for i in users],
+        "table + facets": [
+            "/archive/tweets",
+            q("/archive/tweets", kind="reply"),
+            *(q("/archive/tweets", created_at__startswith=year) for year in years[:5]),
+        ],
+        "canned queries": [
+            *(q("/archive/on_this_day", day=day) for day in DAYS),
+            "/archive/top_hashtags",
+            "/archive/top_mentions",
+            "/archive/activity",
+            "/archive/media_gallery",
+            q("/archive/search.json", q="fox", _shape="array"),
+        ],
+        "feeds": ["/archive/latest.atom", q("/archive/search_feed.atom", q="fox")],
+        "media": [f"/-/media/{tweet_id}/{position}" for tweet_id, position in media],
+    }
+    return {kind: urls for kind, urls in kinds.items() if urls}
+
+
+def client(number, base, kinds, deadline, results, lock):
+    rng = random.Random(number)
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    names = list(kinds)
+    order = itertools.islice(itertools.cycle(names), number % len(names), None)
+    mine = []
+    for kind in order:
+        if time.monotonic() >= deadline:
+            break
+        path = rng.choice(kinds[kind])
+        started = time.perf_counter()
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+            if response.getheader("connection", "").lower() == "close":
+                conn.close()
+        except (OSError, http.client.HTTPException) as error:
+            status = type(error).__name__
+            conn.close()
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        mine.append((kind, path, status, (time.perf_counter() - started) * 1000))
+    conn.close()
+    with lock:
+        results.extend(mine)
+
+
+def percentile(ordered: list[float], fraction: float) -> float:
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def report(results, seconds, kinds):
+    print(
+        f"\n{'page kind':<16} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'max ms':>8} {'errors':>6}"
+    )
+    rows = [(kind, [r for r in results if r[0] == kind]) for kind in kinds]
+    rows.append(("all", results))
+    for kind, done in rows:
+        if not done:
+            print(f"{kind:<16} {0:>8}")
+            continue
+        times = sorted(r[3] for r in done)
+        errors = sum(1 for r in done if r[2] not in (200, 206))
+        print(
+            f"{kind:<16} {len(done):>8} {len(done) / seconds:>7.1f} "
+            f"{statistics.median(times):>8.0f} {percentile(times, 0.95):>8.0f} "
+            f"{percentile(times, 0.99):>8.0f} {times[-1]:>8.0f} {errors:>6}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tweets", type=int, default=1_000_000, help="size of the archive")
+    parser.add_argument("--clients", type=int, default=20, help="simultaneous clients")
+    parser.add_argument("--seconds", type=float, default=60, help="how long the load lasts")
+    args = parser.parse_args()
+    site = published_site(args.tweets)
+    kinds = page_kinds(site)
+    process, base = serve(site)
+    results, lock = [], threading.Lock()
+    try:
+        for urls in kinds.values():  # one warm-up request per kind
+            with urllib.request.urlopen(base + urls[0], timeout=60) as response:
+                response.read()
+        print(f"{tweet_count(site):,} tweets; {args.clients} clients for {args.seconds:g}s")
+        deadline = time.monotonic() + args.seconds
+        threads = [
+            threading.Thread(target=client, args=(n, base, kinds, deadline, results, lock))
+            for n in range(args.clients)
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=args.seconds + 120)
+        elapsed = time.monotonic() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    report(results, elapsed, kinds)
+    failures = [r for r in results if r[2] not in (200, 206)]
+    slow = [r for r in results if r[3] > TIME_LIMIT_MS]
+    for kind, path, status, ms in (failures + slow)[:10]:
+        print(f"  {kind}: {path} -> {status} in {ms:.0f} ms")
+    print(
+        f"\ntarget: 0 errors (got {len(failures)}), no request over the {TIME_LIMIT_MS} ms SQL "
+        f"time limit (got {len(slow)})"
+    )
+    if failures or slow or not results:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
