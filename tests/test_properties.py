@@ -348,8 +348,10 @@ def test_tweet_pages_never_run_tweet_text(metadata, generated):
         assert run_build(Path(tmp) / "archive.db", root).exit_code == 0
         ds = make_datasette(Path(tmp) / "archive.db", metadata)
         paths = [f"/archive/tweets/{FIRST_ID + n}" for n in range(len(generated))]
-        pages = asyncio.run(fetch(ds, [*paths, "/archive/tweets", "/"]))
-    for path, (status, page) in zip([*paths, "/archive/tweets", "/"], pages, strict=True):
+        # The table, the home page, and search results (highlighted matches, an own path)
+        lists = ["/archive/tweets", "/", "/archive/search?q=alert", "/archive/search?q=script"]
+        pages = asyncio.run(fetch(ds, [*paths, *lists]))
+    for path, (status, page) in zip([*paths, *lists], pages, strict=True):
         assert status == 200, path
         parsed = Parsed(page)
         assert injected(parsed) == [], path
