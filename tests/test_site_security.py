@@ -37,7 +37,7 @@ MEMORY_BOMBS = {
         "with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000000) "
         "select length(json_group_array(printf('%.*c', 500, 'x'))) from n"
     ),
-    "wide row": "select " + ", ".join(["randomblob(900000)"] * 400),
+    "wide row": "select " + ", ".join(["zeroblob(900000) || x'00'"] * 400),
     "many rows": (
         "with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000) "
         "select zeroblob(900000), i from n"
