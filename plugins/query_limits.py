@@ -7,9 +7,14 @@ from datasette.handle_exception import handle_exception as datasette_error_page
 from datasette.views.base import DatasetteError
 
 # The SQL time limit can't stop one function call: randomblob(1000000000) allocated a
-# gigabyte before the next time check. So the size of any single value is capped (the
-# longest tweet is 25,000 characters, at most 100 KB), ...
+# gigabyte before the next time check (Datasette checks every 1,000 SQLite instructions, so
+# the cap also bounds how far a query can overrun: ~3 s for 1,000 calls making 1 MB). So the
+# size of any single value is capped (the longest tweet is 25,000 characters, at most
+# 100 KB), raised to the longest value stored in the database (up to 64 MB, refused by the
+# build long before that) so that every stored row stays readable, ...
 MAX_VALUE_BYTES = 1_000_000
+MAX_STORED_BYTES = 64_000_000
+LONGEST_STORED = weakref.WeakKeyDictionary()
 # ... SQLite's own memory is capped process-wide (an aggregate growing within the time limit,
 # a row of many big values: the query fails with "out of memory", the server stays), ...
 SQLITE_HEAP_BYTES = 256 * 1024 * 1024
@@ -76,9 +81,27 @@ def bounded_printf(helper, limit):
     return printf
 
 
+def longest_stored(conn):
+    """The largest record (so the largest value) in the database, from SQLite's page
+    statistics: one pass over the file, once per database per process."""
+    try:
+        return conn.execute("select max(mx_payload) from dbstat").fetchone()[0] or 0
+    except sqlite3.Error:  # an SQLite without the dbstat table
+        return 0
+
+
+def value_limit(conn, database, datasette):
+    if database in ("_memory", "_internal"):
+        return MAX_VALUE_BYTES
+    known = LONGEST_STORED.setdefault(datasette, {})
+    if database not in known:
+        known[database] = longest_stored(conn)
+    return min(max(MAX_VALUE_BYTES, known[database] + 1024), MAX_STORED_BYTES)
+
+
 @hookimpl
-def prepare_connection(conn):
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+def prepare_connection(conn, database, datasette):
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, value_limit(conn, database, datasette))
     conn.execute(f"pragma hard_heap_limit = {SQLITE_HEAP_BYTES}")
     conn.row_factory = budgeted_rows(MAX_RESULT_CHARS)
     # The real printf, on a private connection with the same length limit.

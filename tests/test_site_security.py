@@ -78,6 +78,34 @@ async def test_limits_leave_ordinary_queries_alone(ds):
     assert len(response.json()) == 24
 
 
+@pytest.fixture
+def long_values_ds(site_db, metadata, tmp_path):
+    """A hostile build kept a 1.5 MB tweet and a 1.5 MB problem entry."""
+    db_path = tmp_path / "archive.db"
+    shutil.copy(site_db, db_path)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("update tweets set text = ? where id = ?", ["long " * 300_000, IDS["t1"]])
+        conn.execute("update etl_problems set raw = ?", ["y" * 1_500_000])
+    conn.close()
+    return make_datasette(db_path, metadata)
+
+
+@pytest.mark.asyncio
+async def test_values_longer_than_the_cap_stay_readable(long_values_ds):
+    paths = [
+        f"/archive/tweets/{IDS['t1']}",
+        f"/archive/tweets/{IDS['t3']}",
+        "/archive/tweets",
+        "/archive/etl_problems",
+        "/archive/latest.atom",
+        "/archive/search?q=long",
+    ]
+    statuses = {path: (await long_values_ds.client.get(path)).status_code for path in paths}
+    assert statuses == {path: 200 for path in paths}
+    bomb = await long_values_ds.client.get(sql_url(MEMORY_BOMBS["randomblob"]))
+    assert bomb.status_code == 400
+
+
 @pytest.fixture(scope="module")
 def live_site(site_db, tmp_path_factory):
     """A real `datasette` process serving the fixture with the production configuration."""
