@@ -42,8 +42,12 @@ STATUS_URL = re.compile(
     r"/status(?:es)?/(?P<id>\d{1,20})(?:[/?#].*)?$"
 )
 REPLYING_TO = re.compile(r"^Replying to \[(?P<names>[^\]]*)\]\((?P<url>[^)\s]*)\)$")
-IMAGE = re.compile(r"!\[[^\]]*\]\((?P<ref>[^)\s]+)\)")
-VIDEO = re.compile(r"<video\b[^>]*>\s*<source\s+src=\"(?P<ref>[^\"]+)\"[^>]*>.*?</video>", re.S)
+# No class below can run past the start of the next markup, so a hostile entry (a megabyte of
+# `![` or `<video`) is scanned once, not once per start.
+IMAGE = re.compile(r"!\[[^\[\]]*\]\((?P<ref>[^()\s\[\]]+)\)")
+VIDEO = re.compile(
+    r"<video\b[^<>]*>\s*<source\s+src=\"(?P<ref>[^\"<>]+)\"[^<>]*>(?:[^<]|<(?!/?video\b))*</video>"
+)
 SEPARATOR = "----"
 ESCAPABLE = r"\_*[]()~`>#+-=|{}.!"
 UNESCAPE = re.compile(r"\\([" + re.escape(ESCAPABLE) + r"])")
