@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from etl.readers.tweetjson import (
@@ -8,6 +10,7 @@ from etl.readers.tweetjson import (
     convert,
     location,
     parse_created_at,
+    text_of,
 )
 from etl.records import Tweet, UserRef
 from etl.sources import FolderTree
@@ -221,3 +224,27 @@ def test_grailbird_retweet_keeps_the_originals_full_text_and_author(tmp_path):
     assert tweet.author == UserRef("me", 5, "Me")
     assert tweet.mentions == [UserRef("orig", 77, "Original Author")]
     assert tweet.hashtags == ["full"]
+
+
+@pytest.mark.parametrize(
+    "source, name",
+    [
+        ("<a " * 300_000, ("<a " * 300_000).strip()),
+        ("<a>" * 300_000, None),
+        ("<" * 10**6, "<" * 10**6),
+    ],
+)
+def test_a_hostile_source_is_read_in_linear_time(source, name):
+    # every `<a` used to be scanned to the end for its `</a>`: 300 KB took minutes
+    started = time.perf_counter()
+    assert client_name(source) == name
+    assert time.perf_counter() - started < 1
+
+
+def test_links_beyond_any_tweets_count_are_not_expanded():
+    urls = [
+        {"url": f"https://t.co/{i:05}", "expanded_url": f"https://e.com/{i}"} for i in range(200)
+    ]
+    text = " ".join(u["url"] for u in urls)
+    expanded = text_of({"full_text": text, "entities": {"urls": urls}}, set())
+    assert expanded.split()[99:101] == ["https://e.com/99", "https://t.co/00100"]

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 
 from ..jsfiles import JSFileError, iter_array, read_value
 from ..records import Like, Problem, SourceInfo, Tweet, UserRef
@@ -85,7 +86,7 @@ class ExportReader:
         self.media_index = defaultdict(list)
         for name in self.present:
             folder, _, base = name.rpartition("/")
-            if folder and "-" in base:
+            if folder and "-" in base and base.lower().endswith((".mp4", ".mov", ".m4v")):
                 self.media_index[base.split("-", 1)[0]].append(self.data + name)
 
     def value(self, name: str, kind: type):
@@ -415,6 +416,8 @@ class Note:
     text: str
     position: int
     used: bool = False
+    second: int = 0  # created_at as a Unix time
+    key: str = ""  # comparable() text, leading @names set aside
 
 
 LEADING_NAMES = re.compile(r"^(?:@[A-Za-z0-9_]{1,15}\s+)+")
@@ -432,18 +435,26 @@ class NoteIndex:
     (before its '…', leading @names of a reply set aside, links ignored) must begin the note.
     """
 
+    # Unused notes looked at per tweet: real threads post a handful a second; a hostile file
+    # with thousands in one second must not make matching quadratic.
+    CANDIDATES = 200
+
     def __init__(self, notes: list[Note]):
         self.notes = notes
-        self.by_second: dict[int, list[Note]] = defaultdict(list)
-        for note in notes:
-            self.by_second[epoch(note.created_at)].append(note)
+        self.by_second: dict[int, dict[int, Note]] = defaultdict(dict)  # insertion-ordered
+        for index, note in enumerate(notes):
+            note.second = epoch(note.created_at)
+            note.key = comparable(LEADING_NAMES.sub("", note.text))
+            self.by_second[note.second][index] = note
 
     def apply(self, tweet: Tweet) -> None:
         if not self.notes:
             return
         second = epoch(tweet.created_at)
         candidates = [
-            n for d in (-2, -1, 0, 1, 2) for n in self.by_second.get(second + d, []) if not n.used
+            (index, n)
+            for d in (-2, -1, 0, 1, 2)
+            for index, n in islice(self.by_second.get(second + d, {}).items(), self.CANDIDATES)
         ]
         if not candidates:
             return
@@ -451,13 +462,12 @@ class NoteIndex:
         cut = body.rfind("…")
         cut = len(body) if cut < 0 else cut
         prefix = comparable(body[:cut])
-        matches = [
-            n for n in candidates if comparable(LEADING_NAMES.sub("", n.text)).startswith(prefix)
-        ]
+        matches = [(i, n) for i, n in candidates if n.key.startswith(prefix)]
         if not matches or not prefix:
             return
-        note = min(matches, key=lambda n: abs(epoch(n.created_at) - second))
+        index, note = min(matches, key=lambda m: abs(m[1].second - second))
         note.used = True
+        del self.by_second[note.second][index]
         names = tweet.text[: len(tweet.text) - len(body)]
         trailing = [u for u in URL.findall(body[cut:]) if u not in note.text]
         full = names + LEADING_NAMES.sub("", note.text)

@@ -21,7 +21,12 @@ STATUS_URL = re.compile(
     r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,50}|i/web)"
     r"/status(?:es)?/(?P<id>\d{1,20})(?:[/?#].*)?$"
 )
-ANCHOR_TEXT = re.compile(r"<a\b[^>]*>(?P<name>.*?)</a>", re.S)
+# Classes stop at the next `<`, so a hostile `source` is scanned once, not once per `<a`.
+ANCHOR_TEXT = re.compile(r"<a\b[^<>]*>(?P<name>(?:[^<]|<(?!/?a\b))*)</a>")
+TAG = re.compile(r"<[^<>]+>")
+# More than any tweet has (4 photos or 1 video; about 12 links fit in 280 characters): the
+# rest of a damaged item's lists would only cost time (each link is replaced in the text).
+MAX_ENTITIES = 100
 # Grailbird's later form: "2013-11-26 08:12:34 +0000"
 ISO_SPACE_DATE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}$")
 
@@ -108,7 +113,7 @@ def client_name(source: str | None) -> str | None:
         return None
     match = ANCHOR_TEXT.search(source)
     name = match["name"] if match else source
-    return html.unescape(re.sub(r"<[^>]+>", "", name)).strip() or None
+    return html.unescape(TAG.sub("", name)).strip() or None
 
 
 def point(geo: dict | None, lat_first: bool) -> tuple[float, float] | None:
@@ -217,7 +222,7 @@ def find_media(
 def text_of(tweet: dict, media_urls: set[str]) -> str:
     """full_text with t.co links expanded, media links removed, HTML entities decoded."""
     text = string(tweet.get("full_text")) or string(tweet.get("text")) or ""
-    for url in array(obj(tweet.get("entities")).get("urls")):
+    for url in array(obj(tweet.get("entities")).get("urls"))[:MAX_ENTITIES]:
         short, expanded = string(obj(url).get("url")), string(obj(url).get("expanded_url"))
         if short and expanded:
             text = text.replace(short, expanded)
@@ -251,9 +256,9 @@ def convert(
     if created_at is None:
         raise ValueError(f"unreadable created_at {str(raw.get('created_at'))[:100]!r}")
     entities = obj(raw.get("entities"))
-    media_items = array(obj(raw.get("extended_entities")).get("media")) or array(
-        entities.get("media")
-    )
+    media_items = (
+        array(obj(raw.get("extended_entities")).get("media")) or array(entities.get("media"))
+    )[:MAX_ENTITIES]
     author = ctx.owner
     user = obj(raw.get("user"))
     if string(user.get("screen_name")):
