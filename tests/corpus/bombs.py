@@ -143,6 +143,13 @@ def bomb_1mb_markdown_entry(root):
 
 
 @case
+def bomb_unclosed_media_markup(root):
+    """200 KB of `![` and of `<video` that never close: once rescanned at every one (35 s)."""
+    md_file(root / MD_NAME, ["before", "![" * 100_000, "<video " * 30_000, "after"])
+    return Case("bomb_unclosed_media_markup", [root], tweets=4, isolate=True, max_seconds=10)
+
+
+@case
 def bomb_comments_in_literal_tweets_js(root):
     """1.5 MB of `//` comments in an object-literal tweets.js: once copied at every comment."""
     literal = tweets_js(THREE).replace('"tweet":', "tweet:")
