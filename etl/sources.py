@@ -92,9 +92,13 @@ class FolderTree(Tree):
         return self._files
 
     def _resolve(self, path: str) -> str | None:
-        # realpath, unlike Path.resolve, answers a symlink loop rather than raising
+        """The file at `path`, or None when a symlink is on the way: one could lead out of the
+        folder, or from `media/` to a private file. (realpath, unlike Path.resolve, answers a
+        symlink loop rather than raising.)"""
         full = os.path.realpath(self.root / path)
         root = str(self.root)
+        if full != os.path.normpath(self.root / path):
+            return None
         if full != root and not full.startswith(root.rstrip(os.sep) + os.sep):
             return None
         return full

@@ -64,3 +64,17 @@ def test_unreadable_files_raise_one_clear_error(tmp_path, content, message):
     path.write_bytes(content)
     with pytest.raises(SourceError, match=message):
         open_tree(str(path))
+
+
+def test_folder_tree_follows_no_symlink_even_inside_the_folder(tmp_path):
+    (tmp_path / "DMs").mkdir()
+    (tmp_path / "DMs" / "photo.jpg").write_bytes(b"private")
+    (tmp_path / "media").mkdir()
+    os.symlink("../DMs/photo.jpg", tmp_path / "media" / "1-a.jpg")
+    os.symlink("../DMs", tmp_path / "media" / "dms")
+    tree = FolderTree(tmp_path)
+    assert [tree.size("media/1-a.jpg"), tree.size("media/dms/photo.jpg")] == [None, None]
+    for path in ["media/1-a.jpg", "media/dms/photo.jpg", "../x"]:
+        with pytest.raises(FileNotFoundError):
+            tree.read_bytes(path)
+    assert tree.size("DMs/photo.jpg") == 7
