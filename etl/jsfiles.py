@@ -24,6 +24,9 @@ from .sources import Tree
 HEAD = 64 * 1024
 CHUNK = 256 * 1024
 ITEM_LIMIT = 10 * 1024 * 1024  # characters of one array item (a real tweet is a few KB)
+# A file whose items fail this many times in a row holds no tweets: reading on would only
+# make one problem row per few bytes of garbage.
+UNREADABLE_IN_A_ROW = 1000
 SMALL_FILE_LIMIT = 10 * 1024 * 1024  # bytes of a side file read whole (account.js is < 10 KB)
 
 # `window.YTD.tweets.part0 =`, `var user_details =`, `Grailbird.data.tweets_2013_04 =`: an
@@ -129,7 +132,7 @@ class ArrayStream:
             self.more(0)
         self.text = self.text.lstrip("\ufeff")
         pos = value_start(self.text[:HEAD], "[") + 1
-        position = 0
+        position = skipped = 0
         while True:
             end = BETWEEN_ITEMS.match(self.text, pos).end()
             if end >= len(self.text):
@@ -148,7 +151,13 @@ class ArrayStream:
             position += 1
             pos, value = self.item(pos, position)
             if value is not SKIPPED:
+                skipped = 0
                 yield position, value
+            elif (skipped := skipped + 1) >= UNREADABLE_IN_A_ROW:
+                raise JSFileError(
+                    f"items {position - skipped + 1} to {position} are all unreadable: "
+                    "the rest of the file is not read"
+                )
 
     def skip_comment(self, pos: int) -> int | None:
         """The position after a comment cut by the end of the buffer (BETWEEN_ITEMS skips whole

@@ -619,3 +619,34 @@ def test_unreadable_circle_items_are_reported(tmp_path):
         ("data/twitter-circle-tweet.js", 2, f"Circle tweet #2 {reason}"),
         ("data/twitter-circle-tweet.js", 3, f"Circle tweet #3 {reason}"),
     ]
+
+
+@pytest.mark.parametrize(
+    "junk, reason",
+    [
+        ("junk " * 200_000, "items 2 to 1001 are all unreadable: the rest of the file is not read"),
+        (
+            "1, " * 200_000,
+            "tweets #2 to #1001 are all unreadable: the rest of the file is not read",
+        ),
+    ],
+)
+@pytest.mark.parametrize("layout", ["official", "grailbird"])
+def test_a_file_of_garbage_stops_after_a_thousand_problems(tmp_path, junk, reason, layout):
+    # One problem row per few bytes would let a small file fill memory with problems.
+    items = f"[{json.dumps(tweet(1)['tweet'])}, {junk}]"
+    if layout == "official":
+        source, path = export(tmp_path / "x", items), "data/tweets.js"
+    else:
+        path = "data/js/tweets/2020_01.js"
+        (tmp_path / "gb" / path).parent.mkdir(parents=True)
+        (tmp_path / "gb" / path).write_text(
+            "Grailbird.data.t =\n"
+            + items.replace('"id_str"', '"user": {"screen_name": "me"}, "id_str"')
+        )
+        source = tmp_path / "gb"
+    db = build(tmp_path, source)
+    assert rows(db, "select id from tweets") == [(1,)]
+    found = problems(db)
+    assert len(found) == 1001
+    assert found[-1][0] == path and found[-1][2].endswith(reason)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 
-from ..jsfiles import JSFileError, iter_array, read_value
+from ..jsfiles import UNREADABLE_IN_A_ROW, JSFileError, iter_array, read_value
 from ..records import Like, Problem, SourceInfo, Tweet, UserRef
 from ..sources import Tree
 from . import tweetjson
@@ -253,8 +253,8 @@ class ExportReader:
         tweets_ctx = self.context("tweets")
         for path in self.files(TWEET_FILES):
             info.files.append(path)
-            for position, raw in self.items(path, "tweet"):
-                tweet = self.convert(raw, tweets_ctx, path, position)
+            for _, _, tweet in self.converted(path, tweets_ctx):
+                yield from self.drain()
                 if isinstance(tweet, Tweet):
                     notes.apply(tweet)
                     if tweet.id in circle_ids:
@@ -291,6 +291,32 @@ class ExportReader:
         self.check_manifest(self.counted)
         yield from self.problems
 
+    def drain(self) -> Iterator[Problem]:
+        # Problems go out as they are found (a damaged file can make millions); cleared in
+        # place, as the tweet contexts share the list.
+        if self.problems:
+            found = self.problems[:]
+            self.problems.clear()
+            yield from found
+
+    def converted(self, path: str, ctx, report: bool = True):
+        """(position, raw, Tweet or Problem) for each item of a tweet file. A file whose items
+        fail UNREADABLE_IN_A_ROW times in a row holds no tweets: the rest is left unread."""
+        failed = 0
+        items = self.items(path, "tweet", report)
+        for position, raw in items:
+            tweet = self.convert(raw, ctx, path, position)
+            failed = failed + 1 if isinstance(tweet, Problem) else 0
+            yield position, raw, tweet
+            if failed >= UNREADABLE_IN_A_ROW:
+                items.close()
+                reason = (
+                    f"tweets #{position - failed + 1} to #{position} are all unreadable: "
+                    "the rest of the file is not read"
+                )
+                self.problems.append(Problem(path, position, reason, entry=False))
+                return
+
     def convert(self, raw, ctx, path, position) -> Tweet | Problem:
         try:
             return tweetjson.convert(raw, ctx, path, position)
@@ -304,8 +330,8 @@ class ExportReader:
         path = self.data + name
         self.info.files.append(path)
         ctx = self.context(kind)
-        for position, raw in self.items(path, "tweet", report):
-            tweet = self.convert(raw, ctx, path, position)
+        for _, raw, tweet in self.converted(path, ctx, report):
+            yield from self.drain()
             if isinstance(tweet, Tweet):
                 if is_circle and tweet.id in seen:
                     continue  # already imported from tweets.js, flagged there
