@@ -650,3 +650,20 @@ def test_a_file_of_garbage_stops_after_a_thousand_problems(tmp_path, junk, reaso
     found = problems(db)
     assert len(found) == 1001
     assert found[-1][0] == path and found[-1][2].endswith(reason)
+
+
+def test_markdown_damage_is_listed_up_to_a_thousand_lines_then_counted(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    text = entry("![](x.txt) " * 1500 + "\n\xff" * 700, 1212300000000000000)
+    (archive / "tweets_2020-01.md").write_bytes(text.encode().replace("\xff".encode(), b"\xff"))
+    db = build(tmp_path, archive)
+    assert rows(db, "select count(*), count(path) from media") == [(1500, 0)]
+    found = problems(db)
+    assert len(found) == 1001
+    assert found[-1] == (
+        "tweets_2020-01.md",
+        0,
+        "1,200 more problems with damaged bytes or refused media in this file, not listed "
+        "(only the first 1,000 are)",
+    )

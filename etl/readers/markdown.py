@@ -82,9 +82,10 @@ def read(tree: Tree, path: str, owner: str | None = None) -> Iterator[Tweet | Pr
         yield Problem(path, 0, reason, entry=False)
         return
     lines, damaged = decode(tree.read_bytes(path, FILE_LIMIT))
+    notes = Notes(path)
     for number in damaged:
         reason = "bytes that are not UTF-8, or NUL, on this line (replaced with U+FFFD)"
-        yield Problem(path, number, reason, entry=False)
+        yield from notes.add(Problem(path, number, reason, entry=False))
     start = skip_front_matter(lines)
     entries = list(split_entries(lines, start))
     if not entries:
@@ -101,7 +102,32 @@ def read(tree: Tree, path: str, owner: str | None = None) -> Iterator[Tweet | Pr
             continue
         problems: list[Problem] = []
         yield parse_entry(tree, path, first_line, body, footer, escaped, problems, owner)
-        yield from problems
+        for problem in problems:
+            yield from notes.add(problem)
+    yield from notes.rest()
+
+
+class Notes:
+    """Problems about a file's lines rather than its entries (damaged bytes, refused media),
+    listed up to LIMIT, then counted: a hostile file could make one per few bytes."""
+
+    LIMIT = 1000
+
+    def __init__(self, path: str):
+        self.path, self.count = path, 0
+
+    def add(self, problem: Problem) -> Iterator[Problem]:
+        self.count += 1
+        if self.count <= self.LIMIT:
+            yield problem
+
+    def rest(self) -> Iterator[Problem]:
+        if self.count > self.LIMIT:
+            reason = (
+                f"{self.count - self.LIMIT:,} more problems with damaged bytes or refused media "
+                f"in this file, not listed (only the first {self.LIMIT:,} are)"
+            )
+            yield Problem(self.path, 0, reason, entry=False)
 
 
 def decode(data: bytes) -> tuple[list[str], list[int]]:
