@@ -136,7 +136,7 @@ def page_kinds(site: Path) -> dict[str, list[str]]:
         "user page": [f"/archive/users/{i}" for i in users],
         "table + facets": [
             "/archive/tweets",
-            q("/archive/tweets", kind="reply"),
+            q("/archive/tweets", kind="retweet"),
             *(q("/archive/tweets", created_at__startswith=year) for year in years[:5]),
         ],
         "canned queries": [

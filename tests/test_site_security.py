@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from datasette.database import Database
 
 from etl.site import Site, free_port, start
 
@@ -356,3 +357,20 @@ async def test_only_chart_pages_may_evaluate_code(ds):
         evaluating[path] = "'unsafe-eval'" in response.headers["content-security-policy"]
     charts = {"/", "/-/dashboards/activity"}
     assert evaluating == {path: path in charts for path in PAGE_KINDS}
+
+
+@pytest.mark.asyncio
+async def test_home_page_costs_a_handful_of_queries(ds, monkeypatch):
+    # Under load every query waits its turn for one of Datasette's SQL threads.
+    calls = []
+    execute_fn = Database.execute_fn
+
+    async def counted(self, fn):
+        calls.append(fn)
+        return await execute_fn(self, fn)
+
+    await ds.client.get("/")  # startup: Datasette reads every schema once
+    monkeypatch.setattr(Database, "execute_fn", counted)
+    page = (await ds.client.get("/")).text
+    assert "@site_owner — tweet archive" in page
+    assert len(calls) <= 8, len(calls)
