@@ -243,8 +243,8 @@ def test_an_export_without_account_takes_its_owner_from_self_replies(tmp_path):
         (
             "data/account.js",
             0,
-            "missing, like manifest.js: the owner @Owner_B was read from 1 tweet(s) of their "
-            "own (give --owner to name another)",
+            "missing (and manifest.js names no owner): the owner @Owner_B was read from 1 "
+            "tweet(s) of their own (give --owner to name another)",
         )
     ]
 
@@ -277,8 +277,8 @@ def test_an_export_with_no_clue_to_its_owner_keeps_every_tweet(tmp_path):
         (
             "data/account.js",
             0,
-            "missing, like manifest.js, and no tweet shows whose they are: the tweets are kept "
-            "under @unknown (give --owner to name the owner)",
+            "missing (and manifest.js names no owner), and no tweet shows whose they are: the "
+            "tweets are kept under @unknown (give --owner to name the owner)",
         )
     ]
 

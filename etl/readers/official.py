@@ -117,16 +117,18 @@ class ExportReader:
             return found
         found, votes = self.owner_from_tweets()
         path = self.data + "account.js"
+        state = "unreadable" if "account.js" in self.present else "missing"
+        state += " (and manifest.js names no owner)"
         if found:
             reason = (
-                f"missing, like manifest.js: the owner @{found.screen_name} was read from "
-                f"{votes} tweet(s) of their own (give --owner to name another)"
+                f"{state}: the owner @{found.screen_name} was read from {votes} tweet(s) of "
+                "their own (give --owner to name another)"
             )
             self.problems.append(Problem(path, 0, reason, entry=False))
             return found
         reason = (
-            "missing, like manifest.js, and no tweet shows whose they are: the tweets are kept "
-            f"under @{UNKNOWN_OWNER} (give --owner to name the owner)"
+            f"{state}, and no tweet shows whose they are: the tweets are kept under "
+            f"@{UNKNOWN_OWNER} (give --owner to name the owner)"
         )
         self.problems.append(Problem(path, 0, reason, entry=False))
         return UserRef(UNKNOWN_OWNER)
