@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -20,8 +21,10 @@ from twitter_text.regexp.invalid_url_without_protocol_preceding_chars import (
 )
 from twitter_text.regexp.valid_ascii_domain import valid_ascii_domain as _TT_ASCII_DOMAIN
 from twitter_text.regexp.valid_cctld import valid_cctld as _TT_CCTLD
+from twitter_text.regexp.valid_domain_chars import valid_domain_chars as _TT_DOMAIN_CHAR
 from twitter_text.regexp.valid_domain_name import valid_domain_name as _TT_DOMAIN_NAME
 from twitter_text.regexp.valid_gtld import valid_gtld as _TT_GTLD
+from twitter_text.regexp.valid_subdomain import valid_subdomain as _TT_SUBDOMAIN
 from twitter_text.regexp.valid_tco_url import valid_tco_url as _TT_TCO_URL
 
 __all__ = ["Entities", "extract_entities", "url_domain"]
@@ -99,8 +102,35 @@ def _with_fast_tlds(pattern: re.Pattern) -> re.Pattern:
     return re.compile(src, pattern.flags)
 
 
-_EXTRACT_URL = _with_fast_tlds(_TT_EXTRACT_URL)
+# A domain has at most 127 labels of at most 63 characters (DNS); longer ones make no valid URL.
+_MAX_LABELS, _MAX_LABEL = 127, 63
+_MAX_IDN_LABELS = 8
+
+
+def _with_bounded_labels(pattern: re.Pattern) -> re.Pattern:
+    """The library's URL regex with labels that can't backtrack and can't exceed DNS's limits.
+
+    Its `(?:X(?:[_-]|X)*)?X\\.` labels backtrack over every split of a long run, from every
+    start: "a-a-a-…" of 20,000 characters took 20 s. `X(?:[_-]*+X)*+` matches the same labels
+    (X is neither '_', '-' nor '.', so a label ends only where the run does), in one pass."""
+    x = _TT_DOMAIN_CHAR.pattern
+
+    def label(dashes: str) -> str:
+        run = f"(?:{x}|{dashes})"
+        return rf"(?:(?={run}{{1,{_MAX_LABEL}}}\.){x}(?:{dashes}*+{x})*+\.)"
+
+    src = pattern.pattern
+    subdomains, domain_name = _TT_SUBDOMAIN.pattern + "*", _TT_DOMAIN_NAME.pattern
+    if src.count(subdomains + domain_name) != 1:
+        raise ImportError("unexpected domain regex layout in twitter-text-parser")
+    bounded = label("[_-]") + "*" + label("-")
+    return re.compile(src.replace(subdomains + domain_name, bounded), pattern.flags)
+
+
+_EXTRACT_URL = _with_bounded_labels(_with_fast_tlds(_TT_EXTRACT_URL))
 _ASCII_DOMAIN = _with_fast_tlds(_TT_ASCII_DOMAIN)
+# The labels of an ASCII domain, and their dots (as in _TT_ASCII_DOMAIN).
+_ASCII_RUN = re.compile(rf"[-a-z0-9.{_LATIN_ACCENTS}]*", re.I)
 # twitter-text: a protocol-less "name.ccTLD" needs a path, except for .co and .tv.
 _INVALID_SHORT_DOMAIN = re.compile(_TT_DOMAIN_NAME.pattern + _FAST_TLDS[_TT_CCTLD.pattern], re.I)
 _SPECIAL_SHORT_DOMAIN = re.compile(_TT_DOMAIN_NAME.pattern + r"(?:co|tv)(?=[^0-9a-zA-Z@]|$)", re.I)
@@ -135,19 +165,55 @@ _STATUS_URL = re.compile(
 
 
 def _valid_url(url: str, protocol: str, domain: str) -> bool:
-    """twitter-text-parser's is_valid_url, without the idna codec's overhead for ASCII domains."""
+    """twitter-text-parser's is_valid_url, without the idna codec's overhead for ASCII domains.
+
+    The codec takes up to 100 us a non-ASCII label, so domains beyond DNS's 127 labels, or with
+    more internationalised labels than any real one, are refused before it (a megabyte of
+    CJK text and dots took 35 s)."""
+    labels = domain.split(".")
+    if len(labels) > _MAX_LABELS:
+        return False
     if not domain.isascii():
-        # Each label encodes to at least one character and a dot, so a domain of more labels
-        # than that is too long whatever the idna codec makes of it (which takes 100 us a label)
-        if domain.count(".") > _MAX_URL_LENGTH // 2:
+        if sum(not label.isascii() for label in labels) > _MAX_IDN_LABELS:
             return False
         return is_valid_url(url, protocol, domain)
-    labels = domain.split(".")
     return (
         all(0 < len(label) < 64 for label in labels[:-1])
         and len(labels[-1]) < 64
         and len(protocol) + len(url) <= _MAX_URL_LENGTH
     )
+
+
+# Where a URL can start before the dot of its TLD: the preceding character, "https://" and a
+# domain of at most 253 characters (DNS's limit).
+_URL_REACH = 1 + len("https://") + 253 + 1
+
+
+def _near_tlds(
+    pattern: re.Pattern, text: str, pos: int, end: int, run: re.Pattern | None = None
+) -> Iterator[re.Match]:
+    """What pattern.finditer(text, pos, end) finds of a URL or domain, trying only the starts
+    close enough before a TLD to begin one of a real domain's length (and, given `run`, the
+    characters a match is made of, only starts in the run of them that reaches the TLD).
+
+    finditer tries every start, and from each the regex runs along every label that follows:
+    a long run of labels cut short of its TLD ("a.a.a…a-.a.com") was quadratic."""
+    hit = _TLD_HIT.search(text, pos, end)
+    reversed_text = text[::-1] if hit and run else ""
+    while hit:
+        dot = hit.start()
+        p = max(pos, dot - _URL_REACH)
+        if run:
+            p = max(p, len(text) - run.match(reversed_text, len(text) - dot).end())
+        while p <= dot:
+            m = pattern.match(text, p, end)
+            if m is None:
+                p += 1
+                continue
+            yield m
+            p = max(m.end(), p + 1)
+        pos = p
+        hit = _TLD_HIT.search(text, max(pos, dot + 1), end)
 
 
 def _url_spans(text: str) -> list[tuple[int, int, str]]:
@@ -167,7 +233,7 @@ def _url_spans(text: str) -> list[tuple[int, int, str]]:
         if _TCO_TOKEN.fullmatch(text, start, token_end):  # the common case, 3x faster
             spans.append((start, token_end, text[start:token_end]))
             continue
-        for m in _EXTRACT_URL.finditer(text, start - 1 if start else 0, end):
+        for m in _near_tlds(_EXTRACT_URL, text, start - 1 if start else 0, end):
             before, url, protocol, domain, path = m.group(2, 3, 4, 5, 7)
             if not _valid_url(url, protocol or "https://", domain):
                 continue
@@ -186,7 +252,7 @@ def _url_spans(text: str) -> list[tuple[int, int, str]]:
                 continue
             domain_start = m.start(5)
             last = None
-            for a in _ASCII_DOMAIN.finditer(domain):
+            for a in _near_tlds(_ASCII_DOMAIN, domain, 0, len(domain), _ASCII_RUN):
                 ascii_domain = a.group()
                 last = (domain_start + a.start(), domain_start + a.end(), ascii_domain)
                 if (
