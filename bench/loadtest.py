@@ -137,7 +137,11 @@ def page_kinds(site: Path) -> dict[str, list[str]]:
         "table + facets": [
             "/archive/tweets",
             q("/archive/tweets", kind="retweet"),
-            *(q("/archive/tweets", created_at__startswith=year) for year in years[:5]),
+            # A year as the page's own year facet links to it.
+            *(
+                q("/archive/tweets", created_at__gte=year, created_at__lt=f"{int(year) + 1}")
+                for year in years[:5]
+            ),
         ],
         "canned queries": [
             *(q("/archive/on_this_day", day=day) for day in DAYS),
