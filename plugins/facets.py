@@ -16,7 +16,11 @@ FACETS = {
     "has_media": ("media_count > 0", "value desc"),
 }
 UNFILTERED = re.compile(r"^\s*select .* from \[?tweets\]?\s*$", re.S | re.I)
-TIME_LIMIT_MS = 150
+# The filtered rows are read once, into a small temporary table of the columns the facets
+# count, instead of once per facet (a year of a million-tweet archive: 0.5 s of SQL per page
+# as six scans).
+FACET_COLUMNS = "created_at, kind, source, lang, media_count"
+TIME_LIMIT_MS = 400
 
 
 def next_period(value):
@@ -40,6 +44,36 @@ def label(name, value):
     if name == "has_media":
         return "with media" if str(value) == "1" else "without media"
     return value
+
+
+def each_facet(names, size, select):
+    """One query for every facet: `select(name, expression, order)` counts one of them."""
+    return "\nunion all\n".join(
+        f"select * from ({select(name, *FACETS[name])} limit {size + 1})" for name in names
+    )
+
+
+def summary_sql(names, size):
+    return each_facet(
+        names,
+        size,
+        lambda name, _, order: (
+            f"select '{name}' as facet, value, tweets as count from facet_counts "
+            f"where facet = '{name}' order by {order}"
+        ),
+    )
+
+
+def counting_sql(names, size, table_sql):
+    rows = f"with facet_rows as materialized (select {FACET_COLUMNS} from ({table_sql}))\n"
+    return rows + each_facet(
+        names,
+        size,
+        lambda name, expression, order: (
+            f"select '{name}' as facet, {expression} as value, count(*) as count "
+            f"from facet_rows where value is not null group by value order by {order}"
+        ),
+    )
 
 
 class SummaryFacet(Facet):
@@ -69,31 +103,25 @@ class SummaryFacet(Facet):
         size = self.get_facet_size()
         pairs = self.get_querystring_pairs()
         db = self.ds.get_database(self.database)
-        for source_and_config in self.get_configs():
-            name = source_and_config["config"].get("simple")
-            if name not in FACETS or self.table != "tweets":
-                continue
-            expression, order = FACETS[name]
-            if UNFILTERED.match(self.sql) and await db.table_exists("facet_counts"):
-                sql = (
-                    "select value, tweets as count from facet_counts where facet = :facet "
-                    f"order by {order} limit {size + 1}"
-                )
-                params = {"facet": name}
-            else:
-                sql = (
-                    f"select {expression} as value, count(*) as count from ({self.sql}) "
-                    f"where value is not null group by value order by {order} limit {size + 1}"
-                )
-                params = self.params
-            try:
-                rows = (
-                    await self.ds.execute(
-                        self.database, sql, params, custom_time_limit=TIME_LIMIT_MS
-                    )
-                ).rows
-            except QueryInterrupted:
-                continue
+        names = [
+            config["config"].get("simple")
+            for config in self.get_configs()
+            if config["config"].get("simple") in FACETS and self.table == "tweets"
+        ]
+        if not names:
+            return results, []
+        if UNFILTERED.match(self.sql) and await db.table_exists("facet_counts"):
+            sql, params = summary_sql(names, size), {}
+        else:
+            sql, params = counting_sql(names, size, self.sql), self.params
+        try:
+            counted = (
+                await self.ds.execute(self.database, sql, params, custom_time_limit=TIME_LIMIT_MS)
+            ).rows
+        except QueryInterrupted:
+            return results, []
+        for name in names:
+            rows = [row for row in counted if row["facet"] == name]
             values = []
             for row in rows[:size]:
                 value = str(row["value"])
