@@ -206,7 +206,7 @@ def test_media_reference_outside_the_archive_is_never_read(tmp_path):
         "(https://twitter.com/x/status/1212300000000000000))\n\n----\n\n"
     )
     tweet, problem = read_all(archive)
-    assert tweet.media == [MediaRef(type="photo", path=None, filename="secret.jpg")]
+    assert tweet.media == [MediaRef(type="photo", path=None)]
     assert problem == Problem(
         "tweets_2020-01.md",
         1,

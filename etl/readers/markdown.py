@@ -273,11 +273,9 @@ def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=N
         ref = media_ref(tree, path, match["ref"], match.re is VIDEO)
         if isinstance(ref, str):
             problems.append(Problem(path, first_line, ref, entry=False))
-            ref = MediaRef(
-                type=media.media_type_for(match["ref"], match.re is VIDEO),
-                path=None,
-                filename=posixpath.basename(match["ref"]),
-            )
+            # The tweet keeps its media slot, but not the refused file's name: the site would
+            # show it (e.g. "DMs-Archive-1.md"); etl_problems has the whole reference.
+            ref = MediaRef(type=media.media_type_for(match["ref"], match.re is VIDEO), path=None)
         media_refs.append(ref)
     video_refs = {m["ref"] for m in VIDEO.finditer(content)}
     content = VIDEO.sub("", IMAGE.sub("", content))
