@@ -52,7 +52,7 @@ class Loader:
     def add_source(self, source_id: int, info: SourceInfo) -> None:
         """Record a source once it has been read (its owner and date come from reading it)."""
         self.sources[source_id] = info
-        self.db["sources"].insert(
+        row = storable_row(
             {
                 "id": source_id,
                 "name": info.name,
@@ -67,7 +67,10 @@ class Loader:
                 "skipped_likes": info.skipped.get("likes", 0),
             }
         )
-        self.db.execute("insert into _precedence values (?, ?)", [source_id, info.precedence])
+        self.db["sources"].insert(row)
+        self.db.execute(
+            "insert into _precedence values (?, ?)", [source_id, storable_text(info.precedence)]
+        )
         if info.owner:
             self.owners.add(info.owner)
             self.users.add(UserRef(info.owner, known_id(info.owner_id), info.owner_name))
@@ -109,7 +112,12 @@ class Loader:
         # The first export to list a like wins; likes carry no author or time of their own.
         self.db.execute(
             "insert or ignore into likes values (?, ?, ?, ?)",
-            [like.tweet_id, like.text, like.url, snowflake_time(like.tweet_id)],
+            [
+                like.tweet_id,
+                storable_text(like.text),
+                storable_text(like.url),
+                snowflake_time(like.tweet_id),
+            ],
         )
 
     def add_problem(self, source_id: int, problem: Problem) -> None:
@@ -124,7 +132,7 @@ class Loader:
 
     def _flush_problems(self) -> None:
         if self._problem_rows:
-            self.db["etl_problems"].insert_all(self._problem_rows)
+            self.db["etl_problems"].insert_all(map(storable_row, self._problem_rows))
             self._problem_rows = []
 
     def _insert_staged(self, rows: list[tuple]) -> None:
@@ -168,7 +176,8 @@ class Loader:
                     insert_rows(self.db, name, rows)
                     rows.clear()
 
-        self.db["users"].insert_all(self.users.rows(self.owners), batch_size=BATCH)
+        users = map(storable_row, self.users.rows(self.owners))
+        self.db["users"].insert_all(users, batch_size=BATCH)
         newest = self.newest_exports()
         for records, provenance in self._staged_groups():
             if len(records) > 1:
@@ -272,7 +281,35 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None
     sql = "insert into [{}] ({}) values ({})".format(
         table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
     )
-    db.conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
+    values = [tuple(row[c] for c in columns) for row in rows]
+    try:
+        db.conn.executemany(sql, values)
+    except UnicodeEncodeError:
+        # A lone surrogate (a file name that is not UTF-8, a reader's slip): SQLite stored the
+        # rows before the first one holding it; the rest go in with U+FFFD in its place.
+        first = next(i for i, row in enumerate(values) if any(map(unstorable, row)))
+        db.conn.executemany(sql, [tuple(map(storable_text, row)) for row in values[first:]])
+
+
+def unstorable(value) -> bool:
+    if not isinstance(value, str) or value.isascii():
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def storable_text(value):
+    """value, with any lone surrogate (which SQLite can't store as UTF-8) replaced by U+FFFD."""
+    if unstorable(value):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
+def storable_row(row: dict) -> dict:
+    return {key: storable_text(value) for key, value in row.items()}
 
 
 def tweet_kind(tweet: Tweet) -> str:

@@ -83,7 +83,9 @@ def synthetic_user_id(screen_name: str) -> int:
     Real Twitter ids are positive, so these never collide with one; the same name gives the
     same id in every build.
     """
-    digest = hashlib.blake2b(screen_name.lower().encode(), digest_size=8).digest()
+    digest = hashlib.blake2b(
+        screen_name.lower().encode("utf-8", "surrogatepass"), digest_size=8
+    ).digest()
     return -(int.from_bytes(digest, "big") >> 1) - 1
 
 

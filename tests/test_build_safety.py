@@ -163,3 +163,22 @@ def test_a_full_disk_is_one_line_and_no_temp_file(tmp_path, monkeypatch):
         f"Error: cannot write {tmp_path / 'a.db'}: database or disk is full\n",
     )
     assert os.listdir(tmp_path) == []
+
+
+def test_lone_surrogates_are_stored_as_replacement_characters():
+    bad = "bad \udc00 text"
+    db = load(
+        *[tweet(n) for n in range(1, 2500)],  # a first batch that goes in untouched
+        tweet(2500, text=bad, input_file="f\udcff.md", mentions=[UserRef("n\udc00")]),
+        tweet(2501),
+        Like(7, bad, "https://x/\udc00", "like.js"),
+    )
+    db.conn.execute("insert into etl_problems (file, line, reason) values ('x', 1, 'y')")
+    assert db.execute("select count(*) from tweets").fetchone()[0] == 2501
+    assert db.execute("select text, input_file from tweets where id = 2500").fetchall() == [
+        ("bad \ufffd text", "f\ufffd.md")
+    ]
+    assert db.execute("select text, url from likes").fetchall() == [
+        ("bad \ufffd text", "https://x/\ufffd")
+    ]
+    assert "n\ufffd" in [row["screen_name"] for row in db["users"].rows]
