@@ -177,14 +177,36 @@ def highlighted_html(value):
     return Markup('<div class="tweet-text snippet" dir="auto">{}</div>').format(Markup(marked))
 
 
+# Cells render one at a time, and a page of 50 tweets with photos was 50 queries, each queued
+# behind other requests' SQL. So a lookup also fetches the media of the tweets just below
+# (the next rows of a page in the usual newest-first order) and keeps them, for databases
+# that can't change, in a bounded cache.
+MEDIA_AHEAD = 200
+MEDIA_CACHE_TWEETS = 20_000
+MEDIA_CACHE = weakref.WeakKeyDictionary()
+MEDIA_SQL = (
+    "select tweet_id, position, type, path, filename, url, width, height from media "
+    "where tweet_id <= :id order by tweet_id desc, position limit :ahead"
+)
+
+
 async def fetch_media(datasette, database, tweet_id):
     db = datasette.get_database(database)
-    result = await db.execute(
-        "select tweet_id, position, type, path, filename, url, width, height "
-        "from media where tweet_id = ? order by position",
-        [tweet_id],
-    )
-    return [dict(r) for r in result.rows]
+    cache = MEDIA_CACHE.setdefault(datasette, {}).setdefault(database, {})
+    if tweet_id in cache:
+        return cache[tweet_id]
+    rows = (await db.execute(MEDIA_SQL, {"id": tweet_id, "ahead": MEDIA_AHEAD})).rows
+    found = {}
+    for row in rows:
+        found.setdefault(row["tweet_id"], []).append(dict(row))
+    if len(rows) == MEDIA_AHEAD and len(found) > 1:
+        found.pop(rows[-1]["tweet_id"])  # perhaps cut short by the limit
+    if db.is_mutable:
+        return found.get(tweet_id, [])
+    if len(cache) > MEDIA_CACHE_TWEETS:
+        cache.clear()
+    cache.update(found)
+    return found.get(tweet_id, [])
 
 
 def row_get(row, key):

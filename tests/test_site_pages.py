@@ -6,6 +6,7 @@ import re
 import pytest
 import sqlite_utils
 from datasette.app import Datasette
+from datasette.database import Database
 
 from .conftest import IDS, ROOT, get_json, make_datasette
 
@@ -272,6 +273,22 @@ async def test_facets_of_a_filtered_table_are_counted_and_toggle(ds):
         ("2021-03", 4),
     ]
     assert "lang" not in results
+
+
+@pytest.mark.asyncio
+async def test_a_page_of_tweets_with_media_looks_media_up_once(ds, monkeypatch):
+    lookups = []
+    execute = Database.execute
+
+    async def recording(self, sql, *args, **kwargs):
+        if "from media" in sql:
+            lookups.append(sql)
+        return await execute(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", recording)
+    page = (await ds.client.get("/archive/tweets?media_count__gt=0&_sort_desc=id")).text
+    assert page.count('class="tweet-media"') == 5
+    assert len(lookups) == 1
 
 
 @pytest.mark.asyncio
