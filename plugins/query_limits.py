@@ -1,5 +1,6 @@
 import re
 import sqlite3
+import threading
 import weakref
 
 from datasette import hookimpl
@@ -15,6 +16,8 @@ from datasette.views.base import DatasetteError
 MAX_VALUE_BYTES = 1_000_000
 MAX_STORED_BYTES = 64_000_000
 LONGEST_STORED = weakref.WeakKeyDictionary()
+# Each SQL thread opens its connection at once on a fresh server: one of them scans.
+SCANNING = threading.Lock()
 # ... SQLite's own memory is capped process-wide (an aggregate growing within the time limit,
 # a row of many big values: the query fails with "out of memory", the server stays), ...
 SQLITE_HEAP_BYTES = 256 * 1024 * 1024
@@ -93,9 +96,10 @@ def longest_stored(conn):
 def value_limit(conn, database, datasette):
     if database in ("_memory", "_internal"):
         return MAX_VALUE_BYTES
-    known = LONGEST_STORED.setdefault(datasette, {})
-    if database not in known:
-        known[database] = longest_stored(conn)
+    with SCANNING:
+        known = LONGEST_STORED.setdefault(datasette, {})
+        if database not in known:
+            known[database] = longest_stored(conn)
     return min(max(MAX_VALUE_BYTES, known[database] + 1024), MAX_STORED_BYTES)
 
 
