@@ -8,6 +8,7 @@ order, one tweet at a time.
 from __future__ import annotations
 
 import itertools
+import os
 import pickle
 from collections.abc import Iterable, Iterator
 
@@ -57,7 +58,9 @@ class Loader:
                 "id": source_id,
                 "name": info.name,
                 "format": info.format,
-                "location": info.location,
+                # Absolute, so `publish` finds the media from any working directory (the
+                # published copy keeps only the name).
+                "location": os.path.abspath(info.location),
                 "owner_screen_name": info.owner,
                 "exported_at": info.exported_at,
                 "files_read": len(info.files),

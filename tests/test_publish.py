@@ -271,6 +271,18 @@ def test_relative_paths_from_outside_the_project(built, tmp_path, monkeypatch):
     assert (tmp_path / "site" / "media" / "media" / PHOTO).exists()
 
 
+def test_a_relative_build_publishes_from_another_folder(tmp_path, monkeypatch):
+    shutil.copytree(MARKDOWN / "plain", tmp_path / "archive")
+    monkeypatch.chdir(tmp_path)
+    assert run_build("mine.db", "archive").exit_code == 0
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    args = ["publish", "../mine.db", "--target", "dir", "--out", "site"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "elsewhere" / "site" / "media" / "media" / PHOTO).exists()
+
+
 PHOTO = "1136622189627809793-D8RwpR5XYAAxm79.png"
 HOSTILE_MEDIA = {"media/page.html": "<script>alert(1)</script>", "media/evil.svg": "<svg/>"}
 
