@@ -18,10 +18,11 @@ NAME     ?= tweet-archive
 REDACT   ?= $(wildcard redact.yml)
 PRIVATE  := $(if $(INCLUDE_DELETED),--include-deleted) $(if $(INCLUDE_CIRCLE),--include-circle) \
             $(if $(INCLUDE_LIKES),--include-likes)
+BUILD_OPTS := $(PRIVATE) $(if $(OWNER),--owner $(OWNER))
 PUBLISH  := --target $(TARGET) --host $(HOST) --port $(PORT) --name $(NAME) $(PRIVATE) \
             $(if $(OUT),--out $(OUT)) $(if $(REDACT),--redact $(REDACT)) \
             $(if $(MEDIA_URL),--media-url $(MEDIA_URL)) $(if $(DRY_RUN),--dry-run) \
-            $(if $(ROBOTS),--robots $(ROBOTS))
+            $(if $(ROBOTS),--robots $(ROBOTS)) $(if $(ALLOW_MISSING_MEDIA),--allow-missing-media)
 
 .PHONY: install build serve publish test test-fast lint format bench loadtest clean FORCE
 
@@ -47,11 +48,11 @@ build: $(DB)
 # Rebuilt when the archive, the ETL or the build options change; a failed build leaves the
 # old file untouched.
 $(DB): $(STAMP) $(ETL_SRC) $(ARCHIVE_FILES) build/.options
-	$(BIN)/tweets-etl build $(DB) $(ARCHIVE) $(PRIVATE)
+	$(BIN)/tweets-etl build $(DB) $(ARCHIVE) $(BUILD_OPTS)
 
 build/.options: FORCE
 	@mkdir -p build
-	@echo '$(ARCHIVE) $(PRIVATE)' | cmp -s - $@ || echo '$(ARCHIVE) $(PRIVATE)' > $@
+	@echo '$(ARCHIVE) $(BUILD_OPTS)' | cmp -s - $@ || echo '$(ARCHIVE) $(BUILD_OPTS)' > $@
 
 # The site as `make publish` serves it, restarting when plugins or templates change.
 serve: $(DB)
