@@ -335,6 +335,19 @@ def read_value(tree: Tree, path: str):
         raise JSFileError(str(e)) from None
 
 
+def read_side_file(tree: Tree, path: str, kind: type) -> tuple[object, str | None]:
+    """(value, None) for a small side file of the expected kind (list or dict), else
+    (None, why it can't be used): exports of every generation share this shape check."""
+    try:
+        value = read_value(tree, path)
+    except (JSFileError, UnicodeDecodeError) as e:
+        return None, f"unreadable: {e}"
+    if not isinstance(value, kind):
+        expected = "an array" if kind is list else "an object"
+        return None, f"unreadable: {expected} expected, found {type(value).__name__}"
+    return value, None
+
+
 def parse_literal(body: str):
     return json.loads(literal_to_json(body))
 

@@ -1,5 +1,6 @@
 import copy
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,25 @@ def bundle_datasette(out):
         template_dir=str(ROOT / "templates"),
         settings=json.loads((out / "settings.json").read_text()),
     )
+
+
+def add_owner_retweet(db_path: Path, copy_path: Path, retweet_id: int, original_id: int) -> Path:
+    """A copy of a site-fixture build with the owner's retweet of `original_id` added."""
+    shutil.copy(db_path, copy_path)
+    db = sqlite_utils.Database(copy_path)
+    db["tweets"].insert(
+        {
+            "id": retweet_id,
+            "id_str": str(retweet_id),
+            "created_at": "2023-03-05T12:00:00+00:00",
+            "kind": "retweet",
+            "text": "RT @fixture_owner: Hot tip: VACUUM INTO makes a compact copy",
+            "user_id": 1113018231813046314,
+            "is_retweet": 1,
+            "retweeted_screen_name": "fixture_owner",
+            "retweeted_id": original_id,
+        }
+    )
+    db.conn.commit()
+    db.close()
+    return copy_path

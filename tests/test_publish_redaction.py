@@ -1,14 +1,11 @@
 """A redacted tweet is gone from the published site: every route, SQL included, is checked."""
 
-import shutil
-
 import pytest
-import sqlite_utils
 
 from etl.publish import Plan, publish
 from etl.redact import Redactions
 
-from .conftest import FIXTURES, MARKDOWN, bundle_datasette, run_build
+from .conftest import FIXTURES, MARKDOWN, add_owner_retweet, bundle_datasette, run_build
 
 SECRET = "Tokyo Tower"
 SECRET_ID = 1540631203873292599
@@ -88,24 +85,7 @@ BOB = 1230424350520246283  # only replied to in 1594609823264014480
 def with_retweet(built, tmp_path_factory):
     """The build plus the owner's retweet of the latest version of the edited tweet."""
     path = tmp_path_factory.mktemp("retweet") / "archive.db"
-    shutil.copy(built, path)
-    db = sqlite_utils.Database(path)
-    db["tweets"].insert(
-        {
-            "id": RETWEET,
-            "id_str": str(RETWEET),
-            "created_at": "2023-03-05T12:00:00+00:00",
-            "kind": "retweet",
-            "text": "RT @fixture_owner: Hot tip: VACUUM INTO makes a compact copy",
-            "user_id": 1113018231813046314,
-            "is_retweet": 1,
-            "retweeted_screen_name": "fixture_owner",
-            "retweeted_id": EDITED[1],
-        }
-    )
-    db.conn.commit()
-    db.close()
-    return path
+    return add_owner_retweet(built, path, RETWEET, EDITED[1])
 
 
 async def statuses(ds):

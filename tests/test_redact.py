@@ -5,7 +5,7 @@ import sqlite_utils
 
 from etl.redact import Privacy, RedactError, Redactions, load_redactions, publishable_copy
 
-from .conftest import FIXTURES, MARKDOWN, run_build
+from .conftest import FIXTURES, MARKDOWN, add_owner_retweet, run_build
 
 ALL_PRIVATE = ["--include-deleted", "--include-circle", "--include-likes"]
 
@@ -124,25 +124,7 @@ RETWEET = 1632400000000000000
 
 def with_retweet(full_db, tmp_path):
     """The full build plus the owner's retweet of the latest version of the edited tweet."""
-    path = tmp_path / "with_retweet.db"
-    shutil.copy(full_db, path)
-    db = sqlite_utils.Database(path)
-    db["tweets"].insert(
-        {
-            "id": RETWEET,
-            "id_str": str(RETWEET),
-            "created_at": "2023-03-05T12:00:00+00:00",
-            "kind": "retweet",
-            "text": "RT @fixture_owner: Hot tip: VACUUM INTO makes a compact copy",
-            "user_id": 1113018231813046314,
-            "is_retweet": 1,
-            "retweeted_screen_name": "fixture_owner",
-            "retweeted_id": EDITED[1],
-        }
-    )
-    db.conn.commit()
-    db.close()
-    return path
+    return add_owner_retweet(full_db, tmp_path / "with_retweet.db", RETWEET, EDITED[1])
 
 
 def searches(db, word):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 
-from ..jsfiles import UNREADABLE_IN_A_ROW, JSFileError, iter_array, read_value
+from ..jsfiles import UNREADABLE_IN_A_ROW, JSFileError, iter_array, read_side_file
 from ..records import Like, Problem, SourceInfo, Tweet, UserRef
 from ..sources import Tree
 from . import tweetjson
@@ -94,16 +94,9 @@ class ExportReader:
         if name not in self.present:
             return None
         path = self.data + name
-        try:
-            value = read_value(self.tree, path)
-        except (JSFileError, UnicodeDecodeError) as e:
-            self.problems.append(Problem(path, 0, f"unreadable: {e}", entry=False))
-            return None
-        if not isinstance(value, kind):
-            expected = "an array" if kind is list else "an object"
-            reason = f"unreadable: {expected} expected, found {type(value).__name__}"
-            self.problems.append(Problem(path, 0, reason, entry=False))
-            return None
+        value, why = read_side_file(self.tree, path, kind)
+        if why:
+            self.problems.append(Problem(path, 0, why, entry=False))
         return value
 
     def find_owner(self) -> UserRef:
