@@ -64,6 +64,59 @@ def summary_sql(names, size):
     )
 
 
+# Each facet's value as a column of the facet_cube summary table.
+CUBE_EXPRESSIONS = {
+    "year": "substr(month, 1, 4)",
+    "month": "month",
+    "kind": "kind",
+    "source": "source",
+    "lang": "lang",
+    "has_media": "has_media",
+}
+YEAR_OR_MONTH = re.compile(r"^\d{4}(-\d{2})?$")
+# Arguments that change which rows a table page lists; the others only change how they show.
+ROW_ARGUMENTS = re.compile(r"^_(where|through|search|filter)")
+
+
+def cube_conditions(pairs):
+    """The page's filters as conditions on facet_cube, or None when one of them is not a
+    facet value's filter (filter_args), which only the tweets themselves can answer."""
+    conditions, params = [], {}
+    for key, value in pairs:
+        if key.startswith("_") and "__" not in key:
+            if ROW_ARGUMENTS.match(key):
+                return None
+            continue
+        name = f"c{len(params)}"
+        if key in ("created_at__gte", "created_at__lt") and YEAR_OR_MONTH.match(value):
+            # A year or month bound compares the same on 'YYYY-MM' as on the full timestamp.
+            conditions.append(f"month {'>=' if key.endswith('gte') else '<'} :{name}")
+        elif key.removesuffix("__exact") in ("kind", "source", "lang"):
+            conditions.append(f"{key.removesuffix('__exact')} = :{name}")
+        elif (key, value) == ("media_count__gt", "0"):
+            conditions.append(f"has_media = :{name}")
+            value = 1
+        elif (key, value) in (("media_count", "0"), ("media_count__exact", "0")):
+            conditions.append(f"has_media = :{name}")
+            value = 0
+        else:
+            return None
+        params[name] = value
+    return conditions, params
+
+
+def cube_sql(names, size, conditions):
+    where = "".join(f" and {condition}" for condition in conditions)
+    return each_facet(
+        names,
+        size,
+        lambda name, _, order: (
+            f"select '{name}' as facet, {CUBE_EXPRESSIONS[name]} as value, sum(tweets) as count "
+            f"from facet_cube where value is not null{where} group by value order by {order}"
+        ),
+    )
+
+
 def counting_sql(names, size, table_sql):
     rows = f"with facet_rows as materialized (select {FACET_COLUMNS} from ({table_sql}))\n"
     return rows + each_facet(
@@ -78,7 +131,8 @@ def counting_sql(names, size, table_sql):
 
 class SummaryFacet(Facet):
     """Facets of the tweets table that stay fast on a million tweets: read from the
-    facet_counts summary table when nothing is filtered, else counted under a short time
+    facet_counts summary table when nothing is filtered, from facet_cube when the filters are
+    facet values (a year, a kind...), else counted under a short time
     limit and left out (rather than shown as "timed out") when that is not enough. Facets
     asked for with ?_facet= work as usual."""
 
@@ -110,8 +164,11 @@ class SummaryFacet(Facet):
         ]
         if not names:
             return results, []
+        cube = cube_conditions(pairs)
         if UNFILTERED.match(self.sql) and await db.table_exists("facet_counts"):
             sql, params = summary_sql(names, size), {}
+        elif cube is not None and await db.table_exists("facet_cube"):
+            sql, params = cube_sql(names, size, cube[0]), cube[1]
         else:
             sql, params = counting_sql(names, size, self.sql), self.params
         try:

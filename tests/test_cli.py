@@ -28,6 +28,7 @@ PUBLIC_TABLES = [
     "tweets_per_hour",
     "archive_totals",
     "facet_counts",
+    "facet_cube",
     "self_threads",
     "mention_counts",
     "hashtag_counts",

@@ -156,3 +156,15 @@ def test_reply_cycles_do_not_loop():
         )
     create_summaries(db)
     assert rows(db, "select root_id, tweets from self_threads") == [{"root_id": 12, "tweets": 4}]
+
+
+def test_facet_cube_adds_up_to_the_facet_counts(site_db):
+    db = sqlite_utils.Database(site_db)
+    cube = rows(
+        db,
+        "select kind as value, sum(tweets) as tweets from facet_cube group by kind order by kind",
+    )
+    assert cube == rows(
+        db, "select value, tweets from facet_counts where facet = 'kind' order by value"
+    )
+    assert db.execute("select sum(tweets) from facet_cube").fetchone()[0] == 24
