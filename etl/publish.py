@@ -85,7 +85,7 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         ensure_port_free(plan.host, plan.port)
     elif plan.target != "dir" and not plan.dry_run:
         check_cloud_tools(plan.target)
-    work = plan.work
+    work = staging_folder(plan.work) if plan.target == "dir" else plan.work
     db_path = work / f"{DATABASE_NAME}.db"
     removed = redact.publishable_copy(plan.db, db_path, plan.redactions, plan.privacy)
     media_root = None
@@ -114,13 +114,35 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         return None
     if plan.target == "dir":
         write_bundle(plan, work, metadata)
-        echo(f"Wrote a deployable site to {work} (run it: cd {work} && datasette serve .)")
+        replace_folder(work, plan.work)
+        echo(
+            f"Wrote a deployable site to {plan.work} (run it: cd {plan.work} && datasette serve .)"
+        )
         return None
     command = cloud_command(plan, db_path, work)
     echo(shlex.join(command))
     if not plan.dry_run:
         subprocess.run(command, check=True, env=env)
     return command
+
+
+def staging_folder(out: Path) -> Path:
+    """Where a --target dir bundle is assembled, beside OUT: a publish that fails leaves the
+    previous bundle whole, and the half-made one (with its smoke.log) here for a look."""
+    staging = out.with_name(f".{out.name}.publishing")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def replace_folder(staging: Path, out: Path) -> None:
+    """Swap the finished bundle in; the old one is kept until the new one is in place."""
+    old = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        os.replace(out, old)
+    os.replace(staging, out)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def ensure_port_free(host: str, port: int) -> None:

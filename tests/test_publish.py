@@ -20,6 +20,7 @@ from datasette.app import Datasette
 
 from etl.cli import cli
 from etl.publish import Plan, PublishError, ensure_port_free, publish
+from etl.redact import Redactions
 from etl.site import SETTINGS, SITE_REQUIREMENTS, Site, free_port, setting_text, start
 
 from .conftest import MARKDOWN, ROOT, bundle_datasette, run_build
@@ -180,11 +181,25 @@ def test_a_failing_page_stops_the_publish(built, monkeypatch, tmp_path):
     monkeypatch.setattr("etl.publish.SMOKE_PATHS", ["/", "/archive/no_such_table"])
     with pytest.raises(PublishError) as failed:
         publish(Plan(db=built, target="dir", out=tmp_path / "site"), echo=lambda line: None)
-    log = tmp_path / "site" / "smoke.log"
+    log = tmp_path / ".site.publishing" / "smoke.log"
     assert failed.value.message == (
         f"smoke test failed: GET /archive/no_such_table answered 404; details in {log}"
     )
     assert log.read_text() == "GET /archive/no_such_table answered 404\n"
+
+
+def test_a_failing_publish_leaves_the_previous_folder_whole(built, monkeypatch, tmp_path):
+    out = tmp_path / "site"
+    publish(Plan(db=built, target="dir", out=out), echo=lambda line: None)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr("etl.publish.SMOKE_PATHS", ["/", "/archive/no_such_table"])
+    hide_photo_tweet = Redactions(tweets=[1136622189627809793])
+    with pytest.raises(PublishError):
+        plan = Plan(db=built, target="dir", out=out, redactions=hide_photo_tweet)
+        publish(plan, echo=lambda line: None)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.publishing", "site"]
 
 
 def plugins_without_media_route(tmp_path, extra=None):
@@ -201,10 +216,11 @@ def test_a_crashing_site_is_one_line_with_the_traceback_in_a_log(built, tmp_path
     out = tmp_path / "site"
     with pytest.raises(PublishError) as failed:
         publish(Plan(db=built, target="dir", out=out, site=site), echo=lambda line: None)
+    log = tmp_path / ".site.publishing" / "smoke.log"
     assert failed.value.message == (
-        f"smoke test failed: RuntimeError: plugin on fire; details in {out / 'smoke.log'}"
+        f"smoke test failed: RuntimeError: plugin on fire; details in {log}"
     )
-    assert "Traceback" in (out / "smoke.log").read_text()
+    assert "Traceback" in log.read_text()
 
 
 def test_the_smoke_test_fetches_a_media_file(built, tmp_path):
@@ -502,8 +518,6 @@ def test_local_publish_serves_until_interrupted(built, extra):
 
 
 def test_media_of_tweets_hidden_since_an_earlier_publish_are_not_left_behind(built, tmp_path):
-    from etl.redact import Redactions
-
     out = tmp_path / "site"
     publish(Plan(db=built, target="dir", out=out), echo=lambda line: None)
     photo = out / "media" / "media" / "1136622189627809793-D8RwpR5XYAAxm79.png"
