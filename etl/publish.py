@@ -108,6 +108,7 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
     smoke_test(plan, db_path, work / "metadata.json", env, media.sample if media else None)
     inspect = work / "inspect-data.json"
     run([DATASETTE, "inspect", str(db_path), "--inspect-file", str(inspect)], env)
+    name_files_only(inspect)
     echo(status_line(db_path, removed, media))
     if plan.target == "local":
         serve_locally(plan, db_path, inspect, work / "metadata.json", env, echo)
@@ -124,6 +125,16 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
     if not plan.dry_run:
         subprocess.run(command, check=True, env=env)
     return command
+
+
+def name_files_only(inspect: Path) -> None:
+    """`datasette inspect` records each database's local path. A config-directory site
+    (the bundle) treats a database as immutable only when that entry is its bare file name,
+    and the path is nobody's business once deployed."""
+    data = json.loads(inspect.read_text())
+    for entry in data.values():
+        entry["file"] = Path(entry["file"]).name
+    inspect.write_text(json.dumps(data, indent=2))
 
 
 def staging_folder(out: Path) -> Path:

@@ -177,6 +177,16 @@ def test_published_copy_has_no_local_paths_or_private_rows(built, tmp_path):
     assert (tmp_path / "site" / "requirements.txt").read_text().splitlines() == SITE_REQUIREMENTS
 
 
+def test_the_folder_serves_its_database_immutable_and_names_no_local_path(built, tmp_path):
+    out = tmp_path / "site"
+    publish(Plan(db=built, target="dir", out=out), echo=lambda line: None)
+    inspect = json.loads((out / "inspect-data.json").read_text())
+    assert inspect["archive"]["file"] == "archive.db"
+    assert str(tmp_path) not in (out / "inspect-data.json").read_text()
+    ds = Datasette(config_dir=out)
+    assert ds.databases["archive"].is_mutable is False
+
+
 def test_a_failing_page_stops_the_publish(built, monkeypatch, tmp_path):
     monkeypatch.setattr("etl.publish.SMOKE_PATHS", ["/", "/archive/no_such_table"])
     with pytest.raises(PublishError) as failed:
