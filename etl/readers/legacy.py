@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..jsfiles import UNREADABLE_IN_A_ROW, JSFileError, iter_array, read_side_file
+from ..jsfiles import JSFileError, iter_array, read_side_file
 from ..records import Problem, SourceInfo, Tweet, UserRef
 from ..sources import Tree
 from . import tweetjson
@@ -83,31 +83,20 @@ class LegacyReader:
             count = position
             pending.append(Problem(path, position, reason, entry=skipped))
 
-        failed = 0
-        items = iter_array(self.tree, path, flaw)
         try:
-            for count, raw in items:
+            items = iter_array(self.tree, path, flaw)
+            for position, raw, tweet in tweetjson.converted(items, ctx, path):
+                count = position
                 yield from pending
                 pending.clear()
-                try:
-                    tweet = tweetjson.convert(raw, ctx, path, count)
-                except tweetjson.UNREADABLE as e:
-                    yield Problem(path, count, f"tweet #{count}: {e}", tweetjson.shown(raw))
-                    if (failed := failed + 1) >= UNREADABLE_IN_A_ROW:
-                        items.close()
-                        reason = (
-                            f"tweets #{count - failed + 1} to #{count} are all unreadable: "
-                            "the rest of the file is not read"
-                        )
-                        yield Problem(path, count, reason, entry=False)
-                        return
-                    continue
-                failed = 0
-                if self.given_owner:
+                if raw is tweetjson.GIVEN_UP:
+                    yield tweet
+                    return
+                if isinstance(tweet, Tweet) and self.given_owner:
                     # Grailbird names the author in every tweet; the user's word wins.
                     tweet.author = owner
                     tweet.url = f"https://twitter.com/{owner.screen_name}/status/{tweet.id}"
-                if self.info.owner is None:
+                if isinstance(tweet, Tweet) and self.info.owner is None:
                     self.info.owner = tweet.author.screen_name
                 yield tweet
         except (JSFileError, UnicodeDecodeError) as e:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 
-from ..jsfiles import UNREADABLE_IN_A_ROW, JSFileError, iter_array, read_side_file
+from ..jsfiles import JSFileError, iter_array, read_side_file
 from ..records import Like, Problem, SourceInfo, Tweet, UserRef
 from ..sources import Tree
 from . import tweetjson
@@ -295,28 +295,7 @@ class ExportReader:
             yield from found
 
     def converted(self, path: str, ctx, report: bool = True):
-        """(position, raw, Tweet or Problem) for each item of a tweet file. A file whose items
-        fail UNREADABLE_IN_A_ROW times in a row holds no tweets: the rest is left unread."""
-        failed = 0
-        items = self.items(path, "tweet", report)
-        for position, raw in items:
-            tweet = self.convert(raw, ctx, path, position)
-            failed = failed + 1 if isinstance(tweet, Problem) else 0
-            yield position, raw, tweet
-            if failed >= UNREADABLE_IN_A_ROW:
-                items.close()
-                reason = (
-                    f"tweets #{position - failed + 1} to #{position} are all unreadable: "
-                    "the rest of the file is not read"
-                )
-                self.problems.append(Problem(path, position, reason, entry=False))
-                return
-
-    def convert(self, raw, ctx, path, position) -> Tweet | Problem:
-        try:
-            return tweetjson.convert(raw, ctx, path, position)
-        except tweetjson.UNREADABLE as e:
-            return Problem(path, position, f"tweet #{position}: {e}", tweetjson.shown(raw))
+        return tweetjson.converted(self.items(path, "tweet", report), ctx, path)
 
     def extra(self, name, kind, seen, is_circle=False, is_deleted=False, report=True):
         """Tweets of the side files: community, Circle-only and deleted tweets."""

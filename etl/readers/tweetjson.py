@@ -9,11 +9,13 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .. import media
 from ..dates import parse_twitter_date
+from ..jsfiles import UNREADABLE_IN_A_ROW
 from ..records import MediaRef, Problem, Tweet, UserRef
 from ..sources import Tree
 
@@ -229,6 +231,34 @@ def text_of(tweet: dict, media_urls: set[str]) -> str:
     for short in media_urls:
         text = text.replace(short, "")
     return html.unescape(text).strip()
+
+
+GIVEN_UP = object()  # the raw item of converted()'s last tuple when it gives up on a file
+
+
+def converted(
+    items: Iterator[tuple[int, object]], ctx: Context, path: str
+) -> Iterator[tuple[int, object, Tweet | Problem]]:
+    """(position, raw, Tweet or Problem) for each item of a tweet file. A file whose items
+    fail UNREADABLE_IN_A_ROW times in a row holds no tweets: the rest is left unread, and a
+    last (position, GIVEN_UP, Problem) says so."""
+    failed = 0
+    for position, raw in items:
+        try:
+            tweet = convert(raw, ctx, path, position)
+            failed = 0
+        except UNREADABLE as e:
+            tweet = Problem(path, position, f"tweet #{position}: {e}", shown(raw))
+            failed += 1
+        yield position, raw, tweet
+        if failed >= UNREADABLE_IN_A_ROW:
+            items.close()
+            reason = (
+                f"tweets #{position - failed + 1} to #{position} are all unreadable: "
+                "the rest of the file is not read"
+            )
+            yield position, GIVEN_UP, Problem(path, position, reason, entry=False)
+            return
 
 
 def tweet_id_of(raw: dict) -> int:
