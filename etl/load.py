@@ -18,10 +18,9 @@ from . import schema, summaries
 from .entities import url_domain
 from .merge import UserDirectory, merge_tweets, text_conflicts
 from .readers.official import snowflake_time
-from .records import Like, Problem, SourceInfo, Tweet, UserRef
+from .records import MAX_ID, Like, Problem, SourceInfo, Tweet, UserRef, valid_id
 
 BATCH = 2000
-MAX_ID = 2**63 - 1  # SQLite's largest integer; Twitter ids are positive
 # Integer fields that name another tweet or account: unusable out of range, so left unknown.
 REFERENCE_FIELDS = (
     "in_reply_to_id",
@@ -88,7 +87,7 @@ class Loader:
             if isinstance(item, Like):
                 self.add_like(source_id, item)
                 continue
-            if not 0 < item.id <= MAX_ID:
+            if not valid_id(item.id):
                 self.add_problem(source_id, out_of_range(item))
                 continue
             storable(item)
@@ -108,7 +107,7 @@ class Loader:
         self._flush_problems()
 
     def add_like(self, source_id: int, like: Like) -> None:
-        if not 0 < like.tweet_id <= MAX_ID:
+        if not valid_id(like.tweet_id):
             reason = f"liked tweet id {like.tweet_id} is outside 1 to 2^63-1"
             self.add_problem(source_id, Problem(like.input_file, 0, reason, like.text or "", False))
             return
@@ -248,7 +247,7 @@ class Loader:
 
 
 def known_id(value: int | None) -> int | None:
-    return value if value is None or 0 < value <= MAX_ID else None
+    return value if valid_id(value) else None
 
 
 def out_of_range(tweet: Tweet) -> Problem:
@@ -260,12 +259,9 @@ def storable(tweet: Tweet) -> None:
     """Unknown (None) for every integer SQLite could not store; the loader's last line of
     defence, whatever a reader lets through (storing 2^64 raises OverflowError)."""
     for name in REFERENCE_FIELDS:
-        value = getattr(tweet, name)
-        if value is not None and not 0 < value <= MAX_ID:
-            setattr(tweet, name, None)
+        setattr(tweet, name, known_id(getattr(tweet, name)))
     for ref in (tweet.author, *tweet.mentions):
-        if ref.id is not None and not 0 < ref.id <= MAX_ID:
-            ref.id = None
+        ref.id = known_id(ref.id)
     for name in ("favorite_count", "retweet_count"):
         value = getattr(tweet, name)
         if value is not None and not 0 <= value <= MAX_ID:

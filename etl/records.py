@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# SQLite stores signed 64-bit integers, and Twitter's ids are positive: an id outside this
+# range (a damaged or hostile archive) can be neither stored nor looked up.
+MAX_ID = 2**63 - 1
+
+
+def valid_id(value: int | None) -> bool:
+    return value is not None and 0 < value <= MAX_ID
+
 
 @dataclass
 class UserRef:

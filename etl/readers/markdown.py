@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from .. import media
 from ..dates import parse_twitter_date
 from ..entities import extract_entities
-from ..records import MediaRef, Problem, Tweet, UserRef
+from ..records import MediaRef, Problem, Tweet, UserRef, valid_id
 from ..sources import Tree, safe_join
 
 FORMAT = "markdown"
@@ -58,7 +58,6 @@ SCREEN_NAME = re.compile(r"@([A-Za-z0-9_]{1,15})")
 # whole would take several times its size in memory.
 FILE_LIMIT = 32 * 1024 * 1024
 DAMAGE = re.compile(r"[\x00\udc80-\udcff]")  # NUL, or a byte that is not UTF-8 (escaped)
-MAX_ID = 2**63 - 1
 
 
 def claims(path: str, head: bytes) -> bool:
@@ -248,7 +247,7 @@ def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=N
     if status is None:
         return Problem(path, first_line, f"footer link {url!r} is not a tweet's address", raw)
     tweet_id = int(status["id"])
-    if not 0 < tweet_id <= MAX_ID:
+    if not valid_id(tweet_id):
         return Problem(path, first_line, f"tweet id {tweet_id} is out of range (1 to 2^63-1)", raw)
     owner = owner or status["user"]
 
@@ -306,13 +305,13 @@ def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=N
         tweet.retweeted_screen_name = entities.retweet_of
     if reply_status:
         reply_id = int(reply_status["id"])
-        tweet.in_reply_to_id = reply_id if 0 < reply_id <= MAX_ID else None
+        tweet.in_reply_to_id = reply_id if valid_id(reply_id) else None
         tweet.in_reply_to_screen_name = reply_status["user"]
     elif reply_names:
         tweet.in_reply_to_screen_name = reply_names[0]
     elif entities.reply_to and not tweet.is_retweet:
         tweet.in_reply_to_screen_name = entities.reply_to[0]
-    quoted_ids = [i for i in entities.quoted_status_ids if i != tweet_id and 0 < i <= MAX_ID]
+    quoted_ids = [i for i in entities.quoted_status_ids if i != tweet_id and valid_id(i)]
     if quoted_ids and not tweet.is_retweet:
         tweet.quoted_id = quoted_ids[-1]
     return tweet

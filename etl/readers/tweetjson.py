@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from .. import media
 from ..dates import parse_twitter_date
 from ..jsfiles import UNREADABLE_IN_A_ROW
-from ..records import MediaRef, Problem, Tweet, UserRef
+from ..records import MAX_ID, MediaRef, Problem, Tweet, UserRef, valid_id
 from ..sources import Tree
 
 STATUS_URL = re.compile(
@@ -64,9 +64,6 @@ def shown(raw) -> str:
         return "(nested too deeply to show)"
 
 
-INT64 = 2**63  # SQLite stores signed 64-bit integers: anything outside can't be a number there
-
-
 def as_int(value) -> int | None:
     """An integer SQLite can store, from a number or a string of digits; else None."""
     if value is None or value == "":
@@ -75,13 +72,13 @@ def as_int(value) -> int | None:
         number = int(value)
     except (TypeError, ValueError, OverflowError):
         return None
-    return number if -INT64 <= number < INT64 else None
+    return number if -MAX_ID - 1 <= number <= MAX_ID else None
 
 
 def as_id(value) -> int | None:
     """A tweet or user id: a positive integer SQLite can store; else None."""
     number = as_int(value)
-    return number if number is not None and number > 0 else None
+    return number if valid_id(number) else None
 
 
 def obj(value) -> dict:
