@@ -131,6 +131,8 @@ class Loader:
         row = {"source_id": source_id, **problem.__dict__}
         del row["entry"]
         self._problem_rows.append(row)
+        if len(self._problem_rows) >= BATCH:  # a damaged file can report millions
+            self._flush_problems()
 
     def _flush_problems(self) -> None:
         if self._problem_rows:
@@ -219,8 +221,6 @@ class Loader:
             self.add_problem(
                 source_id, Problem(loser.input_file, loser.input_line, reason, loser.text, False)
             )
-        if len(self._problem_rows) >= BATCH:
-            self._flush_problems()
 
     def newest_exports(self) -> dict[str, int]:
         """For owners exported more than once: their newest official export's source id."""
