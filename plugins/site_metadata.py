@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 PLUGIN = "tweet-archive"
 SITES = weakref.WeakKeyDictionary()
 # Bidi embeddings, overrides, isolates and marks: an owner's name must not reorder the title
-# (the same set as render_tweets.py's DIRECTION_MARKS; plugin files can't import each other).
+# (render_tweets.py's DIRECTION_MARKS: plugin files can't import each other, a test compares).
 DIRECTION_MARKS = dict.fromkeys(
     [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
 )
