@@ -14,6 +14,7 @@ import os
 import shlex
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -100,7 +101,11 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
             shutil.rmtree(work / "media", ignore_errors=True)
             media = copy_media(plan.db, db_path, work / "media")
         check_media(media, plan.allow_missing_media, echo)
-    metadata = site_metadata(plan, media_root="media" if plan.target != "local" else media_root)
+    metadata = site_metadata(
+        plan,
+        media_root="media" if plan.target != "local" else media_root,
+        longest_record=longest_record(db_path),
+    )
     (work / "metadata.json").write_text(json.dumps(metadata, indent=2))
     env = dict(os.environ)
     if media_root:
@@ -283,13 +288,28 @@ ROBOTS = {
 }
 
 
-def site_metadata(plan: Plan, media_root: str | None) -> dict:
+def longest_record(db_path: Path) -> int | None:
+    """The largest record of the published database, for plugins/query_limits.py: measured
+    here once rather than by the site at every start (SQLite's page statistics, dbstat;
+    None on an SQLite built without them, and the site measures as best it can)."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        return db.execute("select max(mx_payload) from dbstat").fetchone()[0] or 0
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        db.close()
+
+
+def site_metadata(plan: Plan, media_root: str | None, longest_record: int | None = None) -> dict:
     metadata = yaml.safe_load(plan.site.metadata.read_text())
     plugins = metadata.setdefault("plugins", {})
     if plan.robots not in ROBOTS:
         raise PublishError(f"ROBOTS must be one of {', '.join(ROBOTS)}, not {plan.robots!r}")
     plugins.setdefault("datasette-block-robots", {"disallow": ROBOTS[plan.robots]})
     config = plugins.setdefault("tweet-archive", {})
+    if longest_record is not None:
+        config["longest_record"] = longest_record
     if plan.media_url:
         config["media_url"] = plan.media_url.rstrip("/")
     elif media_root:

@@ -6,6 +6,7 @@ import re
 import shlex
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -185,6 +186,16 @@ def test_the_folder_serves_its_database_immutable_and_names_no_local_path(built,
     assert str(tmp_path) not in (out / "inspect-data.json").read_text()
     ds = Datasette(config_dir=out)
     assert ds.databases["archive"].is_mutable is False
+
+
+def test_the_site_is_told_the_largest_record_of_its_database(built, tmp_path):
+    out = tmp_path / "site"
+    publish(Plan(db=built, target="dir", out=out), echo=lambda line: None)
+    config = json.loads((out / "metadata.json").read_text())["plugins"]["tweet-archive"]
+    with sqlite3.connect(out / "archive.db") as conn:
+        largest = conn.execute("select max(mx_payload) from dbstat").fetchone()[0]
+    conn.close()
+    assert config["longest_record"] == largest > 0
 
 
 def test_a_failing_page_stops_the_publish(built, monkeypatch, tmp_path):
