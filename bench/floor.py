@@ -1,0 +1,81 @@
+"""The floor: the simplest loader of the benchmark's generated archives, standard library only.
+
+    python bench/floor.py DB SOURCE
+
+What any loader must do at least: parse the input, insert tweets (id, date, text) with
+`executemany`, mentions and hashtags where the input lists them, and one FTS5 word index. No
+merging, provenance, media, users, problems, summaries or safety. `make bench` times it in the
+same run as `tweets-etl build`, and every target is a ratio to it, so a busy machine slows both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import sys
+from datetime import datetime
+from pathlib import Path
+
+SCHEMA = """
+create table tweets (id integer primary key, created_at text, text text);
+create table mentions (tweet_id integer, user_id integer);
+create table hashtags (tweet_id integer, tag text);
+"""
+FTS = """
+create virtual table tweets_fts using fts5 (text, content=tweets, content_rowid=id);
+insert into tweets_fts (rowid, text) select id, text from tweets;
+"""
+FOOTER = re.compile(
+    r"\(Originally on Twitter: \[(?P<date>[^\]]+)\]\(https?://twitter\.com/[^/]+/status/(?P<id>\d+)\)\)"
+)
+
+
+def iso(stamp: str) -> str:
+    return datetime.strptime(stamp, "%a %b %d %H:%M:%S %z %Y").isoformat()
+
+
+def load_official(conn: sqlite3.Connection, source: Path) -> None:
+    for path in sorted((source / "data").glob("tweet*.js")):
+        text = path.read_text(encoding="utf-8")
+        items = json.loads(text[text.index("[") :])
+        tweets, mentions, hashtags = [], [], []
+        for item in items:
+            tweet = item["tweet"]
+            tweet_id = int(tweet["id_str"])
+            tweets.append((tweet_id, iso(tweet["created_at"]), tweet["full_text"]))
+            entities = tweet["entities"]
+            mentions += [(tweet_id, int(m["id_str"])) for m in entities["user_mentions"]]
+            hashtags += [(tweet_id, h["text"]) for h in entities["hashtags"]]
+        conn.executemany("insert into tweets values (?, ?, ?)", tweets)
+        conn.executemany("insert into mentions values (?, ?)", mentions)
+        conn.executemany("insert into hashtags values (?, ?)", hashtags)
+
+
+def load_markdown(conn: sqlite3.Connection, source: Path) -> None:
+    for path in sorted(source.glob("tweets_*.md")):
+        rows = []
+        for entry in path.read_text(encoding="utf-8").split("\n\n----\n\n"):
+            match = FOOTER.search(entry)
+            if match:
+                text = entry[: match.start()].strip()
+                rows.append((int(match["id"]), iso(match["date"]), text))
+        conn.executemany("insert or ignore into tweets values (?, ?, ?)", rows)
+
+
+def main(db: str, source: str) -> None:
+    Path(db).unlink(missing_ok=True)
+    conn = sqlite3.connect(db)
+    conn.executescript(SCHEMA)
+    source_path = Path(source)
+    if (source_path / "data").is_dir():
+        load_official(conn, source_path)
+    else:
+        load_markdown(conn, source_path)
+    conn.executescript(FTS)
+    conn.commit()
+    conn.close()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
