@@ -1,10 +1,21 @@
-"""Build speed and peak memory of `tweets-etl build`, on real and generated archives.
+"""`tweets-etl build` against the floor (bench/floor.py), measured in the same run.
 
-    python bench/build_speed.py [--tweets N]
+    python bench/build_speed.py                      # 100k and 1M tweets, both formats (make bench)
+    python bench/build_speed.py --quick              # 10k tweets, one size, a few seconds
+    python bench/build_speed.py --sizes 5000000      # once at 5M: informational (make bench-5m)
 
-Each build runs in its own process, so peak RSS (ru_maxrss) is that build's alone. The
-generated archive is N tweets of twitter-archive-parser Markdown (first layout) with
-mentions, hashtags, links and entities, written once to a temporary folder.
+The machine is shared and noisy, so every target is a ratio to the simplest possible loader of
+the same input, run just before or after the build (the order alternates). Each load runs in a
+child process of its own, so its peak RSS (ru_maxrss) is its alone. For each size the inputs are
+generated once into a temporary folder (generated Markdown `tweets_YYYY-MM.md`, and an official
+export's `data/tweets.js`) and deleted before the next. Prints a Markdown table; exits 1 when a
+target is missed, 2 when a load failed, after running and printing everything.
+
+Targets (sizes up to 1M; larger sizes are measured for information only):
+- official export: build time <= 1.5x the floor's, database <= 2x the floor's;
+- Markdown: build time <= 2x the floor's, database <= 2x;
+- peak memory of the build <= 400 MiB;
+- time per tweet at the largest size within 1.15x of that at the smallest.
 """
 
 from __future__ import annotations
@@ -13,12 +24,15 @@ import argparse
 import json
 import os
 import random
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "archives"
@@ -116,63 +130,285 @@ def generate_official_export(folder: Path, count: int) -> None:
         out.write("\n]")
 
 
-def timed_build(db: Path, source: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one build in a child process."""
+# Targets, as ratios to the floor measured in the same run. Sizes above TARGET_MAX_TWEETS are
+# measured for information only.
+TIME_TARGET = {"Markdown": 2.0, "official": 1.5}
+SIZE_TARGET = 2.0
+MAX_PEAK_MIB = 400
+MAX_LINEAR = 1.15
+TARGET_MAX_TWEETS = 1_000_000
+DEFAULT_SIZES = (100_000, 1_000_000)
+QUICK_SIZE = 10_000
+# The floor reads tweets.js whole: its peak RSS is about 5x the largest input file (739 MiB for
+# a 146 MiB tweets.js), so at 5M it would need some 36 GiB. It is skipped above --floor-max-gib.
+FLOOR_RSS_PER_INPUT_MIB = 5.2
+FLOOR_BASE_MIB = 40
+FORMATS = (("Markdown", generate_markdown_archive), ("official", generate_official_export))
+
+
+class Run(NamedTuple):
+    seconds: float
+    peak_mib: float
+    db_mib: float
+    tweets: int
+
+
+class Row(NamedTuple):
+    label: str
+    fmt: str | None  # None: a real archive, no targets
+    size: int
+    floor: Run | str | None  # a Run, why it was not run, or None (real archive)
+    build: Run | str  # a Run, or why it failed
+    misses: list[str]
+
+
+def timed(command: list[str], db: Path) -> Run | str:
+    """One load in a child process of its own: its Run, or why it failed."""
+    db.unlink(missing_ok=True)
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "etl", "build", str(db), str(source), "--quiet"], cwd=ROOT
-    )
+    child = subprocess.Popen(command, cwd=ROOT)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
-    if status != 0:
-        raise SystemExit(f"build of {source} failed")
-    return seconds, usage.ru_maxrss / 1024
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0 or not db.exists():
+        return f"FAILED (exit {code})"
+    with sqlite3.connect(db) as conn:
+        tweets = conn.execute("select count(*) from tweets").fetchone()[0]
+    conn.close()
+    run = Run(seconds, usage.ru_maxrss / 1024, db.stat().st_size / 2**20, tweets)
+    db.unlink()
+    return run
 
 
-# Targets on two cores: at least 3,000 tweets a second, and peak memory that does not grow
-# with the input (a 200+ MB tweets.js must build in well under 200 MiB).
-MIN_TWEETS_PER_SECOND = 3000
-MAX_PEAK_MIB = 200
+def run_floor(db: Path, source: Path) -> Run | str:
+    return timed([sys.executable, str(ROOT / "bench" / "floor.py"), str(db), str(source)], db)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tweets", type=int, default=200_000, help="generated Markdown tweets")
-    parser.add_argument("--official-tweets", type=int, default=150_000, help="generated tweets.js")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        cases = []
-        ezyang = SHARED / "ezyang-tweets"
-        if ezyang.exists():
-            cases.append(("ezyang-tweets (6,753 tweets)", ezyang, 6753))
-        generated = tmp / "generated"
-        generated.mkdir()
-        generate_markdown_archive(generated, args.tweets)
-        cases.append((f"generated Markdown ({args.tweets:,})", generated, args.tweets))
-        official = tmp / "official"
-        generate_official_export(official, args.official_tweets)
-        megabytes = (official / "data" / "tweets.js").stat().st_size / 2**20
-        cases.append(
-            (
-                f"generated tweets.js ({args.official_tweets:,}, {megabytes:.0f} MB)",
-                official,
-                args.official_tweets,
+def run_build(db: Path, source: Path) -> Run | str:
+    return timed([sys.executable, "-m", "etl", "build", str(db), str(source), "--quiet"], db)
+
+
+def floor_estimate_mib(source: Path) -> float:
+    largest = max(path.stat().st_size for path in source.rglob("*") if path.is_file())
+    return FLOOR_BASE_MIB + FLOOR_RSS_PER_INPUT_MIB * largest / 2**20
+
+
+def judge(fmt: str, size: int, floor: Run | str, build: Run | str) -> list[str]:
+    """The targets this (format, size) misses; 'failed' when a load failed."""
+    if isinstance(build, str) or isinstance(floor, str) and floor.startswith("FAILED"):
+        return ["failed"]
+    if size > TARGET_MAX_TWEETS:
+        return []
+    misses = []
+    if isinstance(floor, Run):
+        if floor.tweets != size:
+            return [f"floor loaded {floor.tweets:,} tweets"]
+        if build.seconds > TIME_TARGET[fmt] * floor.seconds:
+            misses.append("time")
+        if build.db_mib > SIZE_TARGET * floor.db_mib:
+            misses.append("size")
+    if build.tweets != size:
+        misses.append(f"build loaded {build.tweets:,} tweets")
+    if build.peak_mib > MAX_PEAK_MIB:
+        misses.append("peak")
+    return misses
+
+
+def ratio(value: float, floor: Run | str | None, attr: str, target: float | None) -> str:
+    if not isinstance(floor, Run):
+        return "–"
+    text = f"{value / getattr(floor, attr):.2f}"
+    return f"{text} (≤ {target:g})" if target else text
+
+
+def table_line(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+HEADER = [
+    "input",
+    "floor s",
+    "build s",
+    "time ratio (target)",
+    "floor DB MiB",
+    "build DB MiB",
+    "size ratio (target)",
+    "floor peak MiB",
+    f"build peak MiB (≤ {MAX_PEAK_MIB})",
+    "verdict",
+]
+
+
+def format_row(row: Row) -> str:
+    floor, build = row.floor, row.build
+    targeted = row.fmt is not None and row.size <= TARGET_MAX_TWEETS
+    if isinstance(build, str):
+        return table_line([row.label, *(["–"] * 8), build])
+    if isinstance(floor, Run):
+        floor_cells = [f"{floor.seconds:.2f}", f"{floor.db_mib:.1f}", f"{floor.peak_mib:.0f}"]
+    else:
+        floor_cells = [floor or "–", "–", "–"]
+    if not targeted:
+        verdict = "info"
+    elif row.misses:
+        verdict = "MISSED: " + ", ".join(row.misses)
+    else:
+        verdict = "ok"
+    return table_line(
+        [
+            row.label,
+            floor_cells[0],
+            f"{build.seconds:.2f}",
+            ratio(build.seconds, floor, "seconds", TIME_TARGET[row.fmt] if targeted else None),
+            floor_cells[1],
+            f"{build.db_mib:.1f}",
+            ratio(build.db_mib, floor, "db_mib", SIZE_TARGET if targeted else None),
+            floor_cells[2],
+            f"{build.peak_mib:.0f}",
+            verdict,
+        ]
+    )
+
+
+def linear_lines(rows: list[Row]) -> tuple[list[str], list[str]]:
+    """The time-per-tweet table (smallest to largest targeted size) and the formats missing it."""
+    lines, missed = [], []
+    for fmt, _ in FORMATS:
+        runs = {
+            row.size: row.build
+            for row in rows
+            if row.fmt == fmt and row.size <= TARGET_MAX_TWEETS and isinstance(row.build, Run)
+        }
+        if len(runs) < 2:
+            continue
+        small, large = min(runs), max(runs)
+        per_small = runs[small].seconds / small * 1e6
+        per_large = runs[large].seconds / large * 1e6
+        met = per_large <= MAX_LINEAR * per_small
+        if not met:
+            missed.append(f"{fmt} time per tweet")
+        if not lines:
+            lines = [
+                table_line(
+                    ["format", "µs/tweet (small)", "µs/tweet (large)", "ratio (target)", "verdict"]
+                ),
+                table_line(["---"] * 5),
+            ]
+        lines.append(
+            table_line(
+                [
+                    f"{fmt}, {small:,} → {large:,}",
+                    f"{per_small:.1f}",
+                    f"{per_large:.1f}",
+                    f"{per_large / per_small:.2f} (≤ {MAX_LINEAR:g})",
+                    "ok" if met else "MISSED",
+                ]
             )
         )
-        print(f"{'archive':<44} {'seconds':>8} {'tweets/s':>10} {'peak MiB':>9}")
-        missed = []
-        for name, source, count in cases:
-            seconds, peak = timed_build(tmp / "bench.db", source)
-            met = count / seconds >= MIN_TWEETS_PER_SECOND and peak <= MAX_PEAK_MIB
-            verdict = "ok" if met else "MISSED"
-            print(f"{name:<44} {seconds:>8.2f} {count / seconds:>10,.0f} {peak:>9.0f}  {verdict}")
-            if not met:
-                missed.append(name)
-        print(f"targets: >= {MIN_TWEETS_PER_SECOND:,} tweets/s, <= {MAX_PEAK_MIB} MiB peak")
-        if missed:
-            raise SystemExit(f"missed targets: {', '.join(missed)}")
+    return lines, missed
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def measure_real(tmp: Path) -> Row | None:
+    ezyang = SHARED / "ezyang-tweets"
+    if not ezyang.is_dir():
+        progress(f"{ezyang} absent: no real-archive line")
+        return None
+    progress("building ezyang-tweets")
+    build = run_build(tmp / "build.db", ezyang)
+    tweets = f"{build.tweets:,} tweets" if isinstance(build, Run) else "?"
+    misses = ["failed"] if isinstance(build, str) else []
+    return Row(f"ezyang-tweets (real, {tweets})", None, 0, None, build, misses)
+
+
+def measure(tmp: Path, fmt: str, generate, size: int, floor_first: bool, floor_max_gib: float):
+    source = tmp / f"{fmt}-{size}"
+    source.mkdir()
+    progress(f"generating {size:,} {fmt} tweets")
+    generate(source, size)
+    megabytes = sum(p.stat().st_size for p in source.rglob("*") if p.is_file()) / 2**20
+    estimate = floor_estimate_mib(source)
+    runs: dict[str, Run | str] = {}
+    if estimate > floor_max_gib * 1024:
+        runs["floor"] = f"skipped (needs ~{estimate / 1024:.0f} GiB > {floor_max_gib:g})"
+        progress(f"floor {runs['floor']}")
+    order = ["floor", "build"] if floor_first else ["build", "floor"]
+    for name in order:
+        if name in runs:
+            continue
+        progress(f"{name}: {size:,} {fmt} tweets")
+        load = run_floor if name == "floor" else run_build
+        runs[name] = load(tmp / f"{name}.db", source)
+    shutil.rmtree(source)
+    label = f"{fmt} {size:,} ({megabytes:,.0f} MiB)"
+    misses = judge(fmt, size, runs["floor"], runs["build"])
+    return Row(label, fmt, size, runs["floor"], runs["build"], misses)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_SIZES),
+        help="generated tweets per input (default: 100000 1000000)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_SIZE:,} tweets, one size, no real archive: a few seconds",
+    )
+    parser.add_argument(
+        "--floor-max-gib",
+        type=float,
+        default=12,
+        help="skip the floor when its estimated peak memory is above this (default 12)",
+    )
+    args = parser.parse_args(argv)
+    sizes = [QUICK_SIZE] if args.quick else args.sizes
+    rows: list[Row] = []
+    print(table_line(HEADER))
+    print(table_line(["---"] * len(HEADER)), flush=True)
+    with tempfile.TemporaryDirectory(prefix="build_speed-") as tmp:
+        tmp = Path(tmp)
+        if not args.quick and (real := measure_real(tmp)):
+            rows.append(real)
+            print(format_row(real), flush=True)
+        for size_index, size in enumerate(sizes):
+            for fmt_index, (fmt, generate) in enumerate(FORMATS):
+                floor_first = (size_index + fmt_index) % 2 == 0
+                row = measure(tmp, fmt, generate, size, floor_first, args.floor_max_gib)
+                rows.append(row)
+                print(format_row(row), flush=True)
+    linear, linear_missed = linear_lines(rows)
+    if linear:
+        print()
+        print("\n".join(linear))
+    print()
+    print(
+        "targets (sizes up to 1,000,000): build time ≤ 1.5× the floor's (official), ≤ 2× "
+        f"(Markdown); database ≤ {SIZE_TARGET:g}×; build peak ≤ {MAX_PEAK_MIB} MiB; time per "
+        f"tweet at the largest size ≤ {MAX_LINEAR:g}× that at the smallest"
+    )
+    failed = [row.label for row in rows if "failed" in row.misses]
+    missed = [f"{row.label}: {', '.join(row.misses)}" for row in rows if row.misses]
+    missed += linear_missed
+    if failed:
+        print(f"verdict: FAILED: {'; '.join(failed)}")
+        return 2
+    if missed:
+        print(f"verdict: MISSED {len(missed)}: {'; '.join(missed)}")
+        return 1
+    if any(row.fmt and row.size <= TARGET_MAX_TWEETS for row in rows):
+        print("verdict: all targets met")
+    else:
+        print(f"verdict: informational (no targets above {TARGET_MAX_TWEETS:,} tweets)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
