@@ -26,6 +26,9 @@ FTS = """
 create virtual table tweets_fts using fts5 (text, content=tweets, content_rowid=id);
 insert into tweets_fts (rowid, text) select id, text from tweets;
 """
+# tweets.js, tweet.js, tweets-part1.js; not tweet-headers.js or tweetdeck.js, which the glob
+# tweet*.js also matches and whose items have no full_text.
+TWEET_FILE = re.compile(r"tweets?(-part\d+)?\.js")
 FOOTER = re.compile(
     r"\(Originally on Twitter: \[(?P<date>[^\]]+)\]\(https?://twitter\.com/[^/]+/status/(?P<id>\d+)\)\)"
 )
@@ -37,6 +40,8 @@ def iso(stamp: str) -> str:
 
 def load_official(conn: sqlite3.Connection, source: Path) -> None:
     for path in sorted((source / "data").glob("tweet*.js")):
+        if not TWEET_FILE.fullmatch(path.name):
+            continue
         text = path.read_text(encoding="utf-8")
         items = json.loads(text[text.index("[") :])
         tweets, mentions, hashtags = [], [], []
