@@ -29,6 +29,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -162,20 +163,52 @@ class Row(NamedTuple):
     misses: list[str]
 
 
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and its descendants, from /proc (0 once it has exited)."""
+    total, pending = 0, [pid]
+    while pending:
+        proc = Path("/proc") / str(pending.pop())
+        try:
+            status = (proc / "status").read_text()
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")
+            )
+            for task in (proc / "task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
+
+
 def timed(command: list[str], db: Path) -> Run | str:
-    """One load in a child process of its own: its Run, or why it failed."""
+    """One load in a child process of its own: its Run, or why it failed.
+
+    Peak memory is the child's ru_maxrss, or, should it start workers, the largest sum over its
+    processes sampled every 50 ms (ru_maxrss alone would count only the largest process).
+    """
     db.unlink(missing_ok=True)
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT)
+    sampled = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            sampled[0] = max(sampled[0], tree_rss_mib(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
     code = os.waitstatus_to_exitcode(status)
     if code != 0 or not db.exists():
         return f"FAILED (exit {code})"
     with sqlite3.connect(db) as conn:
         tweets = conn.execute("select count(*) from tweets").fetchone()[0]
     conn.close()
-    run = Run(seconds, usage.ru_maxrss / 1024, db.stat().st_size / 2**20, tweets)
+    run = Run(seconds, max(usage.ru_maxrss / 1024, sampled[0]), db.stat().st_size / 2**20, tweets)
     db.unlink()
     return run
 
@@ -333,7 +366,7 @@ def measure(tmp: Path, fmt: str, generate, size: int, floor_first: bool, floor_m
     estimate = floor_estimate_mib(source)
     runs: dict[str, Run | str] = {}
     if estimate > floor_max_gib * 1024:
-        runs["floor"] = f"skipped (needs ~{estimate / 1024:.0f} GiB > {floor_max_gib:g})"
+        runs["floor"] = f"skipped (needs ~{estimate / 1024:.0f} GiB > {floor_max_gib:g} GiB)"
         progress(f"floor {runs['floor']}")
     order = ["floor", "build"] if floor_first else ["build", "floor"]
     for name in order:
