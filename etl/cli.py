@@ -12,7 +12,7 @@ import click
 
 from .build import Progress, StrictFailure, Summary, build
 from .publish import Plan, publish
-from .readers.official import Options
+from .records import Options
 from .redact import Privacy, load_redactions
 
 

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Iterator
 import sqlite_utils
 
 from . import schema, summaries
+from .dates import snowflake_time
 from .entities import url_domain
 from .merge import UserDirectory, merge_tweets, text_conflicts
-from .readers.official import snowflake_time
 from .records import MAX_ID, Like, Problem, SourceInfo, Tweet, UserRef, valid_id
 
 BATCH = 2000
@@ -227,7 +227,7 @@ class Loader:
         exports: dict[str, list[SourceInfo]] = {}
         ids = {}
         for source_id, info in self.sources.items():
-            if info.format != "markdown" and info.owner:
+            if info.is_export and info.owner:
                 exports.setdefault(info.owner.lower(), []).append(info)
                 ids[id(info)] = source_id
         return {

@@ -107,3 +107,19 @@ class SourceInfo:
     exported_at: str | None = None
     entries: int = 0
     skipped: dict[str, int] = field(default_factory=dict)  # private items left out, by kind
+    # An export Twitter made, not a conversion of one: an owner's newest export is compared.
+    is_export: bool = False
+
+
+@dataclass
+class Options:
+    """What a build reads, as the user chose: every reader gets them."""
+
+    include_deleted: bool = False
+    include_circle: bool = False
+    include_likes: bool = False
+    owner: str | None = None  # the owner's handle, given by the user: overrides the archive's
+
+    def __post_init__(self):
+        if self.owner is not None:
+            self.owner = self.owner.strip().lstrip("@") or None

@@ -285,17 +285,15 @@ def test_an_export_with_no_clue_to_its_owner_keeps_every_tweet(tmp_path):
 
 def read_with(source, options) -> list:
     from etl import readers
-    from etl.records import SourceInfo
-    from etl.sources import open_tree
 
-    (found,) = readers.detect(open_tree(str(source)), str(source))
-    info = SourceInfo(name="x", location=str(source), format=found.format, precedence="")
-    return [*readers.read(found, info, options)], info
+    (found,) = readers.plan([str(source)])
+    reader = found.open(options)
+    return [*reader.read()], reader.info
 
 
 @pytest.mark.parametrize("account", [None, ACCOUNT])
 def test_the_owner_option_names_the_owner_of_an_export(tmp_path, account):
-    from etl.readers.official import Options
+    from etl.records import Options
 
     archive = export(tmp_path / "x", [tweet(1)], account=account)
     (read,), info = read_with(archive, Options(owner="@Given"))
@@ -307,7 +305,7 @@ def test_the_owner_option_names_the_owner_of_an_export(tmp_path, account):
 
 
 def test_the_owner_option_names_the_owner_of_markdown_and_grailbird(tmp_path):
-    from etl.readers.official import Options
+    from etl.records import Options
 
     (tmp_path / "md").mkdir()
     (tmp_path / "md" / "tweets_2020-01.md").write_text(entry("hi", 1212300000000000000))

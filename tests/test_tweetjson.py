@@ -9,7 +9,6 @@ from etl.readers.tweetjson import (
     client_name,
     convert,
     location,
-    parse_created_at,
     text_of,
 )
 from etl.records import Tweet, UserRef
@@ -83,20 +82,6 @@ def test_location_axes(tweet, expected):
 )
 def test_client_name(source, expected):
     assert client_name(source) == expected
-
-
-@pytest.mark.parametrize(
-    "value, expected",
-    [
-        ("Sat Apr 13 16:42:51 +0000 2013", "2013-04-13T16:42:51+00:00"),
-        ("2013-11-26 08:12:34 +0000", "2013-11-26T08:12:34+00:00"),
-        ("2013-11-26 09:12:34 +0100", "2013-11-26T08:12:34+00:00"),
-        ("yesterday", None),
-        (None, None),
-    ],
-)
-def test_both_grailbird_date_forms(value, expected):
-    assert parse_created_at(value) == expected
 
 
 def test_best_variant_is_the_highest_bitrate_mp4():

@@ -7,20 +7,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from ..dates import parse_created_at
 from ..jsfiles import JSFileError, iter_array, read_side_file
-from ..records import Problem, SourceInfo, Tweet, UserRef
+from ..records import Options, Problem, SourceInfo, Tweet, UserRef
 from ..sources import Tree
 from . import tweetjson
-from .official import Options
 from .tweetjson import as_id, string
 
+if TYPE_CHECKING:
+    from . import Found
+
 FORMAT = "legacy"
+RANK = "2"
+IS_EXPORT = True
 MONTH_FILE = re.compile(r"^(?P<root>(?:.*/)?)data/js/tweets/\d{4}_\d{2}\.js$")
 
 
 def find_roots(files: list[str]) -> list[str]:
     return sorted({m["root"] for f in files if (m := MONTH_FILE.match(f))})
+
+
+def find_archives(tree: Tree, files: list[str], taken: list[str]) -> list[tuple[str, list[str]]]:
+    return [(root, []) for root in find_roots(files)]
+
+
+def expected_files(found: Found) -> int:
+    root = found.root
+    return sum(
+        1 for p in found.tree.files() if p.startswith(root) and MONTH_FILE.match(p[len(root) :])
+    )
+
+
+def open_archive(found: Found, info: SourceInfo, options: Options) -> LegacyReader:
+    return LegacyReader(found.tree, found.root, info, options)
 
 
 class LegacyReader:
@@ -29,6 +50,15 @@ class LegacyReader:
         self.given_owner = options.owner if options else None
         self.js = f"{root}data/js/"
         self.problems: list[Problem] = []
+        self.owner = self.find_owner()
+        if self.owner:
+            info.owner, info.owner_id, info.owner_name = (
+                self.owner.screen_name,
+                self.owner.id,
+                self.owner.name,
+            )
+        payload = self.value("payload_details.js", dict) or {}
+        info.exported_at = parse_created_at(payload.get("created_at"))
 
     def value(self, name: str, kind: type):
         path = self.js + name
@@ -51,15 +81,7 @@ class LegacyReader:
         return owner
 
     def read(self) -> Iterator[Tweet | Problem]:
-        owner = self.find_owner()
-        if owner:
-            self.info.owner, self.info.owner_id, self.info.owner_name = (
-                owner.screen_name,
-                owner.id,
-                owner.name,
-            )
-        payload = self.value("payload_details.js", dict) or {}
-        self.info.exported_at = tweetjson.parse_created_at(payload.get("created_at"))
+        owner = self.owner
         expected = {
             self.root + entry["file_name"]: tweetjson.as_int(entry.get("tweet_count"))
             for entry in self.value("tweet_index.js", list) or []

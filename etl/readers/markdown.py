@@ -19,14 +19,21 @@ import html
 import posixpath
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .. import media
 from ..dates import parse_twitter_date
 from ..entities import extract_entities
-from ..records import MediaRef, Problem, Tweet, UserRef, valid_id
+from ..records import MediaRef, Options, Problem, SourceInfo, Tweet, UserRef, valid_id
 from ..sources import Tree, safe_join
 
+if TYPE_CHECKING:
+    from . import Found
+
 FORMAT = "markdown"
+RANK = "1"  # made from an export: the export's own record wins
+IS_EXPORT = False
+HEAD_BYTES = 64 * 1024
 
 FILE_NAME = re.compile(
     r"^(?:tweets_\d{4}-\d{2}|\d{4}-\d{2}-01-Tweet-Archive-\d{4}-\d{2}|\d{4}-\d{2}-01-tweets)\.md$"
@@ -58,6 +65,36 @@ SCREEN_NAME = re.compile(r"@([A-Za-z0-9_]{1,15})")
 # whole would take several times its size in memory.
 FILE_LIMIT = 32 * 1024 * 1024
 DAMAGE = re.compile(r"[\x00\udc80-\udcff]")  # NUL, or a byte that is not UTF-8 (escaped)
+
+
+def find_archives(tree: Tree, files: list[str], taken: list[str]) -> list[tuple[str, list[str]]]:
+    """All the Markdown files of a tree, as one archive, but those in an export's data/."""
+    claimed = []
+    for path in files:
+        if not path.endswith(".md") or any(path.startswith(r + "data/") for r in taken):
+            continue
+        # A NUL in the head is damage to report line by line, not a reason to skip the file.
+        if claims(path, tree.read_bytes(path, HEAD_BYTES)):
+            claimed.append(path)
+    return [("", claimed)] if claimed else []
+
+
+def expected_files(found: Found) -> int:
+    return len(found.files)
+
+
+def open_archive(found: Found, info: SourceInfo, options: Options) -> MarkdownReader:
+    return MarkdownReader(found.tree, found.files, info, options.owner)
+
+
+class MarkdownReader:
+    def __init__(self, tree: Tree, files: list[str], info: SourceInfo, owner: str | None):
+        self.tree, self.files, self.info, self.owner = tree, files, info, owner
+
+    def read(self) -> Iterator[Tweet | Problem]:
+        for path in self.files:
+            self.info.files.append(path)
+            yield from read(self.tree, path, self.owner)
 
 
 def claims(path: str, head: bytes) -> bool:

@@ -12,16 +12,22 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import islice
+from typing import TYPE_CHECKING
 
+from ..dates import any_date, epoch, normalise_iso
 from ..jsfiles import JSFileError, iter_array, read_side_file
-from ..records import Like, Problem, SourceInfo, Tweet, UserRef
+from ..records import Like, Options, Problem, SourceInfo, Tweet, UserRef
 from ..sources import Tree
 from . import tweetjson
 from .tweetjson import array, as_id, obj, string
 
+if TYPE_CHECKING:
+    from . import Found
+
 FORMAT = "official"
+RANK = "2"
+IS_EXPORT = True
 TWEET_FILES = re.compile(r"^(?:tweet|tweets|tweets-part\d+)\.js$")
 LIKE_FILES = re.compile(r"^like(?:-part\d+)?\.js$")
 MEDIA_DIRS = {
@@ -30,8 +36,6 @@ MEDIA_DIRS = {
     "community": ["community_tweet_media"],
     "circle": ["twitter_circle_tweet_media", "tweets_media", "tweet_media"],
 }
-SNOWFLAKE_EPOCH_MS = 1288834974657
-FIRST_SNOWFLAKE = 29700859247  # ids below this predate snowflakes (Nov 2010)
 
 
 # The link of a tweet's own photo or video names its author: the owner, in an export.
@@ -52,18 +56,6 @@ def is_read(name: str) -> bool:
     return bool(TWEET_FILES.match(base) or LIKE_FILES.match(base)) or base in SIDE_FILES
 
 
-@dataclass
-class Options:
-    include_deleted: bool = False
-    include_circle: bool = False
-    include_likes: bool = False
-    owner: str | None = None  # the owner's handle, given by the user: overrides the archive's
-
-    def __post_init__(self):
-        if self.owner is not None:
-            self.owner = self.owner.strip().lstrip("@") or None
-
-
 def find_roots(files: list[str]) -> list[str]:
     """Folders (ending in '/', or '') holding an export's `data/` with tweets in it."""
     roots = set()
@@ -72,6 +64,19 @@ def find_roots(files: list[str]) -> list[str]:
         if len(parts) >= 2 and parts[-2] == "data" and TWEET_FILES.match(parts[-1]):
             roots.add("/".join(parts[:-2]) + ("/" if len(parts) > 2 else ""))
     return sorted(roots)
+
+
+def find_archives(tree: Tree, files: list[str], taken: list[str]) -> list[tuple[str, list[str]]]:
+    return [(root, []) for root in find_roots(files)]
+
+
+def expected_files(found: Found) -> int:
+    root = found.root
+    return sum(1 for p in found.tree.files() if p.startswith(root) and is_read(p[len(root) :]))
+
+
+def open_archive(found: Found, info: SourceInfo, options: Options) -> ExportReader:
+    return ExportReader(found.tree, found.root, info, options)
 
 
 class ExportReader:
@@ -83,6 +88,14 @@ class ExportReader:
         self.counted: dict[str, int] = {}  # items in each array file read (for manifest.js)
         self.manifest = obj(self.value("manifest.js", dict))
         self.owner = self.find_owner()
+        info.owner, info.owner_id, info.owner_name = (
+            self.owner.screen_name,
+            self.owner.id,
+            self.owner.name,
+        )
+        info.exported_at = normalise_iso(
+            obj(self.manifest.get("archiveInfo")).get("generationDate")
+        )
         self.media_index = defaultdict(list)
         for name in self.present:
             folder, _, base = name.rpartition("/")
@@ -231,14 +244,6 @@ class ExportReader:
 
     def read(self) -> Iterator[Tweet | Like | Problem]:
         info = self.info
-        if self.owner:
-            info.owner, info.owner_id, info.owner_name = (
-                self.owner.screen_name,
-                self.owner.id,
-                self.owner.name,
-            )
-        archive_info = obj(self.manifest.get("archiveInfo"))
-        info.exported_at = normalise_iso(archive_info.get("generationDate"))
         circle_ids = self.circle_ids()
         if circle_ids and not self.options.include_circle:
             info.skipped["circle"] = len(circle_ids)
@@ -476,33 +481,3 @@ class NoteIndex:
 
     def unmatched(self) -> list[Note]:
         return [n for n in self.notes if not n.used]
-
-
-def epoch(iso: str) -> int:
-    return int(datetime.fromisoformat(iso).timestamp())
-
-
-def normalise_iso(value) -> str | None:
-    """'2023-10-13T14:58:50.000Z' → '2023-10-13T14:58:50+00:00'."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            return None
-        return moment.replace(microsecond=0).astimezone(UTC).isoformat()
-    except (ValueError, OverflowError):  # year 1 or 9999 pushed out of range by its offset
-        return None
-
-
-def any_date(value) -> str | None:
-    """deleted_at comes as ISO 8601 or in Twitter's created_at form, depending on the export."""
-    return normalise_iso(value) or tweetjson.parse_created_at(value)
-
-
-def snowflake_time(tweet_id: int) -> str | None:
-    """When a tweet was posted, from its id (ids before November 2010 carry no time)."""
-    if tweet_id < FIRST_SNOWFLAKE:
-        return None
-    ms = (tweet_id >> 22) + SNOWFLAKE_EPOCH_MS
-    return datetime.fromtimestamp(ms // 1000, tz=UTC).isoformat()

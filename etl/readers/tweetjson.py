@@ -11,10 +11,9 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from .. import media
-from ..dates import parse_twitter_date
+from ..dates import parse_created_at
 from ..jsfiles import UNREADABLE_IN_A_ROW
 from ..records import MAX_ID, MediaRef, Problem, Tweet, UserRef, valid_id
 from ..sources import Tree
@@ -29,8 +28,6 @@ TAG = re.compile(r"<[^<>]+>")
 # More than any tweet has (4 photos or 1 video; about 12 links fit in 280 characters): the
 # rest of a damaged item's lists would only cost time (each link is replaced in the text).
 MAX_ENTITIES = 100
-# Grailbird's later form: "2013-11-26 08:12:34 +0000"
-ISO_SPACE_DATE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}$")
 
 
 @dataclass
@@ -92,18 +89,6 @@ def array(value) -> list:
 
 def string(value) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def parse_created_at(value: str) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        if ISO_SPACE_DATE.match(value.strip()):
-            moment = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S %z")
-            return moment.astimezone(UTC).isoformat()
-        return parse_twitter_date(value)
-    except (ValueError, OverflowError):  # year 1 or 9999 pushed out of range by its offset
-        return None
 
 
 def client_name(source: str | None) -> str | None:
