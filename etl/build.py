@@ -9,7 +9,6 @@ import sqlite3
 import tempfile
 import zipfile
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,11 +17,9 @@ from pathlib import Path
 import click
 import sqlite_utils
 
-from . import readers
+from . import readers, schema, summaries
 from .load import Loader
-from .readers.official import Options
-from .records import Like, Problem, SourceInfo, Tweet
-from .sources import open_tree
+from .records import Options, Problem, SourceInfo, Tweet
 
 try:
     import fcntl
@@ -58,14 +55,6 @@ SUMMARY_SQL = {
 }
 
 
-def plan(locations: list[str]) -> list[readers.Found]:
-    """Open and recognise every SOURCE before anything is written (bad input fails fast)."""
-    found = []
-    for location in locations:
-        found += readers.detect(open_tree(location), location)
-    return found
-
-
 class Progress:
     """What a build reports while it runs; the CLI draws it, tests ignore it."""
 
@@ -82,25 +71,17 @@ class Progress:
         pass
 
 
-def read_source(
-    found: readers.Found, info: SourceInfo, options: Options, progress: Progress
-) -> Iterator[Tweet | Like | Problem]:
-    authors: Counter[str] = Counter()
+def with_progress(reader: readers.ArchiveReader, progress: Progress) -> Iterator:
+    """The reader's records, telling `progress` of each file it opens and each tweet."""
+    files = reader.info.files
     files_seen = 0
-    for item in readers.read(found, info, options):
-        while files_seen < len(info.files):
-            progress.file(info.files[files_seen])
+    for item in reader.read():
+        while files_seen < len(files):
+            progress.file(files[files_seen])
             files_seen += 1
         if isinstance(item, Tweet):
-            info.entries += 1
-            authors[item.author.screen_name] += 1
             progress.tweet()
-        elif isinstance(item, Problem):
-            info.entries += item.entry
         yield item
-    if info.owner is None and authors:
-        info.owner = authors.most_common(1)[0][0]
-    info.precedence = readers.FORMAT_RANK[info.format] + "|" + (info.exported_at or "")
 
 
 def temp_pattern(db_path: Path) -> re.Pattern:
@@ -235,26 +216,27 @@ def build(
     progress = progress or Progress()
     cannot_write(db_path, check_db_path, db_path, locations)
     with last_resort(lambda: "opening " + ", ".join(locations)):
-        planned = plan(locations)
+        planned = readers.plan(locations)
         progress.start(sum(found.expected_files() for found in planned))
     summary = Summary()
     reading: list[SourceInfo] = []  # the source being read, for an internal error's message
     with atomic_database(db_path) as db:
         loader = Loader(db)
         with last_resort(lambda: where_reading(reading), db_path):
+            opened = []
             for source_id, found in enumerate(planned, 1):
-                info = SourceInfo(
-                    name=posixpath.basename(found.location.rstrip("/\\")) or found.location,
-                    location=found.location,
-                    format=found.format,
-                    precedence="",
-                )
-                reading[:] = [info]
-                loader.stage(source_id, read_source(found, info, options, progress))
-                loader.add_source(source_id, info)
-                summary.sources.append(info)
+                reading[:] = [SourceInfo("", found.location, found.format, "")]
+                opened.append((source_id, found.open(options)))
+            # Best first: of the records of one tweet id, the first loaded is the one kept.
+            best_first = sorted(opened, key=lambda pair: pair[1].info.precedence, reverse=True)
+            for source_id, reader in best_first:
+                reading[:] = [reader.info]
+                loader.stage(source_id, with_progress(reader, progress), reader.info.name)
+                loader.add_source(source_id, reader.info)
+            summary.sources = [reader.info for _, reader in opened]
             reading.clear()
             loader.finish()
+            finish_steps(db)
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}
         summary.counts["files_read"] = sum(len(info.files) for info in summary.sources)
         summary.counts["entries"] = loader.entries
@@ -266,6 +248,14 @@ def build(
         if strict and summary.counts["problems"]:
             raise StrictFailure(summary)
     return summary
+
+
+def finish_steps(db: sqlite_utils.Database) -> None:
+    """What the site needs once every row is in: indexes, search, summaries, statistics."""
+    schema.create_indexes(db)
+    schema.create_search(db)
+    summaries.create_summaries(db)
+    db.execute("analyze")
 
 
 def nothing_imported(entries: int, first: Problem | None, db_path: Path) -> str:

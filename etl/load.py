@@ -1,23 +1,27 @@
-"""Records into the database: staged, merged per tweet id, then written in batches.
+"""Records into the database as they are read: one pass, each row built once.
 
-Records are staged in the (temporary) database rather than held in memory, so a build's
-memory stays flat however many tweets come in; merging then walks the staged records in id
-order, one tweet at a time.
+The build reads its sources best first (by precedence), so the first record of a tweet id to
+arrive is the one to keep. A later record of the same id (another source, or the same tweet
+twice in one) is merged into the stored row: it fills what the kept one left unknown, and a
+text that tells a different tweet is reported. Nothing is held back in memory or staged
+twice; a build's memory stays flat however many tweets come in.
+
+Indexes, search, summaries and ANALYZE are the build's next steps (etl/build.py), not this
+module's.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
-import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from operator import attrgetter
 
 import sqlite_utils
 
-from . import schema, summaries
+from . import schema
 from .dates import snowflake_time
 from .entities import url_domain
-from .merge import UserDirectory, merge_tweets, text_conflicts
+from .merge import UserDirectory, same_text, synthetic_user_id
 from .records import MAX_ID, Like, Problem, SourceInfo, Tweet, UserRef, valid_id
 
 BATCH = 2000
@@ -31,6 +35,35 @@ REFERENCE_FIELDS = (
     "edit_initial_id",
     "note_tweet_id",
 )
+LIST_TABLES = ("mentions", "hashtags", "urls")
+
+TWEET_INSERT_COLUMNS = schema.TWEET_FIELDS + tuple(schema.TWEET_COMPUTED)
+tweet_fields = attrgetter(*schema.TWEET_FIELDS)
+media_fields = attrgetter(*schema.MEDIA_FIELDS)
+REPLY_USER = schema.TWEET_FIELDS.index("in_reply_to_user_id")  # stored resolved, see row()
+
+
+def insert_sql(table: str, columns) -> str:
+    return "insert into [{}] ({}) values ({})".format(
+        table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
+    )
+
+
+INSERT = {name: insert_sql(name, schema.TABLES[name][0]) for name in schema.TABLES}
+INSERT["tweets"] = insert_sql("tweets", TWEET_INSERT_COLUMNS)
+# A later record of a stored tweet fills only what the stored row leaves unknown.
+FILL_SQL = "update tweets set {} where id = ?".format(
+    ", ".join(f"[{c}] = coalesce([{c}], ?)" for c in schema.TWEET_FIELDS)
+)
+KIND_SQL = """
+update tweets set kind = case
+  when is_retweet then 'retweet'
+  when in_reply_to_id is not null or coalesce(in_reply_to_screen_name, '') != '' then 'reply'
+  when quoted_id is not null then 'quote'
+  else 'tweet'
+end
+where id = ?
+"""
 
 
 class Loader:
@@ -42,16 +75,16 @@ class Loader:
         self.problems = 0
         self.entry_problems = 0
         self.first_entry_problem: Problem | None = None
-        self._staged = 0
         self._problem_rows: list[dict] = []
-        schema.create_tables(db)
-        db.execute("create table _staged (id integer, seq integer, source_id integer, data blob)")
-        db.execute("create table _precedence (source_id integer primary key, precedence text)")
         self.sources: dict[int, SourceInfo] = {}
+        self.names: dict[int, str] = {}  # source id -> name, known before the source is read
+        self.read_order: dict[int, int] = {}
+        schema.create_tables(db)
 
     def add_source(self, source_id: int, info: SourceInfo) -> None:
-        """Record a source once it has been read (its owner and date come from reading it)."""
+        """Record a source once it has been read (its owner and counts come from reading it)."""
         self.sources[source_id] = info
+        self.names[source_id] = info.name
         row = storable_row(
             {
                 "id": source_id,
@@ -70,16 +103,18 @@ class Loader:
             }
         )
         self.db["sources"].insert(row)
-        self.db.execute(
-            "insert into _precedence values (?, ?)", [source_id, storable_text(info.precedence)]
-        )
         if info.owner:
             self.owners.add(info.owner)
             self.users.add(UserRef(info.owner, known_id(info.owner_id), info.owner_name))
 
-    def stage(self, source_id: int, items: Iterable[Tweet | Like | Problem]) -> None:
-        """Stage one source's records; counts every entry, stored or reported."""
-        rows = []
+    def stage(
+        self, source_id: int, items: Iterable[Tweet | Like | Problem], name: str | None = None
+    ) -> None:
+        """Load one source's records; counts every entry, stored or reported. Sources must
+        come best first: of two records of one tweet, the first loaded is kept."""
+        self.names.setdefault(source_id, name or f"source {source_id}")
+        self.read_order.setdefault(source_id, len(self.read_order))
+        batch: list[Tweet] = []
         for item in items:
             if isinstance(item, Problem):
                 self.add_problem(source_id, item)
@@ -92,19 +127,170 @@ class Loader:
                 continue
             storable(item)
             self.entries += 1
-            self._staged += 1
-            for ref in [item.author, *item.mentions]:
-                self.users.add(ref)
-            if item.in_reply_to_screen_name:
-                self.users.add(UserRef(item.in_reply_to_screen_name, item.in_reply_to_user_id))
-            if item.retweeted_screen_name:
-                self.users.add(UserRef(item.retweeted_screen_name))
-            rows.append((item.id, self._staged, source_id, pickle.dumps(item, 5)))
-            if len(rows) >= BATCH:
-                self._insert_staged(rows)
-                rows = []
-        self._insert_staged(rows)
+            self.note_users(item)
+            batch.append(item)
+            if len(batch) >= BATCH:
+                self.load_batch(source_id, batch)
+                batch = []
+        self.load_batch(source_id, batch)
         self._flush_problems()
+
+    def note_users(self, tweet: Tweet) -> None:
+        users = self.users
+        users.add(tweet.author)
+        for ref in tweet.mentions:
+            users.add(ref)
+        if tweet.in_reply_to_screen_name:
+            users.add(UserRef(tweet.in_reply_to_screen_name, tweet.in_reply_to_user_id))
+        if tweet.retweeted_screen_name:
+            users.add(UserRef(tweet.retweeted_screen_name))
+
+    def load_batch(self, source_id: int, batch: list[Tweet]) -> None:
+        if not batch:
+            return
+        stored = self.stored_ids([t.id for t in batch])
+        fresh, later = [], []
+        for tweet in batch:
+            if tweet.id in stored:
+                later.append(tweet)
+            else:
+                stored.add(tweet.id)
+                fresh.append(tweet)
+        tables: dict[str, list[tuple]] = {
+            "tweets": [],
+            "mentions": [],
+            "hashtags": [],
+            "urls": [],
+            "media": [],
+        }
+        for tweet in fresh:
+            tables["tweets"].append(self.tweet_row(tweet))
+            self.add_list_rows(tweet, tables)
+            self.add_media_rows(tweet, source_id, tables["media"])
+        for name, rows in tables.items():
+            insert_rows(self.db, name, rows)
+        insert_rows(self.db, "tweet_sources", provenance(source_id, batch))
+        while later:  # one record per id at a time: each may change what the next one sees
+            now, later = first_of_each_id(later)
+            self.merge_into_stored(source_id, now)
+
+    def stored_ids(self, ids: list[int]) -> set[int]:
+        placeholders = ", ".join("?" * len(ids))
+        sql = f"select id from tweets where id in ({placeholders})"
+        return {row[0] for row in self.db.conn.execute(sql, ids)}
+
+    def tweet_row(self, tweet: Tweet) -> tuple:
+        users = self.users
+        values = tweet_fields(tweet)
+        if tweet.in_reply_to_screen_name or tweet.in_reply_to_user_id is not None:
+            values = list(values)
+            values[REPLY_USER] = users.id_for(
+                tweet.in_reply_to_screen_name or "", tweet.in_reply_to_user_id
+            )
+        return (
+            *values,
+            str(tweet.id),
+            tweet_kind(tweet),
+            users.id_for(tweet.author.screen_name, tweet.author.id),
+            len(tweet.media),
+            None,
+        )
+
+    def add_list_rows(self, tweet: Tweet, tables: dict[str, list[tuple]]) -> None:
+        tweet_id = tweet.id
+        if tweet.mentions:
+            mention_ids: dict[int, int] = {}
+            for ref in tweet.mentions:
+                mention_ids.setdefault(self.users.id_for(ref.screen_name, ref.id), len(mention_ids))
+            tables["mentions"] += [(tweet_id, u, p) for u, p in mention_ids.items()]
+        if tweet.hashtags:
+            tags = dict.fromkeys(tweet.hashtags)
+            tables["hashtags"] += [(tweet_id, tag, p) for p, tag in enumerate(tags)]
+        if tweet.urls:
+            tables["urls"] += [
+                (tweet_id, p, url, url_domain(url)) for p, url in enumerate(tweet.urls)
+            ]
+
+    def add_media_rows(self, tweet: Tweet, source_id: int, rows: list[tuple]) -> None:
+        for position, ref in enumerate(tweet.media):
+            ref.source_id = source_id
+            rows.append((tweet.id, position, *media_fields(ref)))
+
+    def merge_into_stored(self, source_id: int, records: list[Tweet]) -> None:
+        """Later records of stored tweets (one per id): fill, report, keep provenance."""
+        conn = self.db.conn
+        ids = [t.id for t in records]
+        placeholders = ", ".join("?" * len(ids))
+        kept = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                f"select id, text, input_file, input_line, user_id from tweets "
+                f"where id in ({placeholders})",
+                ids,
+            )
+        }
+        with_lists = {
+            name: {
+                row[0]
+                for row in conn.execute(
+                    f"select distinct tweet_id from [{name}] where tweet_id in ({placeholders})",
+                    ids,
+                )
+            }
+            for name in LIST_TABLES
+        }
+        media: dict[int, tuple[int, int]] = {}
+        for tweet_id, found, count in conn.execute(
+            f"select tweet_id, count(path), count(*) from media where tweet_id in ({placeholders})"
+            " group by tweet_id",
+            ids,
+        ):
+            media[tweet_id] = (found, count)
+        tables: dict[str, list[tuple]] = {name: [] for name in (*LIST_TABLES, "media")}
+        fills, replaced_media, new_authors = [], [], []
+        for tweet in records:
+            text, input_file, input_line, user_id = kept[tweet.id]
+            if not same_text(text, tweet.text):
+                self.report_conflict(tweet, source_id, input_file, input_line)
+            row = self.tweet_row(tweet)
+            fills.append((*row[: len(schema.TWEET_FIELDS)], tweet.id))
+            if user_id < 0 and tweet.author.id is not None:
+                new_authors.append((row[TWEET_INSERT_COLUMNS.index("user_id")], tweet.id))
+            lists: dict[str, list[tuple]] = {name: [] for name in LIST_TABLES}
+            self.add_list_rows(tweet, lists)
+            for name, rows in lists.items():
+                if tweet.id not in with_lists[name]:
+                    tables[name] += rows
+            found = sum(ref.path is not None for ref in tweet.media)
+            if (found, len(tweet.media)) > media.get(tweet.id, (0, 0)):
+                replaced_media.append((len(tweet.media), tweet.id))
+                self.add_media_rows(tweet, source_id, tables["media"])
+        conn.executemany(FILL_SQL, fills)
+        conn.executemany("update tweets set user_id = ? where id = ?", new_authors)
+        conn.executemany(KIND_SQL, [(t.id,) for t in records])
+        conn.executemany("delete from media where tweet_id = ?", [(i,) for _, i in replaced_media])
+        conn.executemany("update tweets set media_count = ? where id = ?", replaced_media)
+        for name, rows in tables.items():
+            insert_rows(self.db, name, rows)
+
+    def report_conflict(self, loser: Tweet, source_id: int, kept_file: str, kept_line: int):
+        """A text of a stored id that tells a different tweet: the stored one is kept."""
+        winners = [
+            row[0]
+            for row in self.db.conn.execute(
+                "select source_id from tweet_sources "
+                "where tweet_id = ? and input_file = ? and input_line = ?",
+                [loser.id, kept_file, kept_line],
+            )
+        ]
+        winner = min(winners, key=lambda s: self.read_order.get(s, 0), default=source_id)
+        reason = (
+            f"tweet {loser.id}: text differs from the one kept, "
+            f"from {self.names.get(winner, winner)} ({kept_file}:{kept_line})"
+        )
+        self.add_problem(
+            source_id, Problem(loser.input_file, loser.input_line, reason, loser.text, False)
+        )
 
     def add_like(self, source_id: int, like: Like) -> None:
         if not valid_id(like.tweet_id):
@@ -139,102 +325,60 @@ class Loader:
             self.db["etl_problems"].insert_all(map(storable_row, self._problem_rows))
             self._problem_rows = []
 
-    def _insert_staged(self, rows: list[tuple]) -> None:
-        if rows:
-            self.db.conn.executemany("insert into _staged values (?, ?, ?, ?)", rows)
-
-    def _staged_groups(self) -> Iterator[tuple[list[Tweet], list[dict]]]:
-        """Each tweet id's records, best first, with where each was seen."""
-        cursor = self.db.conn.execute(
-            "select id, _staged.source_id, data from _staged "
-            "join _precedence on _precedence.source_id = _staged.source_id "
-            "order by id, precedence desc, seq"
-        )
-        for _, group in itertools.groupby(cursor, key=lambda row: row[0]):
-            records, provenance = [], []
-            for _, source_id, data in group:
-                # Our own pickles, written by this process into its own temporary database.
-                record = pickle.loads(data)
-                for ref in record.media:
-                    ref.source_id = source_id
-                records.append(record)
-                provenance.append(
-                    {
-                        "tweet_id": record.id,
-                        "source_id": source_id,
-                        "input_file": record.input_file,
-                        "input_line": record.input_line,
-                    }
-                )
-            yield records, provenance
-
     def finish(self) -> None:
-        tables = {
-            name: []
-            for name in ("tweets", "mentions", "hashtags", "urls", "media", "tweet_sources")
-        }
-
-        def flush(force=False):
-            for name, rows in tables.items():
-                if rows and (force or len(rows) >= BATCH):
-                    insert_rows(self.db, name, rows)
-                    rows.clear()
-
+        """Users, the ids learned late, and the facts that need every source."""
+        self._flush_problems()
         users = map(storable_row, self.users.rows(self.owners))
         self.db["users"].insert_all(users, batch_size=BATCH)
-        newest = self.newest_exports()
-        for records, provenance in self._staged_groups():
-            if len(records) > 1:
-                self.report_conflicts(records, provenance)
-            tweet = merge_tweets(records)
-            rows_by_table = tweet_rows(tweet, self.users)
-            newest_export = newest.get(tweet.author.screen_name.lower())
-            if newest_export is not None:
-                seen = {p["source_id"] for p in provenance}
-                rows_by_table["tweets"][0]["missing_from_newest_export"] = int(
-                    newest_export not in seen
-                )
-            for name, rows in rows_by_table.items():
-                tables[name].extend(rows)
-            tables["tweet_sources"].extend(provenance)
-            flush()
-        flush(force=True)
-        self._flush_problems()
-        self.db.execute("drop table _staged")
-        self.db.execute("drop table _precedence")
+        self.resolve_late_user_ids()
+        self.mark_missing_from_newest_export()
         self.check_nothing_lost()
-        schema.create_indexes(self.db)
-        schema.create_search(self.db)
-        summaries.create_summaries(self.db)
-        self.db.execute("analyze")
 
-    def report_conflicts(self, records: list[Tweet], provenance: list[dict]) -> None:
-        """Texts of one id that tell different tweets: the best is kept, the others reported."""
-        best = records[0]
-        for i in text_conflicts(records):
-            loser, source_id = records[i], provenance[i]["source_id"]
-            winner = self.sources[provenance[0]["source_id"]].name
-            reason = (
-                f"tweet {best.id}: text differs from the one kept, "
-                f"from {winner} ({best.input_file}:{best.input_line})"
+    def resolve_late_user_ids(self) -> None:
+        """Rows written before an account's id was known used its name's stand-in id."""
+        late = self.users.late_ids()
+        if not late:
+            return
+        conn = self.db.conn
+        conn.execute("create temp table late_user_ids (stand_in integer primary key, id integer)")
+        conn.executemany("insert into late_user_ids values (?, ?)", late.items())
+        for table, column in (
+            ("tweets", "user_id"),
+            ("tweets", "in_reply_to_user_id"),
+            ("mentions", "user_id"),
+        ):
+            # `or ignore`: a tweet that mentioned one account by name and by id lists it once.
+            conn.execute(
+                f"update or ignore [{table}] set [{column}] = "
+                f"(select id from late_user_ids where stand_in = [{column}]) "
+                f"where [{column}] in (select stand_in from late_user_ids)"
             )
-            self.add_problem(
-                source_id, Problem(loser.input_file, loser.input_line, reason, loser.text, False)
-            )
+        conn.execute("delete from mentions where user_id in (select stand_in from late_user_ids)")
+        conn.execute("drop table late_user_ids")
 
-    def newest_exports(self) -> dict[str, int]:
-        """For owners exported more than once: their newest official export's source id."""
-        exports: dict[str, list[SourceInfo]] = {}
-        ids = {}
+    def mark_missing_from_newest_export(self) -> None:
+        """For owners exported more than once: is each of their tweets in the newest export?"""
+        exports: dict[str, list[tuple[str, int]]] = {}
         for source_id, info in self.sources.items():
             if info.is_export and info.owner:
-                exports.setdefault(info.owner.lower(), []).append(info)
-                ids[id(info)] = source_id
-        return {
-            owner: ids[id(max(infos, key=lambda i: i.exported_at or ""))]
-            for owner, infos in exports.items()
-            if len(infos) > 1
-        }
+                exports.setdefault(info.owner.lower(), []).append(
+                    (info.exported_at or "", -source_id)
+                )
+        for owner, dated in exports.items():
+            if len(dated) < 2:
+                continue
+            newest = -max(dated)[1]
+            self.db.execute(
+                """
+                update tweets
+                set missing_from_newest_export = not exists (
+                  select 1 from tweet_sources
+                  where tweet_id = tweets.id and source_id = ?
+                )
+                where user_id in (select id from users where lower(screen_name) = ?)
+                """,
+                [newest, owner],
+            )
 
     def check_nothing_lost(self) -> None:
         stored = self.db.execute("select count(*) from tweet_sources").fetchone()[0]
@@ -244,6 +388,22 @@ class Loader:
                 f"internal error: {self.entries} entries read but {stored} stored "
                 f"and {self.entry_problems} reported"
             )
+
+
+def first_of_each_id(records: list[Tweet]) -> tuple[list[Tweet], list[Tweet]]:
+    """The first record of each id, and the rest (in order)."""
+    first: dict[int, Tweet] = {}
+    rest = []
+    for tweet in records:
+        if tweet.id in first:
+            rest.append(tweet)
+        else:
+            first[tweet.id] = tweet
+    return list(first.values()), rest
+
+
+def provenance(source_id: int, records: list[Tweet]) -> list[tuple]:
+    return [(t.id, source_id, t.input_file, t.input_line) for t in records]
 
 
 def known_id(value: int | None) -> int | None:
@@ -259,9 +419,12 @@ def storable(tweet: Tweet) -> None:
     """Unknown (None) for every integer SQLite could not store; the loader's last line of
     defence, whatever a reader lets through (storing 2^64 raises OverflowError)."""
     for name in REFERENCE_FIELDS:
-        setattr(tweet, name, known_id(getattr(tweet, name)))
+        value = getattr(tweet, name)
+        if value is not None and not 0 < value <= MAX_ID:
+            setattr(tweet, name, None)
     for ref in (tweet.author, *tweet.mentions):
-        ref.id = known_id(ref.id)
+        if ref.id is not None and not 0 < ref.id <= MAX_ID:
+            ref.id = None
     for name in ("favorite_count", "retweet_count"):
         value = getattr(tweet, name)
         if value is not None and not 0 <= value <= MAX_ID:
@@ -273,14 +436,12 @@ def storable(tweet: Tweet) -> None:
                 setattr(ref, name, None)
 
 
-def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
-    """Bulk insert: sqlite-utils' insert_all spends more time preparing rows than SQLite
-    spends storing them, and these rows already have exactly the table's columns."""
-    columns = list(schema.TABLES[table][0])
-    sql = "insert into [{}] ({}) values ({})".format(
-        table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
-    )
-    values = [tuple(row[c] for c in columns) for row in rows]
+def insert_rows(db: sqlite_utils.Database, table: str, values: list[tuple]) -> None:
+    """Bulk insert of rows already in the order of INSERT[table]'s columns (sqlite-utils'
+    insert_all spends more time preparing rows than SQLite spends storing them)."""
+    if not values:
+        return
+    sql = INSERT[table]
     try:
         db.conn.executemany(sql, values)
     except UnicodeEncodeError:
@@ -321,70 +482,4 @@ def tweet_kind(tweet: Tweet) -> str:
     return "tweet"
 
 
-def tweet_rows(tweet: Tweet, users: UserDirectory) -> dict[str, list[dict]]:
-    reply_user = None
-    if tweet.in_reply_to_screen_name or tweet.in_reply_to_user_id is not None:
-        reply_user = users.id_for(tweet.in_reply_to_screen_name or "", tweet.in_reply_to_user_id)
-    row = {
-        "id": tweet.id,
-        "id_str": str(tweet.id),
-        "created_at": tweet.created_at,
-        "kind": tweet_kind(tweet),
-        "text": tweet.text,
-        "user_id": users.id_for(tweet.author.screen_name, tweet.author.id),
-        "in_reply_to_id": tweet.in_reply_to_id,
-        "in_reply_to_screen_name": tweet.in_reply_to_screen_name,
-        "in_reply_to_user_id": reply_user,
-        "is_retweet": int(tweet.is_retweet),
-        "retweeted_screen_name": tweet.retweeted_screen_name,
-        "quoted_id": tweet.quoted_id,
-        "lang": tweet.lang,
-        "source": tweet.source,
-        "favorite_count": tweet.favorite_count,
-        "retweet_count": tweet.retweet_count,
-        "latitude": tweet.latitude,
-        "longitude": tweet.longitude,
-        "media_count": len(tweet.media),
-        "place_name": tweet.place_name,
-        "place_country": tweet.place_country,
-        "retweeted_id": tweet.retweeted_id,
-        "possibly_sensitive": None
-        if tweet.possibly_sensitive is None
-        else int(tweet.possibly_sensitive),
-        "is_deleted": int(tweet.is_deleted),
-        "deleted_at": tweet.deleted_at,
-        "is_circle": int(tweet.is_circle),
-        "community_id": tweet.community_id,
-        "edit_initial_id": tweet.edit_initial_id,
-        "is_latest_version": int(tweet.is_latest_version),
-        "note_tweet_id": tweet.note_tweet_id,
-        "missing_from_newest_export": None,
-        "url": tweet.url,
-        "input_file": tweet.input_file,
-        "input_line": tweet.input_line,
-    }
-    mention_ids = {}
-    for ref in tweet.mentions:
-        mention_ids.setdefault(users.id_for(ref.screen_name, ref.id), len(mention_ids))
-    tags = {}
-    for tag in tweet.hashtags:
-        tags.setdefault(tag, len(tags))
-    return {
-        "tweets": [row],
-        "mentions": [
-            {"tweet_id": tweet.id, "user_id": user_id, "position": position}
-            for user_id, position in mention_ids.items()
-        ],
-        "hashtags": [
-            {"tweet_id": tweet.id, "tag": tag, "position": position}
-            for tag, position in tags.items()
-        ],
-        "urls": [
-            {"tweet_id": tweet.id, "position": position, "url": url, "domain": url_domain(url)}
-            for position, url in enumerate(tweet.urls)
-        ],
-        "media": [
-            {"tweet_id": tweet.id, "position": position, **ref.__dict__}
-            for position, ref in enumerate(tweet.media)
-        ],
-    }
+__all__ = ["Loader", "synthetic_user_id"]

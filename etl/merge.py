@@ -1,8 +1,10 @@
-"""One record per tweet id across sources, and one id per account.
+"""What the loader needs to merge records: when two texts of one tweet id tell the same tweet,
+and one id per account.
 
-Records arrive ordered best first (higher source precedence, then input order). A field takes
-the best record's value unless that one is unknown (None); lists (entities, media) come whole
-from the best record that has any, so one tweet never mixes two sources' entity lists.
+The merge itself is etl/load.py's `merge_into_stored`: records arrive best first (higher
+source precedence, then input order); a field takes the best record's value unless that one
+is unknown (None); lists (entities, media) come whole from the best record that has any, so
+one tweet never mixes two sources' entity lists.
 """
 
 from __future__ import annotations
@@ -11,40 +13,8 @@ import hashlib
 import html
 import re
 import unicodedata
-from dataclasses import fields, replace
 
-from .records import Tweet, UserRef
-
-SCALAR_FIELDS = [
-    f.name
-    for f in fields(Tweet)
-    if f.name not in {"mentions", "hashtags", "urls", "media", "author", "is_retweet"}
-]
-
-
-def merge_tweets(records: list[Tweet]) -> Tweet:
-    """Merge the records of one tweet id, best first."""
-    best = records[0]
-    if len(records) == 1:
-        return best
-    merged = replace(best, author=replace(best.author))
-    for name in SCALAR_FIELDS:
-        if getattr(merged, name) is None:
-            for other in records[1:]:
-                value = getattr(other, name)
-                if value is not None:
-                    setattr(merged, name, value)
-                    break
-    for name in ("mentions", "hashtags", "urls"):
-        setattr(merged, name, next((getattr(r, name) for r in records if getattr(r, name)), []))
-    merged.media = max(
-        (r.media for r in records),
-        key=lambda refs: (sum(m.path is not None for m in refs), len(refs)),
-    )
-    if merged.author.id is None:
-        merged.author = next((r.author for r in records if r.author.id is not None), best.author)
-    return merged
-
+from .records import UserRef
 
 # What two faithful copies of one tweet may differ in: links (t.co in exports, expanded in
 # Markdown), a reply's leading @names (Markdown may drop them), whitespace and HTML entities.
@@ -71,12 +41,6 @@ def same_text(a: str, b: str) -> bool:
     return a == b or (a_cut and b.startswith(a)) or (b_cut and a.startswith(b))
 
 
-def text_conflicts(records: list[Tweet]) -> list[int]:
-    """Positions of the records (best first) whose text is not the best one's tweet."""
-    best = records[0].text
-    return [i for i, r in enumerate(records[1:], 1) if not same_text(best, r.text)]
-
-
 def synthetic_user_id(screen_name: str) -> int:
     """A stable negative id for an account known only by its screen name.
 
@@ -95,6 +59,7 @@ class UserDirectory:
     def __init__(self) -> None:
         self.by_id: dict[int, UserRef] = {}
         self.names: dict[str, UserRef] = {}  # lower-case screen name -> best reference
+        self.stand_ins: set[str] = set()  # names given a synthetic id before theirs was known
 
     def add(self, ref: UserRef) -> None:
         key = ref.screen_name.lower()
@@ -116,7 +81,17 @@ class UserDirectory:
         known = self.names.get(screen_name.lower())
         if known is not None and known.id is not None:
             return known.id
+        self.stand_ins.add(screen_name.lower())
         return synthetic_user_id(screen_name)
+
+    def late_ids(self) -> dict[int, int]:
+        """Synthetic id -> real id, for the names whose id was learned after rows used one."""
+        late = {}
+        for key in self.stand_ins:
+            known = self.names.get(key)
+            if known is not None and known.id is not None:
+                late[synthetic_user_id(key)] = known.id
+        return late
 
     def rows(self, owners: set[str]) -> list[dict]:
         rows = {}

@@ -1,12 +1,56 @@
-"""The public tables: declared once, created empty, indexed and searchable after the bulk load.
+"""The public tables: declared once, created empty, indexed after the bulk load.
 
-Table and column names are the project's API (people write SQL against them): change them
-only with a migration note in the README.
+A tweet's columns are its record's fields (etl/records.py) plus the few computed here; media
+rows are MediaRef's fields. Table and column names are the project's API (people write SQL
+against them): change them only with a migration note in the README.
 """
 
 from __future__ import annotations
 
+import typing
+from dataclasses import fields
+
 import sqlite_utils
+
+from .records import MediaRef, Tweet
+
+# Fields of a Tweet that are rows of other tables (or, for the author, the user_id column).
+RELATED_FIELDS = ("author", "mentions", "hashtags", "urls", "media")
+TWEET_FIELDS = tuple(f.name for f in fields(Tweet) if f.name not in RELATED_FIELDS)
+MEDIA_FIELDS = tuple(f.name for f in fields(MediaRef))
+
+# Computed columns, each placed after the field it is computed from (None: at the end).
+TWEET_COMPUTED = {
+    "id_str": ("id", str),  # JavaScript can't hold a 64-bit id as a number
+    "kind": ("created_at", str),  # tweet, reply, retweet or quote
+    "user_id": ("text", int),  # the author, an id of users
+    "media_count": ("longitude", int),
+    "missing_from_newest_export": ("note_tweet_id", int),
+}
+
+
+def column_type(annotation) -> type:
+    """int, float or str for a record field's type (bools are stored as 0 and 1)."""
+    kinds = typing.get_args(annotation) or (annotation,)
+    for kind in (bool, int, float, str):
+        if kind in kinds:
+            return int if kind is bool else kind
+    raise TypeError(f"no column type for {annotation!r}")
+
+
+def record_columns(record: type, names: tuple[str, ...], computed: dict) -> dict[str, type]:
+    hints = typing.get_type_hints(record)
+    columns = {}
+    for name in names:
+        columns[name] = column_type(hints[name])
+        for extra, (after, kind) in computed.items():
+            if after == name:
+                columns[extra] = kind
+    return columns
+
+
+TWEET_COLUMNS = record_columns(Tweet, TWEET_FIELDS, TWEET_COMPUTED)
+MEDIA_COLUMNS = {"tweet_id": int, "position": int, **record_columns(MediaRef, MEDIA_FIELDS, {})}
 
 TABLES = {
     "sources": (
@@ -30,42 +74,7 @@ TABLES = {
         {"pk": "id", "not_null": {"screen_name"}},
     ),
     "tweets": (
-        {
-            "id": int,
-            "id_str": str,
-            "created_at": str,
-            "kind": str,
-            "text": str,
-            "user_id": int,
-            "in_reply_to_id": int,
-            "in_reply_to_screen_name": str,
-            "in_reply_to_user_id": int,
-            "is_retweet": int,
-            "retweeted_screen_name": str,
-            "quoted_id": int,
-            "lang": str,
-            "source": str,
-            "favorite_count": int,
-            "retweet_count": int,
-            "latitude": float,
-            "longitude": float,
-            "media_count": int,
-            "place_name": str,
-            "place_country": str,
-            "retweeted_id": int,
-            "possibly_sensitive": int,
-            "is_deleted": int,
-            "deleted_at": str,
-            "is_circle": int,
-            "community_id": int,
-            "edit_initial_id": int,
-            "is_latest_version": int,
-            "note_tweet_id": int,
-            "missing_from_newest_export": int,
-            "url": str,
-            "input_file": str,
-            "input_line": int,
-        },
+        TWEET_COLUMNS,
         {
             "pk": "id",
             "not_null": {"created_at", "text", "user_id", "is_retweet", "kind"},
@@ -88,19 +97,7 @@ TABLES = {
         {"pk": ("tweet_id", "position"), "foreign_keys": [("tweet_id", "tweets", "id")]},
     ),
     "media": (
-        {
-            "tweet_id": int,
-            "position": int,
-            "type": str,
-            "path": str,
-            "filename": str,
-            "url": str,
-            "mime_type": str,
-            "bytes": int,
-            "width": int,
-            "height": int,
-            "source_id": int,
-        },
+        MEDIA_COLUMNS,
         {
             "pk": ("tweet_id", "position"),
             "foreign_keys": [("tweet_id", "tweets", "id"), ("source_id", "sources", "id")],
@@ -123,50 +120,60 @@ TABLES = {
     ),
 }
 
-# Every column a page filters, sorts or facets on.
+# Every column a page filters, sorts or facets on. Columns that are empty for most tweets
+# (replies, quotes, places...) are indexed only where they have a value: a filter on them
+# (`x = ?`, `x > ?`) implies `x is not null`, so SQLite uses the smaller index just the same.
+FULL, PARTIAL = "full", "partial"
 INDEXES = {
-    "tweets": [
-        ["created_at"],
-        ["user_id"],
-        ["kind"],
-        ["in_reply_to_id"],
-        ["in_reply_to_screen_name"],
-        ["in_reply_to_user_id"],
-        ["retweeted_screen_name"],
-        ["quoted_id"],
-        ["lang"],
-        ["source"],
-        ["favorite_count"],
-        ["retweet_count"],
-        ["media_count"],
-        ["place_country"],
-        ["latitude"],
-        ["edit_initial_id"],
-        ["is_deleted"],
-    ],
-    "users": [["screen_name"]],
-    "mentions": [["user_id"]],
-    "hashtags": [["tag"]],
-    "urls": [["domain"]],
-    "media": [["type"]],
-    "tweet_sources": [["source_id"]],
+    "tweets": {
+        "created_at": FULL,
+        "user_id": FULL,
+        "kind": FULL,
+        "favorite_count": FULL,  # sorted on
+        "retweet_count": FULL,
+        "media_count": FULL,
+        "in_reply_to_id": PARTIAL,
+        "in_reply_to_screen_name": PARTIAL,
+        "in_reply_to_user_id": PARTIAL,
+        "retweeted_screen_name": PARTIAL,
+        "quoted_id": PARTIAL,
+        "lang": PARTIAL,
+        "source": PARTIAL,
+        "place_country": PARTIAL,
+        "latitude": PARTIAL,
+        "edit_initial_id": PARTIAL,
+    },
+    "users": {"screen_name": FULL},
+    "mentions": {"user_id": FULL},
+    "hashtags": {"tag": FULL},
+    "urls": {"domain": PARTIAL},
+    "media": {"type": FULL},
+    "tweet_sources": {"source_id": FULL},
 }
+# Tables whose primary key is all there is to look a row up by: stored in key order without a
+# rowid, they need no second copy of every row in an index of the key.
+WITHOUT_ROWID = ("mentions", "hashtags", "urls", "media", "tweet_sources")
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    for name, (columns, options) in TABLES.items():
+        sql = db.create_table_sql(name, columns, **options)
+        if name in WITHOUT_ROWID:
+            sql = sql.rstrip().rstrip(";") + " without rowid"
+        db.execute(sql)
+
+
+def create_indexes(db: sqlite_utils.Database) -> None:
+    for table, columns in INDEXES.items():
+        for column, extent in columns.items():
+            where = f" where [{column}] is not null" if extent == PARTIAL else ""
+            db.execute(f"create index [idx_{table}_{column}] on [{table}] ([{column}]){where}")
+
 
 # English words with stemming ("running" finds "run"), accents folded, Cyrillic split on spaces.
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 # unicode61 keeps a run of kana/kanji as one token; trigrams find any 3+ character substring.
 TRIGRAM_TABLE = "tweets_trigram"
-
-
-def create_tables(db: sqlite_utils.Database) -> None:
-    for name, (columns, options) in TABLES.items():
-        db[name].create(columns, **options)
-
-
-def create_indexes(db: sqlite_utils.Database) -> None:
-    for table, indexes in INDEXES.items():
-        for columns in indexes:
-            db[table].create_index(columns)
 
 
 def create_search(db: sqlite_utils.Database) -> None:

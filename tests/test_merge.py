@@ -1,6 +1,8 @@
 import pytest
+import sqlite_utils
 
-from etl.merge import UserDirectory, merge_tweets, same_text, synthetic_user_id, text_conflicts
+from etl.load import Loader
+from etl.merge import UserDirectory, same_text, synthetic_user_id
 from etl.records import MediaRef, Tweet, UserRef
 
 
@@ -17,30 +19,46 @@ def tweet(**fields):
     return Tweet(**{**base, **fields})
 
 
+def load(*records):
+    """The records of one tweet id, best first, through the loader: the stored rows."""
+    db = sqlite_utils.Database(memory=True)
+    loader = Loader(db)
+    loader.stage(1, records, "a")
+    loader.finish()
+    return db
+
+
 def test_best_record_wins_and_unknown_fields_are_filled_from_others():
     best = tweet(text="best text", in_reply_to_screen_name="amy")
     other = tweet(text="other text", in_reply_to_id=99, favorite_count=5, input_file="b.md")
-    merged = merge_tweets([best, other])
-    assert (merged.text, merged.in_reply_to_id, merged.in_reply_to_screen_name) == (
+    row = load(best, other)["tweets"].get(1)
+    assert (row["text"], row["in_reply_to_id"], row["in_reply_to_screen_name"]) == (
         "best text",
         99,
         "amy",
     )
-    assert (merged.favorite_count, merged.input_file) == (5, "a.md")
+    assert (row["favorite_count"], row["input_file"], row["kind"]) == (5, "a.md", "reply")
 
 
 def test_entity_lists_come_whole_from_one_record():
     best = tweet(hashtags=[], mentions=[UserRef("amy")])
-    other = tweet(hashtags=["tag"], mentions=[UserRef("bob"), UserRef("carol")])
-    merged = merge_tweets([best, other])
-    assert merged.mentions == [UserRef("amy")]
-    assert merged.hashtags == ["tag"]
+    other = tweet(hashtags=["tag"], mentions=[UserRef("bob"), UserRef("carol")], input_line=2)
+    db = load(best, other)
+    mentioned = db.execute(
+        "select screen_name from mentions join users on users.id = user_id order by position"
+    ).fetchall()
+    assert mentioned == [("amy",)]
+    assert db.execute("select tag from hashtags").fetchall() == [("tag",)]
 
 
 def test_media_list_with_most_present_files_wins():
     absent = [MediaRef(type="photo", path=None, filename="1-a.jpg")]
     present = [MediaRef(type="photo", path="media/1-a.jpg", filename="1-a.jpg")]
-    assert merge_tweets([tweet(media=absent), tweet(media=present)]).media == present
+    db = load(tweet(media=absent), tweet(media=present, input_line=2))
+    assert db.execute("select path, filename from media").fetchall() == [
+        ("media/1-a.jpg", "1-a.jpg")
+    ]
+    assert db["tweets"].get(1)["media_count"] == 1
 
 
 def test_synthetic_ids_are_stable_negative_and_case_insensitive():
@@ -105,8 +123,17 @@ def test_different_tweets_under_one_id_are_not_the_same_text(a, b):
 def test_text_conflicts_are_the_records_not_telling_the_best_ones_tweet():
     records = [
         tweet(text="kept https://t.co/a"),
-        tweet(text="kept https://example.com"),
-        tweet(text="something else"),
-        tweet(text="@owner kept"),
+        tweet(text="kept https://example.com", input_line=2),
+        tweet(text="something else", input_line=3),
+        tweet(text="@owner kept", input_line=4),
     ]
-    assert text_conflicts(records) == [2]
+    db = load(*records)
+    assert db.execute("select file, line, reason, raw from etl_problems").fetchall() == [
+        (
+            "a.md",
+            3,
+            "tweet 1: text differs from the one kept, from a (a.md:1)",
+            "something else",
+        )
+    ]
+    assert db["tweets"].get(1)["text"] == "kept https://t.co/a"
