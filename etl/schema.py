@@ -14,6 +14,9 @@ import sqlite_utils
 
 from .records import MediaRef, Tweet
 
+# Until build.py and redact.py import them from search_index (then delete this line).
+from .search_index import TRIGRAM_TABLE, create_search  # noqa: F401
+
 # Fields of a Tweet that are rows of other tables (or, for the author, the user_id column).
 RELATED_FIELDS = ("author", "mentions", "hashtags", "urls", "media")
 TWEET_FIELDS = tuple(f.name for f in fields(Tweet) if f.name not in RELATED_FIELDS)
@@ -168,24 +171,3 @@ def create_indexes(db: sqlite_utils.Database) -> None:
         for column, extent in columns.items():
             where = f" where [{column}] is not null" if extent == PARTIAL else ""
             db.execute(f"create index [idx_{table}_{column}] on [{table}] ([{column}]){where}")
-
-
-# English words with stemming ("running" finds "run"), accents folded, Cyrillic split on spaces.
-FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
-# unicode61 keeps a run of kana/kanji as one token; trigrams find any 3+ character substring.
-TRIGRAM_TABLE = "tweets_trigram"
-
-
-def create_search(db: sqlite_utils.Database) -> None:
-    # Written out rather than enable_fts(): prefix indexes make `run*` searches an index
-    # lookup instead of a scan of every term (sqlite-utils has no option for them).
-    db.execute(
-        "create virtual table [tweets_fts] using fts5 (text, content='tweets', "
-        f"content_rowid='id', tokenize='{FTS_TOKENIZER}', prefix='2 3 4')"
-    )
-    db.execute("insert into [tweets_fts] (rowid, text) select id, text from tweets")
-    db.execute(
-        f"create virtual table [{TRIGRAM_TABLE}] using fts5 "
-        "(text, tokenize='trigram', content='tweets', content_rowid='id')"
-    )
-    db.execute(f"insert into [{TRIGRAM_TABLE}] (rowid, text) select id, text from tweets")
