@@ -31,7 +31,8 @@ def official_db(tmp_path_factory):
 def public_columns(db_path):
     """{table or view: set of its columns, generated ones included} for every table a
     reader of the site sees: not SQLite's own, not `_`-prefixed ones, not full-text
-    indexes (virtual tables) nor their shadow tables."""
+    indexes (virtual tables) nor the tables named after them (their shadow tables, and
+    tweets_trigram_runs and _stats), which Datasette hides by the same rule."""
     conn = sqlite3.connect(db_path)
     try:
         objects = conn.execute(
