@@ -13,6 +13,7 @@ table's own search (Datasette's `?_search=` SQL) and the search feed, and assert
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import sqlite3
 import statistics
@@ -176,6 +177,7 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+@functools.cache
 def canned(name: str) -> str:
     metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
     return metadata["databases"]["archive"]["queries"][name]["sql"]
