@@ -198,3 +198,26 @@ async def test_table_search_supports_phrases_prefixes_and_exclusions(ds):
     assert await table_search("hostile") == [IDS["retweet"], IDS["script"]]
     assert await table_search("hostile -tags") == [IDS["script"]]
     assert await table_search("welcoming") == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "q,names,snippet",
+    [
+        # candidates from the substring index, each checked against the whole text
+        ("行きました коты", ["japanese"], "東京タワーに\x02行きました\x03 #東京"),
+        ("タワー -коты", [], None),
+        ("京タワ -東京タワー", [], None),
+        ("スクランブル OR 行きました", ["geo_tokyo", "japanese"], None),
+        ('"タワーに行き"', ["japanese"], "東京\x02タワーに行き\x03ました"),
+        ("ＴＯＷＥＲ タワー", [], None),
+        # an OR-group without 3+ CJK characters: every tweet is checked
+        ("fox OR 渋谷のスクランブル", ["english", "geo_tokyo"], None),
+        ("-タワー 東京", [], None),
+    ],
+)
+async def test_substring_search_through_the_small_index(ds, q, names, snippet):
+    rows = await search(ds, q)
+    assert sorted(row["tweet_id"] for row in rows) == sorted(IDS[name] for name in names)
+    if snippet:
+        assert snippet in rows[0]["snippet"]
