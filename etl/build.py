@@ -138,7 +138,13 @@ DISK_ERROR = re.compile(r"disk|full|readonly|unable to open", re.I)
 
 def finish_file(db: sqlite_utils.Database, tmp: Path, db_path: Path) -> None:
     db.conn.commit()
-    db.execute("vacuum")
+    # A build only appends, so there is little to reclaim: rewriting the whole file is worth
+    # it only when much of it is free pages.
+    free, pages = (
+        db.execute(f"pragma {p}").fetchone()[0] for p in ("freelist_count", "page_count")
+    )
+    if free > pages // 20:
+        db.execute("vacuum")
     db.close()
     # mkstemp made it private (0600); a database is an ordinary file (0644 under umask)
     umask = os.umask(0)
@@ -255,6 +261,8 @@ def finish_steps(db: sqlite_utils.Database) -> None:
     schema.create_indexes(db)
     schema.create_search(db)
     summaries.create_summaries(db)
+    # Statistics from a sample of each index: the planner needs their shape, not exact counts.
+    db.execute("pragma analysis_limit = 1000")
     db.execute("analyze")
 
 

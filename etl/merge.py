@@ -9,6 +9,7 @@ one tweet never mixes two sources' entity lists.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -41,6 +42,7 @@ def same_text(a: str, b: str) -> bool:
     return a == b or (a_cut and b.startswith(a)) or (b_cut and a.startswith(b))
 
 
+@functools.lru_cache(maxsize=65536)  # a handful of names come back on every other tweet
 def synthetic_user_id(screen_name: str) -> int:
     """A stable negative id for an account known only by its screen name.
 

@@ -3,12 +3,13 @@
 Many texts are modelled on twitter-text's conformance suite (conformance/extract.yml).
 """
 
+import random
 import time
 
 import pytest
 from twitter_text import extract_urls
 
-from etl.entities import Entities, extract_entities, url_domain
+from etl.entities import Entities, extract_entities, general_url_domain, url_domain
 
 # ------------------------------------------------------------------------------------ mentions
 
@@ -374,3 +375,23 @@ def test_many_distinct_quoted_tweets_are_each_listed_once():
     started = time.perf_counter()
     assert extract_entities(text).quoted_status_ids == tuple(range(1, 40_001))
     assert time.perf_counter() - started < 5
+
+
+def test_the_fast_domain_reading_agrees_with_urlsplit():
+    """url_domain reads plain http(s) URLs without urlsplit; on anything, it must agree."""
+    rng = random.Random(7)
+    urls = [
+        "http://a_b.com/",
+        "HTTP://X.COM/",
+        "http://u:p@x.org/",
+        "https://x.com:abc/",
+        "https://x.com:80",
+        "www.example.com.",
+        "https://exa\u200bmple.com/",
+        "https://例え.jp/",
+        "1?://b",
+    ]
+    for alphabet in ("ab.-:/?#@_ 1H\u00e9\u200b", "htps:/.w-1"):
+        urls += ["".join(rng.choices(alphabet, k=rng.randint(1, 14))) for _ in range(10_000)]
+    urls += ["https://" + url for url in urls[:5_000]]
+    assert [url_domain(u) for u in urls] == [general_url_domain(u) for u in urls]
