@@ -141,17 +141,6 @@ def detect(tree: Tree, location: str, nested: bool = True) -> list[Found]:
     return found
 
 
-# The API etl/build.py still calls, until it calls Found.open (which does what the build does
-# after readers.read: count entries, name the owner, set the precedence). Remove them then.
-FORMAT_RANK = {module.FORMAT: module.RANK for module in FORMATS}
-
-
-def read(found: Found, info: SourceInfo, options: Options) -> Iterator[Tweet | Like | Problem]:
-    """The records of `found`, read into an `info` the caller made (deprecated: Found.open)."""
-    info.is_export = found.module.IS_EXPORT
-    yield from found.module.open_archive(found, info, options).read()
-
-
 def sub(root: str) -> str:
     return "/" + root.rstrip("/") if root else ""
 
