@@ -202,7 +202,7 @@ def index_expression(query):
 def phrases(query):
     """The phrases of fts_expression(query) in the order FTS5 numbers them, as JSON:
     [text, counted by the substring index, an index expression for candidates or null,
-    a LIKE pattern that counts it or null]."""
+    a LIKE pattern every text containing it matches or null, LIKE alone counts it, wanted]."""
     found = []
     for group in parse(query):
         ordered = [t for t in group if not t[0]] + [t for t in group if t[0]]
@@ -212,17 +212,36 @@ def phrases(query):
                 indexed(text),
                 " AND ".join(map(quote, runs(text))) or None,
                 like_pattern(text),
+                text.isascii(),
+                not neg,
             ]
-            for _, text, _ in ordered
+            for neg, text, _ in ordered
         )
     return json.dumps(found, ensure_ascii=False)
 
 
 def like_pattern(text):
-    """A LIKE pattern for the texts containing `text` in any case (ASCII only)."""
-    if not text.isascii():
+    """A LIKE pattern matching every text that contains `text` in any case (a pre-filter in
+    C before search_contains): LIKE folds ASCII only, so other letters match any character."""
+    if any(len(c.casefold()) != 1 for c in text):
         return None
-    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+    return (
+        "%"
+        + "".join(
+            re.sub(r"([\\%_])", r"\\\1", c) if c.isascii() or c.lower() == c.upper() else "_"
+            for c in text
+        )
+        + "%"
+    )
+
+
+def prefilter(query):
+    """A LIKE pattern every match of a one-group query matches, else '%'."""
+    groups = parse(query)
+    if len(groups) != 1:
+        return "%"
+    patterns = [like_pattern(t) for neg, t, _ in groups[0] if not neg]
+    return max(filter(None, patterns), key=lambda p: len(p.replace("_", "")), default="%")
 
 
 def has_phrase(text, phrase):
@@ -278,7 +297,7 @@ def prepare_connection(conn):
     conn.create_function("search_candidates", 1, index_expression, deterministic=True)
     conn.create_function("search_phrases", 1, phrases, deterministic=True)
     conn.create_function("search_quote", 1, quote, deterministic=True)
-    conn.create_function("search_like", 1, like_pattern, deterministic=True)
+    conn.create_function("search_prefilter", 1, prefilter, deterministic=True)
     conn.create_function("search_has", 2, has_phrase, deterministic=True)
     conn.create_function("search_rank", 3, rank, deterministic=True)
     # The tweets table's own search box (?_search=) goes through escape_fts: give it the
