@@ -12,14 +12,16 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import click
 import sqlite_utils
 
 from . import readers, schema, summaries
-from .load import Loader
-from .records import Options, Problem, SourceInfo, Tweet
+from .load import Loader, RowMaker
+from .prefetch import in_child, picklable
+from .records import Options, Problem, SourceInfo
 
 try:
     import fcntl
@@ -71,22 +73,69 @@ class Progress:
         pass
 
 
-def with_progress(reader: readers.ArchiveReader, progress: Progress) -> Iterator:
-    """The reader's records, telling `progress` of each file it opens and each tweet."""
-    files = reader.info.files
-    files_seen = 0
-    for item in reader.read():
-        while files_seen < len(files):
-            progress.file(files[files_seen])
-            files_seen += 1
-        if isinstance(item, Tweet):
+@dataclass
+class FileOpened:
+    path: str
+
+
+@dataclass
+class SourceRead:
+    info: SourceInfo  # complete: files, entries, owner
+
+
+@dataclass
+class ReadingFailed:
+    error: Exception
+    info: SourceInfo  # where it happened
+
+
+def read_in_order(best_first: list[tuple[int, readers.ArchiveReader]]) -> Iterator:
+    """Every reader's records as rows, each reader's followed by its complete SourceInfo,
+    then every account; files as they open. Runs in the reading process: a failure is passed
+    on with where it happened."""
+    maker = RowMaker()
+    for source_id, reader in best_first:
+        files = reader.info.files
+        files_seen = 0
+        try:
+            for item in maker.prepare(source_id, reader.read()):
+                while files_seen < len(files):
+                    yield FileOpened(files[files_seen])
+                    files_seen += 1
+                yield item
+        except Exception as e:
+            yield ReadingFailed(picklable(e), reader.info)
+            return
+        maker.add_owner(reader.info)
+        yield SourceRead(reader.info)
+    yield maker.accounts()
+
+
+def one_source(stream: Iterator, progress: Progress, reading: list[SourceInfo]) -> Iterator:
+    """The records of the next source in `stream`; `reading` then holds its SourceInfo."""
+    for item in stream:
+        if isinstance(item, tuple):  # a tweet's rows
             progress.tweet()
+        elif isinstance(item, FileOpened):
+            progress.file(item.path)
+            continue
+        elif isinstance(item, SourceRead):
+            reading[:] = [item.info]
+            return
+        elif isinstance(item, ReadingFailed):
+            reading[:] = [item.info]
+            raise item.error
         yield item
 
 
 def temp_pattern(db_path: Path) -> re.Pattern:
     """Names of the temporary files a build of db_path makes (mkstemp: 8 random characters)."""
     return re.compile(re.escape(f".{db_path.name}.") + r"[a-z0-9_]{8}\.tmp")
+
+
+# The lock files' descriptors, which the reading process closes: a lock is released only when
+# every process holding it has let go, and a killed build's reader must not hold it.
+HELD_LOCKS: set[int] = set()
 
 
 @contextmanager
@@ -102,6 +151,7 @@ def build_lock(db_path: Path):
         return
     lock_path = db_path.parent / f".{db_path.name}.lock"
     fd = cannot_write(db_path, os.open, lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    HELD_LOCKS.add(fd)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -118,6 +168,7 @@ def build_lock(db_path: Path):
         finally:
             lock_path.unlink(missing_ok=True)
     finally:
+        HELD_LOCKS.discard(fd)
         os.close(fd)
 
 
@@ -235,13 +286,17 @@ def build(
                 opened.append((source_id, found.open(options)))
             # Best first: of the records of one tweet id, the first loaded is the one kept.
             best_first = sorted(opened, key=lambda pair: pair[1].info.precedence, reverse=True)
+            # Read in another process while this one writes (see etl/prefetch.py).
+            stream = iter(in_child(partial(read_in_order, best_first), close=HELD_LOCKS))
+            infos = {}
             for source_id, reader in best_first:
                 reading[:] = [reader.info]
-                loader.stage(source_id, with_progress(reader, progress), reader.info.name)
-                loader.add_source(source_id, reader.info)
-            summary.sources = [reader.info for _, reader in opened]
+                loader.store(source_id, one_source(stream, progress, reading), reader.info.name)
+                infos[source_id] = reading[0]
+                loader.add_source(source_id, infos[source_id])
+            summary.sources = [infos[source_id] for source_id, _ in opened]
             reading.clear()
-            loader.finish()
+            loader.finish(next(stream))
             finish_steps(db)
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}
         summary.counts["files_read"] = sum(len(info.files) for info in summary.sources)

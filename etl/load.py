@@ -1,5 +1,8 @@
 """Records into the database as they are read: one pass, each row built once.
 
+A RowMaker turns records into rows (no database: it can run in the reading process); the
+Loader writes them.
+
 The build reads its sources best first (by precedence), so the first record of a tweet id to
 arrive is the one to keep. A later record of the same id (another source, or the same tweet
 twice in one) is merged into the stored row: it fills what the kept one left unknown, and a
@@ -13,7 +16,8 @@ module's.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from operator import attrgetter
 
 import sqlite_utils
@@ -39,8 +43,15 @@ LIST_TABLES = ("mentions", "hashtags", "urls")
 
 TWEET_INSERT_COLUMNS = schema.TWEET_FIELDS + tuple(schema.TWEET_COMPUTED)
 tweet_fields = attrgetter(*schema.TWEET_FIELDS)
-media_fields = attrgetter(*schema.MEDIA_FIELDS)
+# The loader, not the reader, says which source a file's path is relative to.
+media_fields = attrgetter(*(f for f in schema.MEDIA_FIELDS if f != "source_id"))
+assert schema.MEDIA_FIELDS[-1] == "source_id"
 REPLY_USER = schema.TWEET_FIELDS.index("in_reply_to_user_id")  # stored resolved, see row()
+TEXT = TWEET_INSERT_COLUMNS.index("text")
+USER_ID = TWEET_INSERT_COLUMNS.index("user_id")
+MEDIA_PATH = 2 + schema.MEDIA_FIELDS.index("path")
+# The tables of a Prepared tweet's parts, in order.
+TABLE_OF_PART = ("tweets", "mentions", "hashtags", "urls", "media", "tweet_sources")
 
 
 def insert_sql(table: str, columns) -> str:
@@ -66,74 +77,47 @@ where id = ?
 """
 
 
-class Loader:
-    def __init__(self, db: sqlite_utils.Database):
-        self.db = db
+# One tweet as rows: (tweets row, mentions, hashtags, urls, media rows, provenance row).
+# Plain tuples, so that they cross from the reading process cheaply (etl/prefetch.py).
+Prepared = tuple
+
+
+class RowMaker:
+    """Records -> rows, with every account resolved to an id: no database here, so it can run
+    in the reading process."""
+
+    def __init__(self) -> None:
         self.users = UserDirectory()
         self.owners: set[str] = set()
-        self.entries = 0
-        self.problems = 0
-        self.entry_problems = 0
-        self.first_entry_problem: Problem | None = None
-        self._problem_rows: list[dict] = []
-        self.sources: dict[int, SourceInfo] = {}
-        self.names: dict[int, str] = {}  # source id -> name, known before the source is read
-        self.read_order: dict[int, int] = {}
-        schema.create_tables(db)
 
-    def add_source(self, source_id: int, info: SourceInfo) -> None:
-        """Record a source once it has been read (its owner and counts come from reading it)."""
-        self.sources[source_id] = info
-        self.names[source_id] = info.name
-        row = storable_row(
-            {
-                "id": source_id,
-                "name": info.name,
-                "format": info.format,
-                # Absolute, so `publish` finds the media from any working directory (the
-                # published copy keeps only the name).
-                "location": os.path.abspath(info.location),
-                "owner_screen_name": info.owner,
-                "exported_at": info.exported_at,
-                "files_read": len(info.files),
-                "entries": info.entries,
-                "skipped_deleted": info.skipped.get("deleted", 0),
-                "skipped_circle": info.skipped.get("circle", 0),
-                "skipped_likes": info.skipped.get("likes", 0),
-            }
-        )
-        self.db["sources"].insert(row)
+    def prepare(
+        self, source_id: int, items: Iterable[Tweet | Like | Problem]
+    ) -> Iterator[Prepared | Like | Problem]:
+        for item in items:
+            if isinstance(item, Tweet):
+                if valid_id(item.id):
+                    yield self.tweet(source_id, item)
+                else:
+                    yield out_of_range(item)
+            else:
+                yield item
+
+    def add_owner(self, info: SourceInfo) -> None:
         if info.owner:
             self.owners.add(info.owner)
             self.users.add(UserRef(info.owner, known_id(info.owner_id), info.owner_name))
 
-    def stage(
-        self, source_id: int, items: Iterable[Tweet | Like | Problem], name: str | None = None
-    ) -> None:
-        """Load one source's records; counts every entry, stored or reported. Sources must
-        come best first: of two records of one tweet, the first loaded is kept."""
-        self.names.setdefault(source_id, name or f"source {source_id}")
-        self.read_order.setdefault(source_id, len(self.read_order))
-        batch: list[Tweet] = []
-        for item in items:
-            if isinstance(item, Problem):
-                self.add_problem(source_id, item)
-                continue
-            if isinstance(item, Like):
-                self.add_like(source_id, item)
-                continue
-            if not valid_id(item.id):
-                self.add_problem(source_id, out_of_range(item))
-                continue
-            storable(item)
-            self.entries += 1
-            self.note_users(item)
-            batch.append(item)
-            if len(batch) >= BATCH:
-                self.load_batch(source_id, batch)
-                batch = []
-        self.load_batch(source_id, batch)
-        self._flush_problems()
+    def tweet(self, source_id: int, tweet: Tweet) -> Prepared:
+        storable(tweet)
+        self.note_users(tweet)
+        return (
+            self.tweet_row(tweet),
+            self.mention_rows(tweet),
+            [(tweet.id, tag, p) for p, tag in enumerate(dict.fromkeys(tweet.hashtags))],
+            [(tweet.id, p, url, url_domain(url)) for p, url in enumerate(tweet.urls)],
+            [(tweet.id, p, *media_fields(ref), source_id) for p, ref in enumerate(tweet.media)],
+            (tweet.id, source_id, tweet.input_file, tweet.input_line),
+        )
 
     def note_users(self, tweet: Tweet) -> None:
         users = self.users
@@ -144,40 +128,6 @@ class Loader:
             users.add(UserRef(tweet.in_reply_to_screen_name, tweet.in_reply_to_user_id))
         if tweet.retweeted_screen_name:
             users.add(UserRef(tweet.retweeted_screen_name))
-
-    def load_batch(self, source_id: int, batch: list[Tweet]) -> None:
-        if not batch:
-            return
-        stored = self.stored_ids([t.id for t in batch])
-        fresh, later = [], []
-        for tweet in batch:
-            if tweet.id in stored:
-                later.append(tweet)
-            else:
-                stored.add(tweet.id)
-                fresh.append(tweet)
-        tables: dict[str, list[tuple]] = {
-            "tweets": [],
-            "mentions": [],
-            "hashtags": [],
-            "urls": [],
-            "media": [],
-        }
-        for tweet in fresh:
-            tables["tweets"].append(self.tweet_row(tweet))
-            self.add_list_rows(tweet, tables)
-            self.add_media_rows(tweet, source_id, tables["media"])
-        for name, rows in tables.items():
-            insert_rows(self.db, name, rows)
-        insert_rows(self.db, "tweet_sources", provenance(source_id, batch))
-        while later:  # one record per id at a time: each may change what the next one sees
-            now, later = first_of_each_id(later)
-            self.merge_into_stored(source_id, now)
-
-    def stored_ids(self, ids: list[int]) -> set[int]:
-        placeholders = ", ".join("?" * len(ids))
-        sql = f"select id from tweets where id in ({placeholders})"
-        return {row[0] for row in self.db.conn.execute(sql, ids)}
 
     def tweet_row(self, tweet: Tweet) -> tuple:
         users = self.users
@@ -196,30 +146,126 @@ class Loader:
             None,
         )
 
-    def add_list_rows(self, tweet: Tweet, tables: dict[str, list[tuple]]) -> None:
-        tweet_id = tweet.id
-        if tweet.mentions:
-            mention_ids: dict[int, int] = {}
-            for ref in tweet.mentions:
-                mention_ids.setdefault(self.users.id_for(ref.screen_name, ref.id), len(mention_ids))
-            tables["mentions"] += [(tweet_id, u, p) for u, p in mention_ids.items()]
-        if tweet.hashtags:
-            tags = dict.fromkeys(tweet.hashtags)
-            tables["hashtags"] += [(tweet_id, tag, p) for p, tag in enumerate(tags)]
-        if tweet.urls:
-            tables["urls"] += [
-                (tweet_id, p, url, url_domain(url)) for p, url in enumerate(tweet.urls)
-            ]
+    def mention_rows(self, tweet: Tweet) -> list[tuple]:
+        if not tweet.mentions:
+            return []
+        mention_ids: dict[int, int] = {}
+        for ref in tweet.mentions:
+            mention_ids.setdefault(self.users.id_for(ref.screen_name, ref.id), len(mention_ids))
+        return [(tweet.id, user_id, p) for user_id, p in mention_ids.items()]
 
-    def add_media_rows(self, tweet: Tweet, source_id: int, rows: list[tuple]) -> None:
-        for position, ref in enumerate(tweet.media):
-            ref.source_id = source_id
-            rows.append((tweet.id, position, *media_fields(ref)))
+    def accounts(self) -> Accounts:
+        """Every account, and the ids learned after rows used a stand-in for them."""
+        return Accounts(self.users.rows(self.owners), self.users.late_ids())
 
-    def merge_into_stored(self, source_id: int, records: list[Tweet]) -> None:
+
+@dataclass
+class Accounts:
+    users: list[dict]
+    late_ids: dict[int, int]
+
+
+class Loader:
+    """Prepared rows into the database; the rows of a tweet id already stored are merged."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.maker = RowMaker()  # for records given to stage(); the build prepares its own
+        self.entries = 0
+        self.problems = 0
+        self.entry_problems = 0
+        self.first_entry_problem: Problem | None = None
+        self._problem_rows: list[dict] = []
+        self.sources: dict[int, SourceInfo] = {}
+        self.names: dict[int, str] = {}  # source id -> name, known before the source is read
+        self.read_order: dict[int, int] = {}
+        schema.create_tables(db)
+
+    def add_source(self, source_id: int, info: SourceInfo) -> None:
+        """Record a source once it has been read (its owner and counts come from reading it)."""
+        self.sources[source_id] = info
+        self.names[source_id] = info.name
+        self.maker.add_owner(info)
+        row = storable_row(
+            {
+                "id": source_id,
+                "name": info.name,
+                "format": info.format,
+                # Absolute, so `publish` finds the media from any working directory (the
+                # published copy keeps only the name).
+                "location": os.path.abspath(info.location),
+                "owner_screen_name": info.owner,
+                "exported_at": info.exported_at,
+                "files_read": len(info.files),
+                "entries": info.entries,
+                "skipped_deleted": info.skipped.get("deleted", 0),
+                "skipped_circle": info.skipped.get("circle", 0),
+                "skipped_likes": info.skipped.get("likes", 0),
+            }
+        )
+        self.db["sources"].insert(row)
+
+    def stage(
+        self, source_id: int, items: Iterable[Tweet | Like | Problem], name: str | None = None
+    ) -> None:
+        """Load one source's records (see store)."""
+        self.store(source_id, self.maker.prepare(source_id, items), name)
+
+    def store(
+        self, source_id: int, items: Iterable[Prepared | Like | Problem], name: str | None = None
+    ) -> None:
+        """Load one source's prepared rows; counts every entry, stored or reported. Sources
+        must come best first: of two records of one tweet, the first loaded is kept."""
+        self.names.setdefault(source_id, name or f"source {source_id}")
+        self.read_order.setdefault(source_id, len(self.read_order))
+        batch: list[Prepared] = []
+        for item in items:
+            if isinstance(item, Problem):
+                self.add_problem(source_id, item)
+            elif isinstance(item, Like):
+                self.add_like(source_id, item)
+            else:
+                self.entries += 1
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    self.load_batch(batch)
+                    batch = []
+        self.load_batch(batch)
+        self._flush_problems()
+
+    def load_batch(self, batch: list[Prepared]) -> None:
+        if not batch:
+            return
+        stored = self.stored_ids([p[0][0] for p in batch])
+        fresh, later = [], []
+        for prepared in batch:
+            tweet_id = prepared[0][0]
+            if tweet_id in stored:
+                later.append(prepared)
+            else:
+                stored.add(tweet_id)
+                fresh.append(prepared)
+        for position, table in enumerate(TABLE_OF_PART):
+            if position == 0:
+                rows = [p[0] for p in fresh]
+            elif position == len(TABLE_OF_PART) - 1:
+                rows = [p[position] for p in batch]  # provenance: every record
+            else:
+                rows = [row for p in fresh for row in p[position]]
+            insert_rows(self.db, table, rows)
+        while later:  # one record per id at a time: each may change what the next one sees
+            now, later = first_of_each_id(later)
+            self.merge_into_stored(now)
+
+    def stored_ids(self, ids: list[int]) -> set[int]:
+        placeholders = ", ".join("?" * len(ids))
+        sql = f"select id from tweets where id in ({placeholders})"
+        return {row[0] for row in self.db.conn.execute(sql, ids)}
+
+    def merge_into_stored(self, records: list[Prepared]) -> None:
         """Later records of stored tweets (one per id): fill, report, keep provenance."""
         conn = self.db.conn
-        ids = [t.id for t in records]
+        ids = [p[0][0] for p in records]
         placeholders = ", ".join("?" * len(ids))
         kept = {
             row[0]: row[1:]
@@ -248,49 +294,46 @@ class Loader:
             media[tweet_id] = (found, count)
         tables: dict[str, list[tuple]] = {name: [] for name in (*LIST_TABLES, "media")}
         fills, replaced_media, new_authors = [], [], []
-        for tweet in records:
-            text, input_file, input_line, user_id = kept[tweet.id]
-            if not same_text(text, tweet.text):
-                self.report_conflict(tweet, source_id, input_file, input_line)
-            row = self.tweet_row(tweet)
-            fills.append((*row[: len(schema.TWEET_FIELDS)], tweet.id))
-            if user_id < 0 and tweet.author.id is not None:
-                new_authors.append((row[TWEET_INSERT_COLUMNS.index("user_id")], tweet.id))
-            lists: dict[str, list[tuple]] = {name: [] for name in LIST_TABLES}
-            self.add_list_rows(tweet, lists)
-            for name, rows in lists.items():
-                if tweet.id not in with_lists[name]:
+        for row, *lists, media_rows, origin in records:
+            tweet_id = row[0]
+            text, input_file, input_line, user_id = kept[tweet_id]
+            if not same_text(text, row[TEXT]):
+                self.report_conflict(row, origin, input_file, input_line)
+            fills.append((*row[: len(schema.TWEET_FIELDS)], tweet_id))
+            if user_id < 0 and row[USER_ID] > 0:
+                new_authors.append((row[USER_ID], tweet_id))
+            for name, rows in zip(LIST_TABLES, lists, strict=True):
+                if tweet_id not in with_lists[name]:
                     tables[name] += rows
-            found = sum(ref.path is not None for ref in tweet.media)
-            if (found, len(tweet.media)) > media.get(tweet.id, (0, 0)):
-                replaced_media.append((len(tweet.media), tweet.id))
-                self.add_media_rows(tweet, source_id, tables["media"])
+            found = sum(r[MEDIA_PATH] is not None for r in media_rows)
+            if (found, len(media_rows)) > media.get(tweet_id, (0, 0)):
+                replaced_media.append((len(media_rows), tweet_id))
+                tables["media"] += media_rows
         conn.executemany(FILL_SQL, fills)
         conn.executemany("update tweets set user_id = ? where id = ?", new_authors)
-        conn.executemany(KIND_SQL, [(t.id,) for t in records])
+        conn.executemany(KIND_SQL, [(i,) for i in ids])
         conn.executemany("delete from media where tweet_id = ?", [(i,) for _, i in replaced_media])
         conn.executemany("update tweets set media_count = ? where id = ?", replaced_media)
         for name, rows in tables.items():
             insert_rows(self.db, name, rows)
 
-    def report_conflict(self, loser: Tweet, source_id: int, kept_file: str, kept_line: int):
+    def report_conflict(self, loser: tuple, origin: tuple, kept_file: str, kept_line: int):
         """A text of a stored id that tells a different tweet: the stored one is kept."""
+        tweet_id, source_id, input_file, input_line = origin
         winners = [
             row[0]
             for row in self.db.conn.execute(
                 "select source_id from tweet_sources "
                 "where tweet_id = ? and input_file = ? and input_line = ?",
-                [loser.id, kept_file, kept_line],
+                [tweet_id, kept_file, kept_line],
             )
         ]
         winner = min(winners, key=lambda s: self.read_order.get(s, 0), default=source_id)
         reason = (
-            f"tweet {loser.id}: text differs from the one kept, "
+            f"tweet {tweet_id}: text differs from the one kept, "
             f"from {self.names.get(winner, winner)} ({kept_file}:{kept_line})"
         )
-        self.add_problem(
-            source_id, Problem(loser.input_file, loser.input_line, reason, loser.text, False)
-        )
+        self.add_problem(source_id, Problem(input_file, input_line, reason, loser[TEXT], False))
 
     def add_like(self, source_id: int, like: Like) -> None:
         if not valid_id(like.tweet_id):
@@ -325,18 +368,19 @@ class Loader:
             self.db["etl_problems"].insert_all(map(storable_row, self._problem_rows))
             self._problem_rows = []
 
-    def finish(self) -> None:
-        """Users, the ids learned late, and the facts that need every source."""
+    def finish(self, accounts: Accounts | None = None) -> None:
+        """Users, the ids learned late, and the facts that need every source. `accounts`
+        come from the RowMaker that prepared the rows (this loader's own by default)."""
+        accounts = accounts or self.maker.accounts()
         self._flush_problems()
-        users = map(storable_row, self.users.rows(self.owners))
+        users = map(storable_row, accounts.users)
         self.db["users"].insert_all(users, batch_size=BATCH)
-        self.resolve_late_user_ids()
+        self.resolve_late_user_ids(accounts.late_ids)
         self.mark_missing_from_newest_export()
         self.check_nothing_lost()
 
-    def resolve_late_user_ids(self) -> None:
+    def resolve_late_user_ids(self, late: dict[int, int]) -> None:
         """Rows written before an account's id was known used its name's stand-in id."""
-        late = self.users.late_ids()
         if not late:
             return
         conn = self.db.conn
@@ -390,20 +434,17 @@ class Loader:
             )
 
 
-def first_of_each_id(records: list[Tweet]) -> tuple[list[Tweet], list[Tweet]]:
-    """The first record of each id, and the rest (in order)."""
-    first: dict[int, Tweet] = {}
+def first_of_each_id(records: list[Prepared]) -> tuple[list[Prepared], list[Prepared]]:
+    """The first record of each tweet id, and the rest (in order)."""
+    first: dict[int, Prepared] = {}
     rest = []
-    for tweet in records:
-        if tweet.id in first:
-            rest.append(tweet)
+    for prepared in records:
+        tweet_id = prepared[0][0]
+        if tweet_id in first:
+            rest.append(prepared)
         else:
-            first[tweet.id] = tweet
+            first[tweet_id] = prepared
     return list(first.values()), rest
-
-
-def provenance(source_id: int, records: list[Tweet]) -> list[tuple]:
-    return [(t.id, source_id, t.input_file, t.input_line) for t in records]
 
 
 def known_id(value: int | None) -> int | None:

@@ -7,7 +7,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from etl.load import Loader
@@ -182,3 +184,37 @@ def test_lone_surrogates_are_stored_as_replacement_characters():
         ("bad \ufffd text", "https://x/\ufffd")
     ]
     assert "n\ufffd" in [row["screen_name"] for row in db["users"].rows]
+
+
+def processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
+def test_a_killed_build_leaves_no_reading_process_behind(tmp_path):
+    """The archive is read in a second process: killing the build must not orphan it."""
+    source = big_markdown(tmp_path / "src", 100_000)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "etl", "build", "-q", str(tmp_path / "archive.db"), str(source)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while len(processes_naming(str(source))) < 2 and time.monotonic() < deadline:
+        assert build.poll() is None, build.stderr.read()
+        time.sleep(0.05)
+    assert len(processes_naming(str(source))) == 2  # the build and its reader
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 10
+    while processes_naming(str(source)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_naming(str(source)) == []

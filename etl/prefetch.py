@@ -1,0 +1,95 @@
+"""A generator run in a child process, so that reading an archive (parsing JSON and Markdown,
+extracting entities) takes one core while the database is written on the other.
+
+The child sends its items in batches through a pipe; the pipe's small buffer is the only
+read-ahead, so memory stays flat. Where processes can't be forked (Windows, macOS's default),
+or the items are few, the generator simply runs in this process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import pickle
+import signal
+from collections.abc import Callable, Iterable, Iterator
+
+BATCH = 500
+
+
+def in_child(
+    produce: Callable[[], Iterator], close: Iterable[int] = (), batch: int = BATCH
+) -> Iterator:
+    """The items of produce(), made in a forked child process. An exception raised in the
+    child is raised here (or, if it can't be pickled, a RuntimeError telling it). The child
+    closes the file descriptors in `close` (locks it must not keep alive)."""
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        yield from produce()
+        return
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=run_child, args=(produce, send, batch, list(close)), daemon=True)
+    child.start()
+    send.close()
+    try:
+        while True:
+            try:
+                kind, value = receive.recv()
+            except EOFError:
+                child.join()
+                raise RuntimeError(
+                    f"the reading process stopped unexpectedly (exit status {child.exitcode})"
+                ) from None
+            if kind == "items":
+                yield from value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def run_child(produce: Callable[[], Iterator], send, batch: int, close: list[int]) -> None:
+    die_with_parent()
+    for fd in close:
+        os.close(fd)
+    try:
+        items = []
+        for item in produce():
+            items.append(item)
+            if len(items) >= batch:
+                send.send(("items", items))
+                items = []
+        send.send(("items", items))
+        send.send(("end", None))
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass  # the parent was interrupted or is gone: it tells the user
+    except Exception as e:
+        send.send(("error", picklable(e)))
+    finally:
+        send.close()
+
+
+def picklable(e: Exception) -> Exception:
+    try:
+        pickle.loads(pickle.dumps(e))
+    except Exception:
+        return RuntimeError(f"{type(e).__name__}: {e}")
+    return e
+
+
+def die_with_parent() -> None:
+    """Linux: a reading process whose build was killed is killed too, not left blocked."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
