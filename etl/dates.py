@@ -18,23 +18,21 @@ TWITTER_DATE = re.compile(
 def parse_twitter_date(value: str) -> str | None:
     """'Wed Jun 05 20:15:29 +0000 2019' -> '2019-06-05T20:15:29+00:00'; None if malformed."""
     match = TWITTER_DATE.match(value.strip())
-    if not match or match["mon"] not in MONTHS:
+    if not match:
         return None
-    tz = match["tz"]
-    offset = timedelta(hours=int(tz[1:3]), minutes=int(tz[3:5])) * (1 if tz[0] == "+" else -1)
+    month, day, hour, minute, second, tz, year = match.groups()
+    month = MONTHS.get(month)
+    if month is None:
+        return None
     try:
-        moment = datetime(
-            int(match["year"]),
-            MONTHS[match["mon"]],
-            int(match["day"]),
-            int(match["h"]),
-            int(match["m"]),
-            int(match["s"]),
-            tzinfo=timezone(offset),
-        ).astimezone(UTC)
+        moment = datetime(int(year), month, int(day), int(hour), int(minute), int(second))
+        if tz != "+0000":  # exports write UTC; other offsets are rare enough to convert slowly
+            offset = timedelta(hours=int(tz[1:3]), minutes=int(tz[3:5]))
+            zone = timezone(offset if tz[0] == "+" else -offset)
+            moment = moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
     except (ValueError, OverflowError):  # OverflowError: the UTC moment is outside years 1-9999
         return None
-    return moment.isoformat()
+    return moment.isoformat() + "+00:00"
 
 
 # Grailbird's later form: "2013-11-26 08:12:34 +0000"

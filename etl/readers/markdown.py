@@ -195,6 +195,8 @@ Footer = tuple[int, str, str]  # line number, date text, URL
 
 
 def match_footer(line: str) -> re.Match | None:
+    if "](" not in line:  # both footers link with [date](url); most lines are text
+        return None
     stripped = line.strip()
     return ORIGINALLY_FOOTER.match(stripped) or ICON_FOOTER.match(stripped)
 
@@ -276,16 +278,20 @@ def unquote(line: str) -> str:
 def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=None):
     """The Tweet of one entry, or a Problem; refused media references go to `problems`."""
     _, date_text, url = footer
-    raw = "\n".join([*body, f"[{date_text}]({url})"]).strip("\n")
+
+    def unreadable(reason: str) -> Problem:
+        raw = "\n".join([*body, f"[{date_text}]({url})"]).strip("\n")
+        return Problem(path, first_line, reason, raw)
+
     created_at = parse_twitter_date(date_text)
     if created_at is None:
-        return Problem(path, first_line, f"unreadable date {date_text!r} in footer", raw)
+        return unreadable(f"unreadable date {date_text!r} in footer")
     status = STATUS_URL.match(url)
     if status is None:
-        return Problem(path, first_line, f"footer link {url!r} is not a tweet's address", raw)
+        return unreadable(f"footer link {url!r} is not a tweet's address")
     tweet_id = int(status["id"])
     if not valid_id(tweet_id):
-        return Problem(path, first_line, f"tweet id {tweet_id} is out of range (1 to 2^63-1)", raw)
+        return unreadable(f"tweet id {tweet_id} is out of range (1 to 2^63-1)")
     owner = owner or status["user"]
 
     reply_names: list[str] = []
@@ -303,9 +309,9 @@ def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=N
     content = "\n".join(lines)
 
     media_refs = []
-    for match in sorted(
-        [*IMAGE.finditer(content), *VIDEO.finditer(content)], key=lambda m: m.start()
-    ):
+    has_media = "![" in content or "<video" in content
+    found = [*IMAGE.finditer(content), *VIDEO.finditer(content)] if has_media else []
+    for match in sorted(found, key=lambda m: m.start()):
         ref = media_ref(tree, path, match["ref"], match.re is VIDEO)
         if isinstance(ref, str):
             problems.append(Problem(path, first_line, ref, entry=False))
@@ -313,9 +319,13 @@ def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=N
             # show it (e.g. "DMs-Archive-1.md"); etl_problems has the whole reference.
             ref = MediaRef(type=media.media_type_for(match["ref"], match.re is VIDEO), path=None)
         media_refs.append(ref)
-    video_refs = {m["ref"] for m in VIDEO.finditer(content)}
-    content = VIDEO.sub("", IMAGE.sub("", content))
-    kept = [line.rstrip() for line in content.split("\n") if line.strip() not in video_refs]
+    if has_media:
+        video_refs = {m["ref"] for m in VIDEO.finditer(content)}
+        content = VIDEO.sub("", IMAGE.sub("", content))
+        lines = [line for line in content.split("\n") if line.strip() not in video_refs]
+    else:
+        lines = content.split("\n")
+    kept = [line.rstrip() for line in lines]
     text = "\n".join(kept).strip()
     if escaped:
         text = unescape(text)
