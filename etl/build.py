@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 import sqlite_utils
 
-from . import readers, schema, summaries
+from . import readers, schema, search_index, summaries
 from .load import Loader, RowMaker
 from .prefetch import in_child, picklable
 from .records import Options, Problem, SourceInfo
@@ -314,7 +314,7 @@ def build(
 def finish_steps(db: sqlite_utils.Database) -> None:
     """What the site needs once every row is in: indexes, search, summaries, statistics."""
     schema.create_indexes(db)
-    schema.create_search(db)
+    search_index.finish_search(db)
     summaries.create_summaries(db)
     # Statistics from a sample of each index: the planner needs their shape, not exact counts.
     db.execute("pragma analysis_limit = 1000")

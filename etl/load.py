@@ -22,11 +22,12 @@ from operator import attrgetter
 
 import sqlite_utils
 
-from . import schema
+from . import schema, search_index
 from .dates import snowflake_time
 from .entities import url_domain
 from .merge import UserDirectory, same_text, synthetic_user_id
 from .records import MAX_ID, Like, Problem, SourceInfo, Tweet, UserRef, valid_id
+from .search_index import substring_runs
 
 BATCH = 2000
 # Integer fields that name another tweet or account: unusable out of range, so left unknown.
@@ -50,8 +51,6 @@ REPLY_USER = schema.TWEET_FIELDS.index("in_reply_to_user_id")  # stored resolved
 TEXT = TWEET_INSERT_COLUMNS.index("text")
 USER_ID = TWEET_INSERT_COLUMNS.index("user_id")
 MEDIA_PATH = 2 + schema.MEDIA_FIELDS.index("path")
-# The tables of a Prepared tweet's parts, in order.
-TABLE_OF_PART = ("tweets", "mentions", "hashtags", "urls", "media", "tweet_sources")
 
 
 def insert_sql(table: str, columns) -> str:
@@ -77,7 +76,8 @@ where id = ?
 """
 
 
-# One tweet as rows: (tweets row, mentions, hashtags, urls, media rows, provenance row).
+# One tweet as rows: (tweets row, mentions, hashtags, urls, media rows, provenance row, the
+# text's runs for the substring index).
 # Plain tuples, so that they cross from the reading process cheaply (etl/prefetch.py).
 Prepared = tuple
 
@@ -117,6 +117,7 @@ class RowMaker:
             [(tweet.id, p, url, url_domain(url)) for p, url in enumerate(tweet.urls)],
             [(tweet.id, p, *media_fields(ref), source_id) for p, ref in enumerate(tweet.media)],
             (tweet.id, source_id, tweet.input_file, tweet.input_line),
+            substring_runs(tweet.text),
         )
 
     def note_users(self, tweet: Tweet) -> None:
@@ -180,6 +181,7 @@ class Loader:
         self.names: dict[int, str] = {}  # source id -> name, known before the source is read
         self.read_order: dict[int, int] = {}
         schema.create_tables(db)
+        search_index.create_search_tables(db)
 
     def add_source(self, source_id: int, info: SourceInfo) -> None:
         """Record a source once it has been read (its owner and counts come from reading it)."""
@@ -245,14 +247,11 @@ class Loader:
             else:
                 stored.add(tweet_id)
                 fresh.append(prepared)
-        for position, table in enumerate(TABLE_OF_PART):
-            if position == 0:
-                rows = [p[0] for p in fresh]
-            elif position == len(TABLE_OF_PART) - 1:
-                rows = [p[position] for p in batch]  # provenance: every record
-            else:
-                rows = [row for p in fresh for row in p[position]]
-            insert_rows(self.db, table, rows)
+        insert_rows(self.db, "tweets", [p[0] for p in fresh])
+        for position, table in enumerate(LIST_TABLES + ("media",), 1):
+            insert_rows(self.db, table, [row for p in fresh for row in p[position]])
+        insert_rows(self.db, "tweet_sources", [p[5] for p in batch])  # every record's origin
+        search_index.add_to_search(self.db, [(p[0][0], p[0][TEXT], p[6]) for p in fresh])
         while later:  # one record per id at a time: each may change what the next one sees
             now, later = first_of_each_id(later)
             self.merge_into_stored(now)
@@ -294,7 +293,7 @@ class Loader:
             media[tweet_id] = (found, count)
         tables: dict[str, list[tuple]] = {name: [] for name in (*LIST_TABLES, "media")}
         fills, replaced_media, new_authors = [], [], []
-        for row, *lists, media_rows, origin in records:
+        for row, *lists, media_rows, origin, _ in records:
             tweet_id = row[0]
             text, input_file, input_line, user_id = kept[tweet_id]
             if not same_text(text, row[TEXT]):

@@ -22,7 +22,7 @@ import click
 import sqlite_utils
 import yaml
 
-from . import schema, summaries
+from . import search_index, summaries
 
 
 @dataclass
@@ -193,7 +193,7 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
     db.execute("update etl_problems set raw = ''")
     db.execute("update sources set location = name")
     db.execute("drop table doomed")
-    for fts in ("tweets_fts", schema.TRIGRAM_TABLE):
+    for fts in (search_index.FTS_TABLE, search_index.TRIGRAM_TABLE):
         db.execute(f"insert into [{fts}] ([{fts}]) values ('rebuild')")
     summaries.create_summaries(db)
     db.conn.commit()

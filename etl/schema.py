@@ -14,9 +14,6 @@ import sqlite_utils
 
 from .records import MediaRef, Tweet
 
-# Until build.py and redact.py import them from search_index (then delete this line).
-from .search_index import TRIGRAM_TABLE, create_search  # noqa: F401
-
 # Fields of a Tweet that are rows of other tables (or, for the author, the user_id column).
 RELATED_FIELDS = ("author", "mentions", "hashtags", "urls", "media")
 TWEET_FIELDS = tuple(f.name for f in fields(Tweet) if f.name not in RELATED_FIELDS)

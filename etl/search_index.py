@@ -91,27 +91,49 @@ def drop_search(db: sqlite_utils.Database) -> None:
 
 
 def create_search(db: sqlite_utils.Database) -> None:
-    """(Re)create both indexes from the tweets table as it is now."""
+    """(Re)create both indexes from the tweets table as it is now (after a redaction, say;
+    a build fills them as it loads: create_search_tables, add_to_search, finish_search)."""
     drop_search(db)
+    create_search_tables(db)
+    db.execute(f"insert into [{FTS_TABLE}] (rowid, text) select id, text from tweets")
+    db.conn.create_function("substring_runs", 1, substring_runs, deterministic=True)
+    db.execute(
+        f"insert into [{RUNS_TABLE}] (id, runs) "
+        "select id, runs from (select id, substring_runs(text) as runs from tweets) "
+        "where runs is not null"
+    )
+    db.execute(f"insert into [{TRIGRAM_TABLE}] ([{TRIGRAM_TABLE}]) values ('rebuild')")
+    finish_search(db)
+
+
+def create_search_tables(db: sqlite_utils.Database) -> None:
+    """Both indexes, empty."""
     # Written out rather than enable_fts(): sqlite-utils has no option for prefix indexes.
     db.execute(
         f"create virtual table [{FTS_TABLE}] using fts5 (text, content=[tweets], "
         f"content_rowid=[id], tokenize='{FTS_TOKENIZER}', prefix='{FTS_PREFIX}')"
     )
-    db.execute(f"insert into [{FTS_TABLE}] (rowid, text) select id, text from tweets")
-
-    db.conn.create_function("substring_runs", 1, substring_runs, deterministic=True)
     db.execute(f"create table [{RUNS_TABLE}] (id integer primary key, runs text not null)")
-    db.execute(
-        f"insert into [{RUNS_TABLE}] (id, runs) "
-        "select id, substring_runs(text) from tweets where substring_runs(text) is not null"
-    )
     db.execute(
         f"create virtual table [{TRIGRAM_TABLE}] using fts5 (runs, content=[{RUNS_TABLE}], "
         "content_rowid=[id], tokenize='trigram', columnsize=0)"
     )
-    db.execute(f"insert into [{TRIGRAM_TABLE}] ([{TRIGRAM_TABLE}]) values ('rebuild')")
 
+
+def add_to_search(db: sqlite_utils.Database, tweets: list[tuple[int, str, str | None]]) -> None:
+    """Index tweets as they are stored: (id, text, substring_runs(text)) each."""
+    conn = db.conn
+    conn.executemany(
+        f"insert into [{FTS_TABLE}] (rowid, text) values (?, ?)", [t[:2] for t in tweets]
+    )
+    runs = [(t[0], t[2]) for t in tweets if t[2] is not None]
+    if runs:
+        conn.executemany(f"insert into [{RUNS_TABLE}] (id, runs) values (?, ?)", runs)
+        conn.executemany(f"insert into [{TRIGRAM_TABLE}] (rowid, runs) values (?, ?)", runs)
+
+
+def finish_search(db: sqlite_utils.Database) -> None:
+    """What ranking needs, and the trigger that keeps both indexes right on deletes."""
     db.conn.create_function("trigram_tokens", 1, trigram_tokens, deterministic=True)
     db.execute(f"create table [{STATS_TABLE}] (tweets integer not null, trigrams integer not null)")
     db.execute(
