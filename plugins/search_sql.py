@@ -202,7 +202,7 @@ def index_expression(query):
 def phrases(query):
     """The phrases of fts_expression(query) in the order FTS5 numbers them, as JSON:
     [text, counted by the substring index, an index expression for candidates or null,
-    a LIKE pattern every text containing it matches or null, LIKE alone counts it, wanted]."""
+    a GLOB pattern for the texts containing it in any case or null, wanted]."""
     found = []
     for group in parse(query):
         ordered = [t for t in group if not t[0]] + [t for t in group if t[0]]
@@ -211,8 +211,7 @@ def phrases(query):
                 text,
                 indexed(text),
                 " AND ".join(map(quote, runs(text))) or None,
-                like_pattern(text),
-                text.isascii(),
+                glob_pattern(text),
                 not neg,
             ]
             for neg, text, _ in ordered
@@ -242,6 +241,23 @@ def prefilter(query):
         return "%"
     patterns = [like_pattern(t) for neg, t, _ in groups[0] if not neg]
     return max(filter(None, patterns), key=lambda p: len(p.replace("_", "")), default="%")
+
+
+def glob_pattern(text):
+    """A GLOB pattern for the texts containing `text` in any case (each letter as a class
+    of its cases), or None when case folding changes its length (ß is ss)."""
+    parts = []
+    for c in text:
+        if len(c.casefold()) != 1:
+            return None
+        folded = c.casefold()
+        cases = {c, folded, c.lower(), c.upper(), folded.upper(), c.title()}
+        cases = sorted(v for v in cases if len(v) == 1 and v.casefold() == folded)
+        if len(cases) > 1:
+            parts.append("[" + "".join(cases) + "]")
+        else:
+            parts.append(f"[{c}]" if c in "*?[]" else c)
+    return "*" + "".join(parts) + "*"
 
 
 def has_phrase(text, phrase):
