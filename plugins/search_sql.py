@@ -202,7 +202,8 @@ def index_expression(query):
 def phrases(query):
     """The phrases of fts_expression(query) in the order FTS5 numbers them, as JSON:
     [text, counted by the substring index, an index expression for candidates or null,
-    a GLOB pattern for the texts containing it in any case or null, wanted]."""
+    a LIKE pattern all texts containing it match, a GLOB pattern for exactly those texts or
+    null, whether LIKE alone is exact (ASCII), wanted]."""
     found = []
     for group in parse(query):
         ordered = [t for t in group if not t[0]] + [t for t in group if t[0]]
@@ -211,7 +212,9 @@ def phrases(query):
                 text,
                 indexed(text),
                 " AND ".join(map(quote, runs(text))) or None,
+                like_pattern(text) or "%",
                 glob_pattern(text),
+                text.isascii(),
                 not neg,
             ]
             for neg, text, _ in ordered
