@@ -251,7 +251,9 @@ class Loader:
         for position, table in enumerate(LIST_TABLES + ("media",), 1):
             insert_rows(self.db, table, [row for p in fresh for row in p[position]])
         insert_rows(self.db, "tweet_sources", [p[5] for p in batch])  # every record's origin
-        search_index.add_to_search(self.db, [(p[0][0], p[0][TEXT], p[6]) for p in fresh])
+        search_index.add_to_search(
+            self.db, [(p[0][0], storable_text(p[0][TEXT]), storable_text(p[6])) for p in fresh]
+        )
         while later:  # one record per id at a time: each may change what the next one sees
             now, later = first_of_each_id(later)
             self.merge_into_stored(now)

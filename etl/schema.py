@@ -19,7 +19,7 @@ RELATED_FIELDS = ("author", "mentions", "hashtags", "urls", "media")
 TWEET_FIELDS = tuple(f.name for f in fields(Tweet) if f.name not in RELATED_FIELDS)
 MEDIA_FIELDS = tuple(f.name for f in fields(MediaRef))
 
-# Computed columns, each placed after the field it is computed from (None: at the end).
+# Computed columns, each placed after the field it is computed from.
 TWEET_COMPUTED = {
     "id_str": ("id", str),  # JavaScript can't hold a 64-bit id as a number
     "kind": ("created_at", str),  # tweet, reply, retweet or quote
@@ -148,7 +148,6 @@ INDEXES = {
     "hashtags": {"tag": FULL},
     "urls": {"domain": PARTIAL},
     "media": {"type": FULL},
-    "tweet_sources": {"source_id": FULL},
 }
 # Tables whose primary key is all there is to look a row up by: stored in key order without a
 # rowid, they need no second copy of every row in an index of the key.
@@ -164,7 +163,16 @@ def create_tables(db: sqlite_utils.Database) -> None:
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:
+    """The indexes of INDEXES, but on columns with nothing to find (all null, or 0 for a
+    count): a Markdown archive has no like counts, and an index of them is dead weight."""
     for table, columns in INDEXES.items():
-        for column, extent in columns.items():
+        found = db.execute(
+            "select "
+            + ", ".join(f"max([{c}] is not null and [{c}] != 0)" for c in columns)
+            + f" from [{table}]"
+        ).fetchone()
+        for (column, extent), anything in zip(columns.items(), found, strict=True):
+            if not anything:
+                continue
             where = f" where [{column}] is not null" if extent == PARTIAL else ""
             db.execute(f"create index [idx_{table}_{column}] on [{table}] ([{column}]){where}")
