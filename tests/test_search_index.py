@@ -153,3 +153,10 @@ def test_deleting_tweets_takes_them_out_of_both_indexes(site_db, tmp_path):
 
 def matches(db, table, word):
     return db.execute(f"select count(*) from {table} where {table} match ?", [word]).fetchone()[0]
+
+
+def test_snippets_keep_the_text_where_matches_overlap():
+    # The old trigram index's highlight() repeated text here (SQLite 3.40).
+    assert (
+        search_sql.highlight("🔥🔥🔥", "hot 🔥🔥🔥🔥🔥🔥🔥") == "hot \x02🔥🔥🔥\x03\x02🔥🔥🔥\x03🔥"
+    )
