@@ -1,6 +1,6 @@
 """The search indexes of etl/search_index.py give the same results as the ones they replaced.
 
-    python bench/search_equivalence.py BUILT.db [--workdir DIR] [--query Q ...]
+    python bench/search_equivalence.py BUILT.db [--workdir DIR] [--as-built] [--query Q ...]
 
 Makes two copies of a built database: OLD with the indexes the site had before (a trigram index
 of every whole text, a word index with prefix='2 3 4') and NEW with `create_search()`. Then
@@ -293,11 +293,16 @@ def main() -> None:
     parser.add_argument("db", type=Path, help="a database built by `python -m etl build`")
     parser.add_argument("--workdir", type=Path, help="where OLD and NEW copies go (reused)")
     parser.add_argument("--rebuild", action="store_true", help="remake the copies")
+    parser.add_argument(
+        "--as-built", action="store_true", help="NEW is the database itself (the build's indexes)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each query (median)")
     parser.add_argument("--query", action="append", help="only these queries")
     args = parser.parse_args()
     workdir = args.workdir or args.db.with_name(args.db.stem + "-equivalence")
     old, new = copies(args.db, workdir, force=args.rebuild)
+    if args.as_built:
+        new = args.db
     for label, path in (("OLD", old), ("NEW", new)):
         sizes = index_sizes(path)
         print(
