@@ -12,10 +12,13 @@ import ctypes
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 
 BATCH = 500
+AHEAD = 8  # batches made ahead of the loader: a few MB
 
 
 def in_child(
@@ -59,21 +62,52 @@ def run_child(produce: Callable[[], Iterator], send, batch: int, close: list[int
     die_with_parent()
     for fd in close:
         os.close(fd)
+    # A thread sends while the producer goes on: the pipe's buffer alone would keep the two
+    # processes in step, each waiting for the other to take or give a batch.
+    outbox: queue.Queue = queue.Queue(maxsize=AHEAD)
+    gone = threading.Event()
+
+    def sender() -> None:
+        while True:
+            message = outbox.get()
+            try:
+                send.send(message)
+            except OSError:  # the parent is gone
+                gone.set()
+                return
+            if message[0] != "items":
+                return
+
+    thread = threading.Thread(target=sender, daemon=True)
+    thread.start()
+
+    def post(message) -> None:
+        while not gone.is_set():
+            try:
+                outbox.put(message, timeout=1)
+                return
+            except queue.Full:
+                pass
+        raise BrokenPipeError
+
     try:
         items = []
         for item in produce():
             items.append(item)
             if len(items) >= batch:
-                send.send(("items", items))
+                post(("items", items))
                 items = []
-        send.send(("items", items))
-        send.send(("end", None))
+        post(("items", items))
+        post(("end", None))
     except (KeyboardInterrupt, BrokenPipeError):
         pass  # the parent was interrupted or is gone: it tells the user
     except Exception as e:
-        send.send(("error", picklable(e)))
-    finally:
-        send.close()
+        try:
+            post(("error", picklable(e)))
+        except BrokenPipeError:
+            pass
+    thread.join()
+    send.close()
 
 
 def picklable(e: Exception) -> Exception:
