@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import click
 import sqlite_utils
 
 from . import readers, schema, search_index, summaries
+from .errors import EtlError
 from .load import Loader, RowMaker
 from .prefetch import in_child, picklable
 from .records import Options, Problem, SourceInfo
@@ -29,7 +29,7 @@ except ImportError:  # Windows: builds are not guarded against running twice at 
     fcntl = None
 
 
-class BuildError(click.ClickException):
+class BuildError(EtlError):
     """A build that can't go on: one line, exit status 1, the old database untouched."""
 
 
@@ -330,7 +330,7 @@ def nothing_imported(entries: int, first: Problem | None, db_path: Path) -> str:
     )
 
 
-EXPECTED_ERRORS = (click.ClickException, OSError, zipfile.BadZipFile, zlib.error)
+EXPECTED_ERRORS = (EtlError, OSError, zipfile.BadZipFile, zlib.error)
 
 
 @contextmanager

@@ -11,12 +11,23 @@ from pathlib import Path
 import click
 
 from .build import Progress, StrictFailure, Summary, build
+from .errors import EtlError
 from .publish import Plan, publish
 from .records import Options
 from .redact import Privacy, load_redactions
 
 
-@click.group()
+class Commands(click.Group):
+    """Tells a domain error (etl/errors.py) as click does its own: one line, exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except EtlError as e:
+            raise click.ClickException(str(e)) from None
+
+
+@click.group(cls=Commands)
 @click.version_option(package_name="tweets-etl")
 def cli():
     """Turn Twitter/X archives into a SQLite database for Datasette."""

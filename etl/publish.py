@@ -25,6 +25,7 @@ import sqlite_utils
 import yaml
 
 from . import redact
+from .errors import EtlError
 from .media import is_media_file
 from .site import DATABASE_NAME, DATASETTE, MEDIA_ROOT_ENV, PROJECT, Site
 from .sources import SourceError, open_tree
@@ -43,7 +44,7 @@ CLOUD_TOOLS = {
 SMOKE_PATHS = ["/", f"/{DATABASE_NAME}", f"/{DATABASE_NAME}/tweets", "/-/plugins.json"]
 
 
-class PublishError(click.ClickException):
+class PublishError(EtlError):
     pass
 
 

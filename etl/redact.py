@@ -18,11 +18,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
 import sqlite_utils
 import yaml
 
 from . import search_index, summaries
+from .errors import EtlError
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Redactions:
     words: list[str] = field(default_factory=list)
 
 
-class RedactError(click.ClickException):
+class RedactError(EtlError):
     pass
 
 

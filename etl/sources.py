@@ -15,10 +15,10 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
-import click
+from .errors import EtlError
 
 
-class SourceError(click.ClickException):
+class SourceError(EtlError):
     """A SOURCE that can't be read at all: reported as one line, exit status 1."""
 
 
