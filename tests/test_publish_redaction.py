@@ -100,7 +100,7 @@ async def found(ds, path):
 SEARCHES = [
     "/archive/search.json?q=vacuum&_shape=array",
     "/archive/tweets.json?_search=vacuum&_shape=array&_col=id",
-    "/archive.json?sql=select+rowid+as+id+from+tweets_trigram+where+tweets_trigram+match+"
+    "/archive.json?sql=select+rowid+as+id+from+tweets_fts+where+tweets_fts+match+"
     "'VACUUM'&_shape=array",
 ]
 
