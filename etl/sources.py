@@ -64,6 +64,7 @@ class FolderTree(Tree):
         self.root = Path(os.path.realpath(root))
         self.location = str(root)
         self._files: list[str] | None = None
+        self._sizes: dict[str, int | None] = {}  # each file is looked at once per build
 
     def files(self) -> list[str]:
         """Regular files only: a symlink may leave the folder, and opening a FIFO, socket or
@@ -119,12 +120,14 @@ class FolderTree(Tree):
         return os.fdopen(fd, "rb")
 
     def size(self, path: str) -> int | None:
-        full = self._resolve(path)
-        try:
-            info = os.stat(full) if full else None
-        except (OSError, ValueError):
-            return None
-        return info.st_size if info and stat.S_ISREG(info.st_mode) else None
+        if path not in self._sizes:
+            full = self._resolve(path)
+            try:
+                info = os.stat(full) if full else None
+            except (OSError, ValueError):
+                info = None
+            self._sizes[path] = info.st_size if info and stat.S_ISREG(info.st_mode) else None
+        return self._sizes[path]
 
 
 def is_utf8(name: str) -> bool:
