@@ -41,20 +41,48 @@ FACET_EXPRESSIONS = {
 }
 
 
+# The same values read from the cube's columns.
+CUBE_EXPRESSIONS = {
+    "year": "substr(month, 1, 4)",
+    "month": "month",
+    "kind": "kind",
+    "source": "source",
+    "lang": "lang",
+    "has_media": "has_media",
+}
+assert CUBE_EXPRESSIONS.keys() == FACET_EXPRESSIONS.keys()
+
+
 def create_summaries(db: sqlite_utils.Database) -> None:
     for name in SUMMARY_TABLES:
         db.execute(f"drop table if exists [{name}]")
+    # One scan of the tweets for the cube; the monthly counts and the facets are its sums.
+    db.execute("drop table if exists temp.cube")
+    db.execute(
+        """
+        create temp table cube as
+        select
+          substr(created_at, 1, 7) as month,
+          kind,
+          source,
+          lang,
+          media_count > 0 as has_media,
+          count(*) as tweets
+        from tweets
+        group by month, kind, source, lang, has_media
+        """
+    )
     db.execute(
         """
         create table tweets_per_month as
         select
-          substr(created_at, 1, 7) as month,
-          count(*) as tweets,
-          sum(kind = 'reply') as replies,
-          sum(kind = 'retweet') as retweets,
-          sum(kind = 'quote') as quotes,
-          sum(media_count > 0) as with_media
-        from tweets
+          month,
+          sum(tweets) as tweets,
+          sum(case when kind = 'reply' then tweets else 0 end) as replies,
+          sum(case when kind = 'retweet' then tweets else 0 end) as retweets,
+          sum(case when kind = 'quote' then tweets else 0 end) as quotes,
+          sum(case when has_media then tweets else 0 end) as with_media
+        from temp.cube
         group by month
         order by month
         """
@@ -82,12 +110,14 @@ def create_summaries(db: sqlite_utils.Database) -> None:
           (select name from users where is_owner = 1 and name is not null limit 1) as owner_name,
           (select min(created_at) from tweets) as first_tweet_at,
           (select max(created_at) from tweets) as last_tweet_at,
-          (select count(*) from tweets) as tweets,
-          (select count(*) from tweets where kind = 'tweet') as original_tweets,
-          (select count(*) from tweets where kind = 'reply') as replies,
-          (select count(*) from tweets where kind = 'retweet') as retweets,
-          (select count(*) from tweets where kind = 'quote') as quotes,
-          (select count(*) from tweets where media_count > 0) as tweets_with_media,
+          (select coalesce(sum(tweets), 0) from temp.cube) as tweets,
+          (select coalesce(sum(tweets), 0) from temp.cube where kind = 'tweet')
+            as original_tweets,
+          (select coalesce(sum(tweets), 0) from temp.cube where kind = 'reply') as replies,
+          (select coalesce(sum(tweets), 0) from temp.cube where kind = 'retweet') as retweets,
+          (select coalesce(sum(tweets), 0) from temp.cube where kind = 'quote') as quotes,
+          (select coalesce(sum(tweets), 0) from temp.cube where has_media)
+            as tweets_with_media,
           (select count(*) from media) as media,
           (select count(*) from media where path is not null) as media_files,
           (select count(*) from tweets where latitude is not null) as geotagged,
@@ -100,32 +130,20 @@ def create_summaries(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("create table facet_counts (facet text, value text, tweets integer)")
-    for facet, expression in FACET_EXPRESSIONS.items():
+    for facet, expression in CUBE_EXPRESSIONS.items():
         db.execute(
             f"""
             insert into facet_counts
-            select ?, {expression} as value, count(*)
-            from tweets
+            select ?, {expression} as value, sum(tweets)
+            from temp.cube
             where {expression} is not null
             group by value
             """,
             [facet],
         )
     db.execute("create index facet_counts_facet on facet_counts (facet, tweets)")
-    db.execute(
-        """
-        create table facet_cube as
-        select
-          substr(created_at, 1, 7) as month,
-          kind,
-          source,
-          lang,
-          media_count > 0 as has_media,
-          count(*) as tweets
-        from tweets
-        group by month, kind, source, lang, has_media
-        """
-    )
+    db.execute("create table facet_cube as select * from temp.cube")
+    db.execute("drop table temp.cube")
     db.execute(
         """
         create table self_threads as
