@@ -163,21 +163,16 @@ def create_tables(db: sqlite_utils.Database) -> None:
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:
-    """The indexes of INDEXES, but none on a column with nothing to find (all null, or 0 for
-    a count: a Markdown archive has no like counts), nor a full one on a column with a single
-    value (a Markdown archive's tweets all have one author): either would be dead weight."""
+    """The indexes of INDEXES, but on columns with nothing to find (all null, or 0 for a
+    count): a Markdown archive has no like counts, and an index of them is dead weight."""
     for table, columns in INDEXES.items():
         found = db.execute(
             "select "
-            + ", ".join(
-                f"max([{c}] is not null and [{c}] != 0), min([{c}]) < max([{c}])" for c in columns
-            )
+            + ", ".join(f"max([{c}] is not null and [{c}] != 0)" for c in columns)
             + f" from [{table}]"
         ).fetchone()
-        for (column, extent), anything, values in zip(
-            columns.items(), found[::2], found[1::2], strict=True
-        ):
-            if not anything or (extent == FULL and not values):
+        for (column, extent), anything in zip(columns.items(), found, strict=True):
+            if not anything:
                 continue
             where = f" where [{column}] is not null" if extent == PARTIAL else ""
             db.execute(f"create index [idx_{table}_{column}] on [{table}] ([{column}]){where}")
