@@ -41,7 +41,8 @@ FACET_EXPRESSIONS = {
 }
 
 
-# The same values read from the cube's columns.
+# The same values read from the cube's columns (plugins/facets.py has a copy; a test holds the
+# two together).
 CUBE_EXPRESSIONS = {
     "year": "substr(month, 1, 4)",
     "month": "month",
