@@ -73,11 +73,17 @@ def run_pattern() -> re.Pattern:
     return re.compile(f"(?:(?![\\x00-\\x7f])[{NO_SPACE_SCRIPTS}{_symbol_ranges()}]){{{MIN_RUN},}}")
 
 
+NON_ASCII = re.compile(f"[^\\x00-\\x7f]{{{MIN_RUN},}}")
+
+
 def substring_runs(text: str | None) -> str | None:
     """The maximal runs of characters unicode61 can't split, 3+ long, each once."""
     if not text or text.isascii():
         return None
-    runs = dict.fromkeys(run_pattern().findall(text))
+    # Runs are made of non-ASCII characters: looked for only in the spans of those, found by
+    # a class `re` tests in one step (twice as fast on mixed text).
+    pattern = run_pattern()
+    runs = dict.fromkeys(run for span in NON_ASCII.findall(text) for run in pattern.findall(span))
     return RUNS_SEPARATOR.join(runs) if runs else None
 
 

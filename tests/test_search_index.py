@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import random
 import re
 import shutil
 import sqlite3
@@ -179,3 +180,15 @@ def test_snippets_keep_the_text_where_matches_overlap():
     assert (
         search_sql.highlight("🔥🔥🔥", "hot 🔥🔥🔥🔥🔥🔥🔥") == "hot \x02🔥🔥🔥\x03\x02🔥🔥🔥\x03🔥"
     )
+
+
+def test_runs_are_the_same_found_span_by_span():
+    """substring_runs looks only inside non-ASCII spans; on any text it finds what one search
+    of the whole text finds."""
+    rng = random.Random(5)
+    alphabet = "ab 1.東京タワー🎉🔥привет café—‘’\n"
+    for _ in range(3000):
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 40)))
+        whole = dict.fromkeys(search_index.run_pattern().findall(text))
+        expected = search_index.RUNS_SEPARATOR.join(whole) if whole else None
+        assert search_index.substring_runs(text) == expected, text
