@@ -72,10 +72,12 @@ class Plan:
 
     @property
     def work(self) -> Path:
-        """Where the publishable copy is assembled."""
+        """Where the publishable copy is assembled: for a served or deployed site, a folder of
+        the database's own (`build/archive.site`), so that publishing another database from
+        the same folder never rewrites the files of one being served."""
         if self.target == "dir":
             return self.out or PROJECT / "build" / "site"
-        return self.db.parent / "site"
+        return self.db.parent / f"{self.db.stem}.site"
 
 
 def publish(plan: Plan, echo=click.echo) -> list[str] | None:

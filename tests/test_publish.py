@@ -107,7 +107,7 @@ def test_cloud_dry_run_prints_the_exact_command(built, tmp_path, target, tail):
     plan = Plan(db=built, target=target, name="my-tweets", dry_run=True)
     printed = []
     command = publish(plan, echo=printed.append)
-    work = built.parent / "site"
+    work = built.parent / "archive.site"
     assert command[1:] == [
         "publish",
         target,
@@ -128,7 +128,7 @@ def test_media_url_serves_media_from_a_bucket_instead(built):
     assert not any(part.startswith("media:") for part in command)
     import json
 
-    metadata = json.loads((built.parent / "site" / "metadata.json").read_text())
+    metadata = json.loads((built.parent / "archive.site" / "metadata.json").read_text())
     assert metadata["plugins"]["tweet-archive"]["media_url"] == "https://cdn.example.com/tweets"
 
 
@@ -278,7 +278,7 @@ def test_media_missing_since_the_build_stops_the_publish(moved, target, monkeypa
         "build?): build again from where the archive is now, or pass --allow-missing-media "
         "to publish without them\n",
     )
-    assert not (db_path.parent / "site" / "inspect-data.json").exists()
+    assert not (db_path.parent / f"{db_path.stem}.site" / "inspect-data.json").exists()
 
 
 def test_missing_media_can_be_accepted_with_a_loud_warning(moved):
@@ -292,7 +292,7 @@ def test_missing_media_can_be_accepted_with_a_loud_warning(moved):
         "Publishing 9 tweets and 0 media files (database "
         + result.output.splitlines()[1].split("(database ")[1],
     ]
-    assert list((db_path.parent / "site" / "media").iterdir()) == []
+    assert list((db_path.parent / f"{db_path.stem}.site" / "media").iterdir()) == []
 
 
 def test_relative_paths_from_outside_the_project(built, tmp_path, monkeypatch):
@@ -365,7 +365,7 @@ async def test_a_cloud_image_serves_media_only_through_the_media_route(
     command = publish(
         Plan(db=hostile_built, target="cloudrun", dry_run=True), echo=lambda line: None
     )
-    work = hostile_built.parent / "site"
+    work = hostile_built.parent / "archive.site"
     # What `datasette publish` builds: each --static folder copied to its mount name in /app.
     app = tmp_path / "app"
     mounts = [v.split(":", 1) for k, v in itertools.pairwise(command) if k == "--static"]
@@ -573,3 +573,17 @@ def test_a_failing_step_is_one_line():
     with pytest.raises(PublishError) as failed:
         run([sys.executable, "-c", crash], env={})
     assert failed.value.message == f"{Path(sys.executable).name} -c failed: boom"
+
+
+def test_two_databases_in_one_folder_publish_to_folders_of_their_own(built, tmp_path):
+    """Publishing b.db beside a.db must not rewrite the files a.db's site is served from."""
+    for name in ("a.db", "b.db"):
+        shutil.copy(built, tmp_path / name)
+    publish(Plan(db=tmp_path / "a.db", target="heroku", dry_run=True), echo=lambda line: None)
+    first = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "a.site").iterdir()}
+    command = publish(
+        Plan(db=tmp_path / "b.db", target="heroku", dry_run=True), echo=lambda line: None
+    )
+    assert str(tmp_path / "b.site" / "archive.db") in command
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "a.site").iterdir()} == first
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".site") == ["a.site", "b.site"]
