@@ -282,3 +282,12 @@ def prepare_jinja2_environment(env, datasette):
     env.filters["tweet_media"] = lambda media: media_list_html(media, datasette)
     env.filters["safe_href"] = lambda url: safe_href(url or "")
     env.filters["no_bidi"] = lambda text: text.translate(DIRECTION_MARKS) if text else text
+    # Datasette 0.65 renders error pages without extra_template_vars (nor the site's CSS):
+    # the not-found page (templates/404.html) finds them through these instead.
+    env.globals["site_css_urls"] = lambda: [
+        url if isinstance(url, str) else url.get("url")
+        for url in datasette.metadata("extra_css_urls") or []
+    ]
+    env.globals["served_archive"] = lambda: (
+        archive_database(datasette) if archive_database(datasette) in datasette.databases else None
+    )

@@ -188,6 +188,22 @@ async def test_missing_tweet_is_a_404(ds):
 
 
 @pytest.mark.asyncio
+async def test_a_missing_page_offers_a_way_back(ds):
+    response = await ds.client.get("/archive/tweets/1")
+    assert response.status_code == 404
+    html = response.text
+    assert "<title>Page not found</title>" in html
+    assert "<h1>Page not found</h1>" in html
+    assert '<form class="home-search" action="/archive/search" method="get" role="search">' in html
+    assert '<a href="/">Home</a>' in html and '<a href="/archive/tweets">All tweets</a>' in html
+    assert '<link rel="stylesheet" href="/static/archive.css">' in html  # the site's own look
+    # What the visitor typed is never markup on the page.
+    hostile = await ds.client.get("/archive/tweets/~3Cscript~3Ealert(1)~3C~2Fscript~3E")
+    assert hostile.status_code == 404
+    assert "<script>alert(1)" not in hostile.text
+
+
+@pytest.mark.asyncio
 async def test_user_page_lists_everything_exchanged(ds):
     user = await get_json(ds, "/archive/users.json?screen_name=friend_b&_shape=array")
     response = await ds.client.get(f"/archive/users/{user[0]['id']}")
