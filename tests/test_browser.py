@@ -106,6 +106,27 @@ def test_home_page_draws_its_charts(visit):
     assert page.url == visit.base + "/archive/search?q=%E6%9D%B1%E4%BA%AC"
 
 
+CONTRAST = """el => {
+  const channels = value => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = rgb => {
+    const [r, g, b] = rgb.map(c => c / 255).map(
+      c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const style = getComputedStyle(el);
+  const [a, b] = [style.color, style.backgroundColor].map(channels).map(luminance);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_search_buttons_are_readable(visit):
+    """White on the button's blue must reach WCAG AA's 4.5:1 for text (it was 3.0:1)."""
+    for path in ("/", "/archive/search?q=tokyo"):
+        page = visit.open(path)
+        button = page.locator("form[role=search] button").first
+        assert button.evaluate(CONTRAST) >= 4.5, path
+
+
 def test_tweet_page_with_thread_and_media(visit):
     page = visit.open(f"/archive/tweets/{IDS['t3']}")
     ids = page.locator("article.tweet").evaluate_all("els => els.map(e => e.dataset.tweetId)")
