@@ -85,7 +85,21 @@ def hashtag_url(datasette, database, tag):
     return datasette.urls.table(database, "tweets") + "?" + query
 
 
-def tweet_html(text, datasette, database):
+# A language tag as Twitter writes one ("ja", "en", "zh-cn"); its own codes "und", "zxx" and
+# the private-use q* ones ("qme": media only) name no language.
+LANGUAGE = re.compile(r"^(?!q)[a-z]{2,3}(?:-[a-z0-9]{2,8})*$", re.I)
+NO_LANGUAGE = {"und", "zxx"}
+
+
+def lang_attribute(lang):
+    """` lang="ja"` for a tweet's language, so that browsers pick the right glyphs (Japanese
+    kanji drawn in Chinese forms otherwise); nothing when the archive names none."""
+    if isinstance(lang, str) and LANGUAGE.match(lang) and lang.lower() not in NO_LANGUAGE:
+        return Markup(' lang="{}"').format(lang)
+    return Markup("")
+
+
+def tweet_html(text, datasette, database, lang=None):
     """Tweet text as HTML: escaped, with links, @mentions and #hashtags linked."""
     if text is None:
         return Markup("")
@@ -122,7 +136,9 @@ def tweet_html(text, datasette, database):
             )
     out.append(escape(text[last:]))
     html = Markup("").join(out).replace("\r\n", "\n").replace("\n", Markup("<br>"))
-    return Markup('<div class="tweet-text" dir="auto">{}</div>').format(html)
+    return Markup('<div class="tweet-text" dir="auto"{}>{}</div>').format(
+        lang_attribute(lang), html
+    )
 
 
 def media_url(datasette, tweet_id, position):
@@ -234,7 +250,7 @@ def render_cell(row, value, column, table, database, datasette):
     if column in ("text", "quoted_text") and table in ("tweets", None) and isinstance(value, str):
         tweet_id = plain(row_get(row, "id" if table else "tweet_id") or row_get(row, "id"))
         media_count = plain(row_get(row, "media_count")) or 0
-        html = tweet_html(value, datasette, database)
+        html = tweet_html(value, datasette, database, plain(row_get(row, "lang")))
         if column == "text" and tweet_id is not None and media_count:
 
             async def with_media():
@@ -276,8 +292,8 @@ def render_cell(row, value, column, table, database, datasette):
 
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
-    env.filters["tweet_html"] = lambda text: tweet_html(
-        text, datasette, archive_database(datasette)
+    env.filters["tweet_html"] = lambda text, lang=None: tweet_html(
+        text, datasette, archive_database(datasette), lang
     )
     env.filters["tweet_media"] = lambda media: media_list_html(media, datasette)
     env.filters["safe_href"] = lambda url: safe_href(url or "")

@@ -1,5 +1,6 @@
 """Home page, tweet and user pages, facets, metadata, maps and charts (plugins/, templates/)."""
 
+import importlib.util
 import json
 import re
 from collections import Counter
@@ -201,6 +202,28 @@ async def test_a_missing_page_offers_a_way_back(ds):
     hostile = await ds.client.get("/archive/tweets/~3Cscript~3Ealert(1)~3C~2Fscript~3E")
     assert hostile.status_code == 404
     assert "<script>alert(1)" not in hostile.text
+
+
+@pytest.mark.asyncio
+async def test_a_tweets_text_carries_its_language(ds):
+    """Japanese text marked lang="ja" is drawn with Japanese glyph forms, not Chinese ones."""
+    html = (await ds.client.get(f"/archive/tweets/{IDS['geo_tokyo']}")).text
+    assert '<div class="tweet-text" dir="auto" lang="ja">渋谷のスクランブル交差点' in html
+    table = (await ds.client.get(f"/archive/tweets?id={IDS['geo_tokyo']}")).text
+    assert 'dir="auto" lang="ja">渋谷' in table
+
+
+def test_only_real_language_tags_become_attributes():
+    spec = importlib.util.spec_from_file_location("rt", ROOT / "plugins" / "render_tweets.py")
+    render = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(render)
+    tags = ["ja", "en", "zh-cn", "und", "qme", "zxx", None, "", '"><script>', "e n", 7]
+    assert [str(render.lang_attribute(tag)) for tag in tags] == [
+        ' lang="ja"',
+        ' lang="en"',
+        ' lang="zh-cn"',
+        *[""] * 8,
+    ]
 
 
 @pytest.mark.asyncio
