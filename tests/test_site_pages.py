@@ -205,6 +205,13 @@ async def test_a_missing_page_offers_a_way_back(ds):
 
 
 @pytest.mark.asyncio
+async def test_the_home_page_names_the_license_once(ds):
+    html = (await ds.client.get("/")).text
+    assert html.count("Data license") == 1
+    assert html.count("Tweets © their authors") == 1
+
+
+@pytest.mark.asyncio
 async def test_a_tweets_text_carries_its_language(ds):
     """Japanese text marked lang="ja" is drawn with Japanese glyph forms, not Chinese ones."""
     html = (await ds.client.get(f"/archive/tweets/{IDS['geo_tokyo']}")).text
