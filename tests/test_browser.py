@@ -127,6 +127,18 @@ def test_search_buttons_are_readable(visit):
         assert button.evaluate(CONTRAST) >= 4.5, path
 
 
+def test_home_counts_sit_two_a_row_on_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server + "/")
+    tops = page.eval_on_selector_all(
+        "ul.home-counts li", "items => items.map(li => li.getBoundingClientRect().top)"
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert tops[0] == tops[1] and width <= 390
+
+
 def test_tweet_page_with_thread_and_media(visit):
     page = visit.open(f"/archive/tweets/{IDS['t3']}")
     ids = page.locator("article.tweet").evaluate_all("els => els.map(e => e.dataset.tweetId)")
