@@ -65,15 +65,6 @@ INSERT["tweets"] = insert_sql("tweets", TWEET_INSERT_COLUMNS)
 FILL_SQL = "update tweets set {} where id = ?".format(
     ", ".join(f"[{c}] = coalesce([{c}], ?)" for c in schema.TWEET_FIELDS)
 )
-KIND_SQL = """
-update tweets set kind = case
-  when is_retweet then 'retweet'
-  when in_reply_to_id is not null or coalesce(in_reply_to_screen_name, '') != '' then 'reply'
-  when quoted_id is not null then 'quote'
-  else 'tweet'
-end
-where id = ?
-"""
 
 
 # One tweet as rows: (tweets row, mentions, hashtags, urls, media rows, provenance row, the
@@ -312,7 +303,16 @@ class Loader:
                 tables["media"] += media_rows
         conn.executemany(FILL_SQL, fills)
         conn.executemany("update tweets set user_id = ? where id = ?", new_authors)
-        conn.executemany(KIND_SQL, [(i,) for i in ids])
+        # A filled-in reply or quote id can change what kind of tweet it is.
+        refilled = conn.execute(
+            "select id, is_retweet, in_reply_to_id, in_reply_to_screen_name, quoted_id "
+            f"from tweets where id in ({placeholders})",
+            ids,
+        ).fetchall()
+        conn.executemany(
+            "update tweets set kind = ? where id = ?",
+            [(kind_of(*row[1:]), row[0]) for row in refilled],
+        )
         conn.executemany("delete from media where tweet_id = ?", [(i,) for _, i in replaced_media])
         conn.executemany("update tweets set media_count = ? where id = ?", replaced_media)
         for name, rows in tables.items():
@@ -515,11 +515,18 @@ def storable_row(row: dict) -> dict:
 
 
 def tweet_kind(tweet: Tweet) -> str:
-    if tweet.is_retweet:
+    return kind_of(
+        tweet.is_retweet, tweet.in_reply_to_id, tweet.in_reply_to_screen_name, tweet.quoted_id
+    )
+
+
+def kind_of(is_retweet, in_reply_to_id, in_reply_to_screen_name, quoted_id) -> str:
+    """retweet, reply, quote or tweet: the one rule, for new rows and for merged ones."""
+    if is_retweet:
         return "retweet"
-    if tweet.in_reply_to_id is not None or tweet.in_reply_to_screen_name:
+    if in_reply_to_id is not None or in_reply_to_screen_name:
         return "reply"
-    if tweet.quoted_id is not None:
+    if quoted_id is not None:
         return "quote"
     return "tweet"
 
