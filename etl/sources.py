@@ -59,6 +59,10 @@ class Tree:
         return self.read_bytes(path).decode("utf-8-sig")
 
 
+# How much of a file a format may look at to recognise it (and to tell a binary file).
+HEAD_BYTES = 64 * 1024
+
+
 class FolderTree(Tree):
     def __init__(self, root: Path):
         self.root = Path(os.path.realpath(root))

@@ -44,14 +44,20 @@ from types import ModuleType
 from typing import Protocol
 
 from ..records import Like, Options, Problem, SourceInfo, Tweet
-from ..sources import FolderTree, SingleFileTree, SourceError, Tree, ZipTree, open_tree
+from ..sources import (
+    HEAD_BYTES,
+    FolderTree,
+    SingleFileTree,
+    SourceError,
+    Tree,
+    ZipTree,
+    open_tree,
+)
 from . import legacy, markdown, official
 
 # In detection order: a format sees the roots of those before it (Markdown leaves the
 # exports' own data/ folders alone).
 FORMATS: list[ModuleType] = [official, legacy, markdown]
-
-HEAD_BYTES = 64 * 1024
 
 
 class ArchiveReader(Protocol):

@@ -25,7 +25,7 @@ from .. import media
 from ..dates import parse_twitter_date
 from ..entities import extract_entities
 from ..records import MediaRef, Options, Problem, SourceInfo, Tweet, UserRef, valid_id
-from ..sources import Tree, safe_join
+from ..sources import HEAD_BYTES, Tree, safe_join
 
 if TYPE_CHECKING:
     from . import Found
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 FORMAT = "markdown"
 RANK = "1"  # made from an export: the export's own record wins
 IS_EXPORT = False
-HEAD_BYTES = 64 * 1024
 
 FILE_NAME = re.compile(
     r"^(?:tweets_\d{4}-\d{2}|\d{4}-\d{2}-01-Tweet-Archive-\d{4}-\d{2}|\d{4}-\d{2}-01-tweets)\.md$"
