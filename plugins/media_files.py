@@ -1,6 +1,7 @@
 import os
 import posixpath
 import re
+import sys
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,7 +9,11 @@ from urllib.parse import quote, unquote
 
 from datasette import NotFound, Response, hookimpl
 
-PLUGIN = "tweet-archive"
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.config import archive_database, config
+
 ENV_ROOT = "TWEET_ARCHIVE_MEDIA_ROOT"
 CHUNK = 256 * 1024
 # Only types a browser shows inline without running anything; the rest are downloads.
@@ -33,9 +38,7 @@ MEDIA_MOUNT = "media"
 
 def media_roots(datasette):
     """Folders (or zip files) media paths are relative to, from the environment or metadata."""
-    configured = os.environ.get(ENV_ROOT) or (datasette.plugin_config(PLUGIN) or {}).get(
-        "media_root"
-    )
+    configured = os.environ.get(ENV_ROOT) or config(datasette).get("media_root")
     if not configured:
         return []
     if isinstance(configured, str):
@@ -164,7 +167,7 @@ async def serve_media(datasette, request):
     tweet_id, position = int(request.url_vars["tweet_id"]), int(request.url_vars["position"])
     if tweet_id > MAX_ID:
         raise NotFound("No such media file")
-    database = (datasette.plugin_config(PLUGIN) or {}).get("database", "archive")
+    database = archive_database(datasette)
     try:
         db = datasette.get_database(database)
     except KeyError:
@@ -177,7 +180,7 @@ async def serve_media(datasette, request):
     parts = safe_relative(rows[0]["path"]) if rows else None
     if parts is None:
         raise NotFound("No such media file")
-    remote = (datasette.plugin_config(PLUGIN) or {}).get("media_url") or ""
+    remote = config(datasette).get("media_url") or ""
     if remote.startswith(("https://", "http://")):
         # Media kept in a bucket or CDN, laid out like the archive (make publish TARGET=dir).
         location = remote.rstrip("/") + "/" + "/".join(quote(part) for part in parts)

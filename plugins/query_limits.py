@@ -1,5 +1,7 @@
+import os
 import re
 import sqlite3
+import sys
 import threading
 import weakref
 
@@ -7,13 +9,17 @@ from datasette import hookimpl
 from datasette.handle_exception import handle_exception as datasette_error_page
 from datasette.views.base import DatasetteError
 
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.config import archive_database, config
+
 # The SQL time limit can't stop one function call: randomblob(1000000000) allocated a
 # gigabyte before the next time check (Datasette checks every 1,000 SQLite instructions, so
 # the cap also bounds how far a query can overrun: ~3 s for 1,000 calls making 1 MB). So the
 # size of any single value is capped (the longest tweet is 25,000 characters, at most
 # 100 KB), raised to the longest value stored in the database (up to 64 MB, refused by the
 # build long before that) so that every stored row stays readable, ...
-PLUGIN = "tweet-archive"
 MAX_VALUE_BYTES = 1_000_000
 MAX_STORED_BYTES = 64_000_000
 LONGEST_STORED = weakref.WeakKeyDictionary()
@@ -90,9 +96,8 @@ def longest_stored(conn, database, datasette):
     measures it once and puts it in the plugin's configuration; otherwise it comes from
     SQLite's page statistics: one pass over the file (1.3 s at a million tweets), once per
     database per process."""
-    config = datasette.plugin_config(PLUGIN) or {}
-    if database == config.get("database", "archive"):
-        measured = config.get("longest_record")
+    if database == archive_database(datasette):
+        measured = config(datasette).get("longest_record")
         if isinstance(measured, int) and measured >= 0:
             return measured
     try:

@@ -1,25 +1,27 @@
 import json
+import os
 import re
+import sys
 import urllib.parse
 import weakref
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-PLUGIN = "tweet-archive"
-# Written around matches by the `search` query's highlight() and search_highlight().
-HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.chars import (
+    BIDI_CONTROLS,
+    DIRECTION_MARKS,
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    INVISIBLE,
+)
+from archive_site.config import archive_database
+
 HIGHLIGHTED = re.compile("\x02([^\x02\x03]*)\x03")
 
-# Bidi embeddings, overrides and isolates ("Trojan Source"): never let archive text reorder
-# what surrounds it. Zero-width joiners stay: emoji sequences need them.
-BIDI_CONTROLS = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A)],
-)
-# Titles and names also lose the marks that only reorder: a page title has no context to
-# resolve them against.
-DIRECTION_MARKS = {**BIDI_CONTROLS, **dict.fromkeys([0x200E, 0x200F, 0x061C])}
-INVISIBLE = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF, 0x00AD, *BIDI_CONTROLS}
 TOKENS = re.compile(
     r"(?P<url>https?://[^\s<>\"]+)"
     r"|(?<![\w@!#$%&*])[@＠](?P<mention>[A-Za-z0-9_]{1,15})(?![\w@])"
@@ -28,16 +30,6 @@ TOKENS = re.compile(
 )
 TRAILING = ".,;:!?'\"…»)]}>"
 MEDIA_LABELS = {"photo": "Photo", "video": "Video", "animated_gif": "GIF"}
-
-
-DATABASES = weakref.WeakKeyDictionary()
-
-
-def archive_database(datasette):
-    # render_cell runs for every cell: look the name up once per Datasette instance.
-    if datasette not in DATABASES:
-        DATABASES[datasette] = (datasette.plugin_config(PLUGIN) or {}).get("database", "archive")
-    return DATABASES[datasette]
 
 
 def clean(text):

@@ -1,8 +1,13 @@
+import os
+import sys
 import urllib.parse
 
 from datasette import hookimpl
 
-PLUGIN = "tweet-archive"
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.config import archive_database
 
 
 def search_redirect(datasette, scope):
@@ -14,7 +19,7 @@ def search_redirect(datasette, scope):
     combined with filters, facets or a sort stay on the table page, as do JSON and CSV."""
     if scope.get("type") != "http" or scope.get("method") != "GET":
         return None
-    database = (datasette.plugin_config(PLUGIN) or {}).get("database", "archive")
+    database = archive_database(datasette)
     if database not in datasette.databases:
         return None
     if scope.get("path") != datasette.urls.table(database, "tweets"):

@@ -1,14 +1,17 @@
 import functools
 import json
 import math
+import os
 import re
+import sys
 import unicodedata
 
 from datasette import hookimpl
 
-# The markers highlight() writes in the `search` query (char(2), char(3)); render_tweets.py
-# turns them into <mark> after escaping (plugin files can't import each other).
-HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.chars import DROP_INVISIBLE, HIGHLIGHT_END, HIGHLIGHT_START
 
 TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?(?P<pstar>\*)?|(?P<word>[^\s"]+))')
 WORD_CHARS = re.compile(r"\w")
@@ -21,11 +24,6 @@ NO_SPACE_SCRIPTS = re.compile(
 # symbols, 3+ long: any search term of 3+ such characters lies inside one of them.
 MIN_RUN = 3
 NO_MATCH = '"nomatchforthisterm"'
-INVISIBLE = dict.fromkeys(
-    ord(c)
-    for c in "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066"
-    "\u2067\u2068\u2069\ufeff\u00ad"
-)
 
 
 def has_symbols(text):
@@ -58,7 +56,7 @@ def needs_substrings(text):
 @functools.lru_cache(maxsize=64)
 def parse(query):
     """User input -> tuple of OR-groups, each a tuple of (negated, text, prefix) terms."""
-    query = unicodedata.normalize("NFKC", (query or "").translate(INVISIBLE))
+    query = unicodedata.normalize("NFKC", (query or "").translate(DROP_INVISIBLE))
     groups, terms, negate_next = [], [], False
     for match in TOKEN.finditer(query):
         if match["word"] is not None:

@@ -1,9 +1,15 @@
+import os
 import re
+import sys
 import urllib.parse
 
 from datasette import hookimpl
 
-PLUGIN = "tweet-archive"
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.config import config
+
 # datasette-cluster-map's tiles unless metadata names others (plugins/tweet_pages.py too).
 DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
 # Datasette 0.65's own templates, datasette-cluster-map and this site's pages write inline
@@ -51,7 +57,7 @@ def origin(url):
 
 def page_policy(datasette, path):
     tiles = (datasette.plugin_config("datasette-cluster-map") or {}).get("tile_layer")
-    media = (datasette.plugin_config(PLUGIN) or {}).get("media_url")
+    media = config(datasette).get("media_url")
     policy = "; ".join(PAGE_POLICY).format(
         tiles=origin(tiles or DEFAULT_TILES) or "",
         media=origin(media) or "",

@@ -1,16 +1,18 @@
+import os
+import sys
 import weakref
 from datetime import datetime
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-PLUGIN = "tweet-archive"
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.chars import DIRECTION_MARKS
+from archive_site.config import archive_database
+
 SITES = weakref.WeakKeyDictionary()
-# Bidi embeddings, overrides, isolates and marks: an owner's name must not reorder the title
-# (render_tweets.py's DIRECTION_MARKS: plugin files can't import each other, a test compares).
-DIRECTION_MARKS = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
-)
 
 
 def month_year(value):
@@ -42,7 +44,7 @@ def site_metadata(totals):
 @hookimpl
 def startup(datasette):
     async def load_owner():
-        database = (datasette.plugin_config(PLUGIN) or {}).get("database", "archive")
+        database = archive_database(datasette)
         try:
             db = datasette.get_database(database)
         except KeyError:

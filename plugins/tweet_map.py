@@ -1,13 +1,19 @@
 import json
+import os
+import sys
 
 from datasette import hookimpl
+
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.config import archive_database
 
 try:
     from datasette_cluster_map import extra_body_script as cluster_map_script
 except ImportError:  # the site still works without the map
     cluster_map_script = None
 
-PLUGIN = "tweet-archive"
 # Table JSON has no `popup` column: give each marker the tweet's text and a link to its page,
 # as the `geotagged` query does in SQL. id_str, because JavaScript numbers round tweet ids.
 POPUP_SHIM = """
@@ -40,7 +46,7 @@ POPUP_SHIM = """
 
 
 def is_located_tweets_page(database, table, view_name, request, datasette):
-    archive = (datasette.plugin_config(PLUGIN) or {}).get("database", "archive")
+    archive = archive_database(datasette)
     if cluster_map_script is None or request is None:
         return False
     if (view_name, database, table) != ("table", archive, "tweets"):

@@ -1,22 +1,18 @@
-import json
+import os
+import sys
 import urllib.parse
-from datetime import datetime
 
 from datasette import NotFound, Response, hookimpl
 from datasette.utils import tilde_decode, urlsafe_components
 
-PLUGIN = "tweet-archive"
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.config import archive_database, config
+from archive_site.tweets import chart_json, load_tweets, readable_time
+
 TILE_LAYER = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
-TWEET_SQL = """
-select
-  tweets.id, tweets.id_str, tweets.created_at, tweets.kind, tweets.text, tweets.user_id,
-  tweets.in_reply_to_id, tweets.in_reply_to_screen_name, tweets.retweeted_screen_name,
-  tweets.quoted_id, tweets.lang, tweets.source, tweets.favorite_count, tweets.retweet_count,
-  tweets.latitude, tweets.longitude, tweets.media_count, tweets.url,
-  users.screen_name, users.name
-from tweets left join users on users.id = tweets.user_id
-"""
 ANCESTORS_SQL = """
 with recursive up(id, depth) as (
   select in_reply_to_id, 1 from tweets where id = :id
@@ -35,6 +31,7 @@ with recursive down(id, depth, path) as (
   from down join tweets on tweets.in_reply_to_id = down.id
   where down.depth < 50
 )
+
 select id, depth from down order by path limit 200
 """
 USER_IDS_SQL = """
@@ -50,53 +47,6 @@ select
   (select count(*) from mentions where user_id = :id) as mentions_of,
   (select count(*) from tweets where retweeted_screen_name = :screen_name) as retweets_of
 """
-
-
-def config(datasette):
-    return datasette.plugin_config(PLUGIN) or {}
-
-
-def archive_database(datasette):
-    return config(datasette).get("database", "archive")
-
-
-def readable_time(value):
-    """'2019-06-05T20:15:29+00:00' -> 'Wed 5 Jun 2019, 20:15 UTC'."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value
-    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} UTC"
-
-
-def twitter_url(tweet):
-    url = tweet.get("url") or ""
-    if urllib.parse.urlsplit(url).scheme in ("http", "https"):
-        return url
-    name = tweet.get("screen_name") or "i"
-    return f"https://twitter.com/{urllib.parse.quote(name)}/status/{int(tweet['id'])}"
-
-
-async def load_tweets(db, ids):
-    """Tweets by id (in the order given), each with its author and media."""
-    ids = [int(i) for i in ids if i is not None]
-    if not ids:
-        return []
-    marks = ", ".join("?" for _ in ids)
-    rows = await db.execute(f"{TWEET_SQL} where tweets.id in ({marks})", ids)
-    media = await db.execute(
-        "select tweet_id, position, type, path, filename, url, width, height from media "
-        f"where tweet_id in ({marks}) order by tweet_id, position",
-        ids,
-    )
-    by_id = {row["id"]: {**dict(row), "media": []} for row in rows.rows}
-    for item in media.rows:
-        by_id[item["tweet_id"]]["media"].append(dict(item))
-    tweets = [by_id[i] for i in ids if i in by_id]
-    for tweet in tweets:
-        tweet["when"] = readable_time(tweet["created_at"])
-        tweet["twitter_url"] = twitter_url(tweet)
-    return tweets
 
 
 async def tweet_page(datasette, database, pk):
@@ -200,12 +150,6 @@ async def home_page(datasette, database):
             if name in queries
         ],
     }
-
-
-def chart_json(rows):
-    """JSON safe to put inside <script type="application/json">."""
-    text = json.dumps(rows, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def tile_layer(datasette, database):

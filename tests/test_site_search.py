@@ -4,7 +4,6 @@ import urllib.parse
 
 import pytest
 
-from plugins import render_tweets, search_sql
 from plugins.search_sql import contains, first_term, fts_expression, highlight, mode
 
 from .conftest import IDS, get_json
@@ -74,13 +73,6 @@ def test_substring_matching_and_highlighting():
     assert first_term("ABC 東京") == "東京"
     assert first_term("東 OR 京") == ""
     assert highlight("東京", "東京タワー #東京") == "\x02東京\x03タワー #\x02東京\x03"
-
-
-def test_highlight_markers_match_the_renderer():
-    assert (search_sql.HIGHLIGHT_START, search_sql.HIGHLIGHT_END) == (
-        render_tweets.HIGHLIGHT_START,
-        render_tweets.HIGHLIGHT_END,
-    )
 
 
 async def search(ds, q):

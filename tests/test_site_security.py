@@ -16,7 +16,6 @@ import pytest
 from datasette.database import Database
 
 from etl.site import Site, free_port, start
-from plugins import render_tweets, site_metadata
 
 from .conftest import IDS, ROOT, make_datasette
 
@@ -323,11 +322,6 @@ def bidi_ds(site_db, metadata, tmp_path):
 
 def has_bidi(text):
     return any(c in text for c in BIDI)
-
-
-def test_titles_and_tweet_pages_strip_the_same_direction_marks():
-    # Plugin files can't import each other: the copy in site_metadata.py must not drift.
-    assert site_metadata.DIRECTION_MARKS == render_tweets.DIRECTION_MARKS
 
 
 @pytest.mark.asyncio

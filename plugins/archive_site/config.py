@@ -1,0 +1,25 @@
+"""The site's plugin configuration (`plugins: tweet-archive:` in metadata.yml)."""
+
+import weakref
+
+PLUGIN = "tweet-archive"
+DEFAULT_DATABASE = "archive"
+
+_databases = weakref.WeakKeyDictionary()
+
+
+def config(datasette) -> dict:
+    return datasette.plugin_config(PLUGIN) or {}
+
+
+def archive_database(datasette) -> str:
+    """The name of the database the site's pages are about. render_cell asks for every cell,
+    so it is looked up once per Datasette instance."""
+    if datasette not in _databases:
+        _databases[datasette] = config(datasette).get("database", DEFAULT_DATABASE)
+    return _databases[datasette]
+
+
+def archive_db(datasette):
+    """The archive's Database, or None when the site serves no such database."""
+    return datasette.databases.get(archive_database(datasette))
