@@ -10,7 +10,7 @@ if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import config
 
-# datasette-cluster-map's tiles unless metadata names others (plugins/tweet_pages.py too).
+# datasette-cluster-map's tiles unless metadata names others (plugins/tweet_page.py too).
 DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
 # Datasette 0.65's own templates, datasette-cluster-map and this site's pages write inline
 # <script> blocks and style attributes: the policy can't forbid those, but it pins every load
