@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -61,7 +62,33 @@ PAGES = [
     ("top_mentions in 2016", q("/archive/top_mentions", since="2016", until="2016")),
     ("activity", "/archive/activity"),
     ("activity dashboard", "/-/dashboards/activity"),
+    # Reader pages (issue 10): what a visitor reaches from the home page.
+    ("reader: timeline", "/timeline"),
+    ("reader: timeline year 2016", "/timeline/2016"),
+    ("reader: timeline month 2016-06", "/timeline/2016/06"),
+    ("reader: on this day 06-05", q("/on-this-day", date="06-05")),
+    ("reader: most liked", "/most-liked"),
+    ("reader: quotes", "/quotes"),
+    ("reader: threads", "/threads"),
+    ("reader: media", "/media"),
+    ("reader: stats", "/stats"),
+    ("reader search 'the'", q("/search", q="the")),
+    ("reader search 'the', newest first", q("/search", q="the", sort="newest")),
+    (
+        "reader search 'the', tweets only, 2016",
+        q("/search", q="the", kind="tweet", since="2016-01-01", until="2016-12-31"),
+    ),
+    ("reader search 'fox', oldest first", q("/search", q="fox", sort="oldest")),
+    ("reader search 東京", q("/search", q="東京")),
 ]
+# Pages reached by following "next" links this many times: as fast as the first page.
+DEEP_PAGES = [
+    ("reader: timeline year 2016, page 50", "/timeline/2016", 49),
+    ("reader search 'the', page 50", q("/search", q="the"), 49),
+    ("reader search 'the' newest first, page 50", q("/search", q="the", sort="newest"), 49),
+]
+NEXT_LINK = re.compile(r'<a\b[^>]*\brel="next"[^>]*>|<link\b[^>]*\brel="next"[^>]*>')
+HREF = re.compile(r'\bhref="([^"]*)"')
 
 
 def build(tweets: int, folder: Path) -> Path:
@@ -107,8 +134,8 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-# p50 targets (ms) at a million tweets on two cores: the issue's "under 100 ms" for a common
-# word, and pages a person waits for kept well under a second.
+# p95 targets (ms) at a million tweets on two cores (issue 10): home 200, every reader page
+# 300, search 100 whatever the sort and filters, a table search with filters 500.
 TARGETS_MS = {
     "home page": 200,
     "search 'the' (in ~45% of tweets)": 100,
@@ -117,9 +144,30 @@ TARGETS_MS = {
     "search 'tag7' (rare)": 100,
     "search タワー (trigram)": 100,
     "tweets table (facets from summary)": 300,
-    "tweet page": 100,
-    "activity": 100,
+    "tweets table ?_search=the&kind=tweet": 500,
+    "tweet page": 300,
+    "user page of the owner": 300,
+    "user page of the most mentioned account": 300,
+    "reader: hashtag tag7": 300,
+    **{name: 300 for name, _ in PAGES if name.startswith("reader:")},
+    **{name: 100 for name, _ in PAGES if name.startswith("reader search")},
+    **{name: 300 for name, _, _ in DEEP_PAGES if name.startswith("reader:")},
+    **{name: 100 for name, _, _ in DEEP_PAGES if name.startswith("reader search")},
 }
+
+
+def deep_page(base: str, path: str, hops: int) -> str:
+    """The path `hops` "next" links after `path`; a page without one leads to a path that
+    answers 404, so the result shows a miss: the bench's archive has that many pages."""
+    for _ in range(hops):
+        with urllib.request.urlopen(base + path, timeout=60) as response:
+            html = response.read().decode()
+        link = NEXT_LINK.search(html)
+        href = HREF.search(link.group(0)) if link else None
+        if href is None:
+            return "/-/no-next-link-after/" + urllib.parse.quote(path, safe="")
+        path = href.group(1).replace("&amp;", "&")
+    return path
 
 
 def main() -> None:
@@ -149,10 +197,12 @@ def main() -> None:
             ("tweet page", f"/archive/tweets/{tweet}"),
             ("user page of the owner", f"/archive/users/{owner}"),
             ("user page of the most mentioned account", f"/archive/users/{friend}"),
+            ("reader: hashtag tag7", "/hashtag/tag7"),
         ]
         process, base = serve(db, folder)
         results = []
         try:
+            pages += [(name, deep_page(base, path, hops)) for name, path, hops in DEEP_PAGES]
             print(f"{int(count):,} tweets; {args.repeat} requests per page, after one warm-up\n")
             print(f"{'page':<42} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} target")
             for name, path in pages:
@@ -172,7 +222,7 @@ def main() -> None:
                 }
                 target = TARGETS_MS.get(name)
                 row["target_ms"] = target
-                row["met"] = target is None or (row["p50_ms"] <= target and row["status"] == "200")
+                row["met"] = target is None or (row["p95_ms"] <= target and row["status"] == "200")
                 results.append(row)
                 verdict = (
                     "" if target is None else f"  <= {target} {'ok' if row['met'] else 'MISSED'}"
