@@ -34,6 +34,7 @@ class MediaRef:
     bytes: int | None = None
     width: int | None = None
     height: int | None = None
+    alt_text: str | None = None  # the description its author wrote for readers who can't see it
     source_id: int | None = None  # set by the loader: whose root `path` is relative to
 
 

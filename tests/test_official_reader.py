@@ -116,6 +116,42 @@ def test_media_from_extended_entities_matched_to_local_files(build):
     )
 
 
+def test_alt_text_is_kept_per_media_item(build):
+    """`ext_alt_text` of extended_entities.media[]: stored as written (markup and all, the site
+    escapes it), on its own item only; items without one have null."""
+    db, _ = build("modern")
+    assert list(
+        db.execute(
+            "select position, alt_text from media where tweet_id = 1388912461402341411 "
+            "order by position"
+        )
+    ) == [
+        (0, "Pencil sketch of waves breaking on a pier <b>at dusk</b> & gulls"),
+        (1, None),
+        (2, None),
+    ]
+    assert db.execute("select count(*) from media where alt_text is not null").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    "value, stored",
+    [
+        ("  A cat on a mat \n", "A cat on a mat"),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        (42, None),
+        (["a list"], None),
+        ("x" * 6000, "x" * 5000),
+    ],
+)
+def test_alt_text_values(value, stored):
+    from etl.readers.tweetjson import alt_text
+
+    item = {} if value is None else {"ext_alt_text": value}
+    assert alt_text(item) == stored
+
+
 def test_reply_retweet_quote_and_entities_from_the_export(build):
     db, _ = build("modern")
     assert row(db, 1594609823264014480, "kind, in_reply_to_id, in_reply_to_screen_name") == (

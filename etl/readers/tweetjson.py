@@ -28,6 +28,7 @@ TAG = re.compile(r"<[^<>]+>")
 # More than any tweet has (4 photos or 1 video; about 12 links fit in 280 characters): the
 # rest of a damaged item's lists would only cost time (each link is replaced in the text).
 MAX_ENTITIES = 100
+MAX_ALT_TEXT = 5000  # X allows 1,000 characters; a hostile file is cut, not stored whole
 
 
 @dataclass
@@ -180,7 +181,14 @@ def media_refs(tweet_id: int, items: list, ctx: Context, where: tuple[str, int])
             refs.append(MediaRef(type=type_, path=None, filename=filename, url=remote))
         else:
             refs.append(media.describe(ctx.tree, path, type_, url=remote))
+        refs[-1].alt_text = alt_text(item)
     return refs
+
+
+def alt_text(item: dict) -> str | None:
+    """The description the author wrote for an image (`ext_alt_text`), blank ones dropped."""
+    text = (string(item.get("ext_alt_text")) or "").strip()
+    return text[:MAX_ALT_TEXT] or None
 
 
 def find_media(
