@@ -19,6 +19,7 @@ from archive_site.chars import (
     INVISIBLE,
 )
 from archive_site.config import archive_database
+from archive_site.links import present_ids, status_id, status_ids
 
 HIGHLIGHTED = re.compile("\x02([^\x02\x03]*)\x03")
 
@@ -91,8 +92,28 @@ def lang_attribute(lang):
     return Markup("")
 
 
-def tweet_html(text, datasette, database, lang=None):
-    """Tweet text as HTML: escaped, with links, @mentions and #hashtags linked."""
+def tweet_page_url(datasette, database, tweet_id):
+    return datasette.urls.row(database, "tweets", str(int(tweet_id))) + f"#t{int(tweet_id)}"
+
+
+def link_html(url, datasette, database, local_ids):
+    """A link in a tweet: to the archive's own page when it is a tweet the archive holds."""
+    href = safe_href(url)
+    if not href:
+        return escape(url)
+    local = status_id(url) if local_ids else None
+    if local is not None and local in local_ids:
+        return Markup('<a class="local-tweet" href="{}" title="{}">{}</a>').format(
+            tweet_page_url(datasette, database, local), "In this archive: " + href, display_url(url)
+        )
+    return Markup('<a href="{}" title="{}" rel="nofollow noopener noreferrer">{}</a>').format(
+        href, href, display_url(url)
+    )
+
+
+def tweet_html(text, datasette, database, lang=None, local_ids=frozenset()):
+    """Tweet text as HTML: escaped, with links, @mentions and #hashtags linked; links to the
+    tweets in `local_ids` (ids the archive holds) open the archive's page for them."""
     if text is None:
         return Markup("")
     text = clean(text)
@@ -102,15 +123,7 @@ def tweet_html(text, datasette, database, lang=None):
         last = match.end()
         if match["url"]:
             url, rest = split_url(match["url"])
-            href = safe_href(url)
-            if href:
-                out.append(
-                    Markup(
-                        '<a href="{}" title="{}" rel="nofollow noopener noreferrer">{}</a>'
-                    ).format(href, href, display_url(url))
-                )
-            else:
-                out.append(escape(url))
+            out.append(link_html(url, datasette, database, local_ids))
             out.append(escape(rest))
         elif match["mention"]:
             name = match["mention"]
@@ -155,20 +168,23 @@ def media_html(media, datasette):
             '<span class="media-missing" title="{}">{} not in the archive{}{}</span>'
         ).format(name, label, Markup(": ") + name if name else "", link)
     src = media_url(datasette, media["tweet_id"], media["position"])
+    alt = media.get("alt_text")
+    alt = clean(alt).strip() if isinstance(alt, str) else ""
+    described = Markup(' aria-label="{}"').format(alt) if alt else Markup("")
     if kind == "video":
         return Markup(
-            '<video class="media-video" controls preload="metadata" src="{}"></video>'
-        ).format(src)
+            '<video class="media-video" controls preload="metadata" src="{}"{}></video>'
+        ).format(src, described)
     if kind == "animated_gif":
         return Markup(
-            '<video class="media-gif" autoplay loop muted playsinline src="{}"></video>'
-        ).format(src)
+            '<video class="media-gif" autoplay loop muted playsinline src="{}"{}></video>'
+        ).format(src, described)
     size = ""
     if media.get("width") and media.get("height"):
         size = Markup(' width="{}" height="{}"').format(int(media["width"]), int(media["height"]))
     return Markup(
-        '<a class="media-photo" href="{}"><img src="{}" alt="{} {}" loading="lazy"{}></a>'
-    ).format(src, src, label, int(media["position"]) + 1, size)
+        '<a class="media-photo" href="{}"><img src="{}" alt="{}" loading="lazy"{}></a>'
+    ).format(src, src, alt or f"{label} {int(media['position']) + 1}", size)
 
 
 def media_list_html(media_rows, datasette):
@@ -193,8 +209,7 @@ MEDIA_AHEAD = 200
 MEDIA_CACHE_TWEETS = 20_000
 MEDIA_CACHE = weakref.WeakKeyDictionary()
 MEDIA_SQL = (
-    "select tweet_id, position, type, path, filename, url, width, height from media "
-    "where tweet_id <= :id order by tweet_id desc, position limit :ahead"
+    "select * from media where tweet_id <= :id order by tweet_id desc, position limit :ahead"
 )
 
 
@@ -215,6 +230,26 @@ async def fetch_media(datasette, database, tweet_id):
         cache.clear()
     cache.update(found)
     return found.get(tweet_id, [])
+
+
+# Table cells render one at a time too: which linked tweets the archive holds is remembered
+# (for databases that can't change), so a page asks once per tweet id at most.
+LOCAL_CACHE_IDS = 50_000
+LOCAL_CACHE = weakref.WeakKeyDictionary()
+
+
+async def local_ids(datasette, database, ids):
+    db = datasette.get_database(database)
+    cache = LOCAL_CACHE.setdefault(datasette, {}).setdefault(database, {})
+    unknown = {i for i in ids if i not in cache}
+    if unknown:
+        present = await present_ids(db, unknown)
+        if db.is_mutable:
+            return frozenset(i for i in ids if i in present)
+        if len(cache) > LOCAL_CACHE_IDS:
+            cache.clear()
+        cache.update((i, i in present) for i in unknown)
+    return frozenset(i for i in ids if cache.get(i))
 
 
 def row_get(row, key):
@@ -242,15 +277,21 @@ def render_cell(row, value, column, table, database, datasette):
     if column in ("text", "quoted_text") and table in ("tweets", None) and isinstance(value, str):
         tweet_id = plain(row_get(row, "id" if table else "tweet_id") or row_get(row, "id"))
         media_count = plain(row_get(row, "media_count")) or 0
-        html = tweet_html(value, datasette, database, plain(row_get(row, "lang")))
-        if column == "text" and tweet_id is not None and media_count:
+        lang = plain(row_get(row, "lang"))
+        linked = status_ids(value)
+        with_media = column == "text" and tweet_id is not None and media_count
+        if not linked and not with_media:
+            return tweet_html(value, datasette, database, lang)
 
-            async def with_media():
+        async def rendered():
+            local = await local_ids(datasette, database, linked) if linked else frozenset()
+            html = tweet_html(value, datasette, database, lang, local)
+            if with_media:
                 media = await fetch_media(datasette, database, tweet_id)
-                return html + media_list_html(media, datasette)
+                html += media_list_html(media, datasette)
+            return html
 
-            return with_media()
-        return html
+        return rendered()
     if column == "tweet_id" and table is None and isinstance(value, int):
         url = datasette.urls.row(database, "tweets", str(value))
         return Markup('<a href="{}">{}</a>').format(url, value)
@@ -276,17 +317,33 @@ def render_cell(row, value, column, table, database, datasette):
         tweet_id, position = plain(row_get(row, "tweet_id")), row_get(row, "position")
         if tweet_id is None or position is None or row_get(row, "type") is None:
             return None
-        media = {k: row_get(row, k) for k in ("type", "path", "filename", "url", "width")}
+        keys = ("type", "path", "filename", "url", "width", "alt_text")
+        media = {k: row_get(row, k) for k in keys}
         media.update(tweet_id=tweet_id, position=position, height=row_get(row, "height"))
         return media_list_html([media], datasette)
     return None
 
 
+RETWEET_PREFIX = re.compile(r"^RT @[A-Za-z0-9_]{1,15}:?\s*")
+
+
+def retweet_body(text):
+    """A retweet's text without the "RT @name: " its author is shown by instead."""
+    return RETWEET_PREFIX.sub("", text, count=1) if isinstance(text, str) else text
+
+
+@hookimpl
+def extra_css_urls():
+    # The tweet card's own rules (threads, labels, retweets): wherever a card may appear.
+    return ["/static/tweet.css"]
+
+
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
-    env.filters["tweet_html"] = lambda text, lang=None: tweet_html(
-        text, datasette, archive_database(datasette), lang
+    env.filters["tweet_html"] = lambda text, lang=None, local_ids=frozenset(): tweet_html(
+        text, datasette, archive_database(datasette), lang, local_ids or frozenset()
     )
+    env.filters["retweet_body"] = retweet_body
     env.filters["tweet_media"] = lambda media: media_list_html(media, datasette)
     env.filters["safe_href"] = lambda url: safe_href(url or "")
     env.filters["no_bidi"] = lambda text: text.translate(DIRECTION_MARKS) if text else text
