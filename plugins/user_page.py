@@ -11,42 +11,105 @@ from datasette.utils import tilde_decode, urlsafe_components
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import archive_database
+from archive_site.pages import LATEST_ONLY, decode_cursor, encode_cursor, with_query
 from archive_site.tweets import load_tweets
 
-USER_IDS_SQL = """
-select id from tweets where user_id = :id
-union select id from tweets where in_reply_to_user_id = :id
-union select tweet_id from mentions where user_id = :id
-union select id from tweets where retweeted_screen_name = :screen_name
-"""
-USER_COUNTS_SQL = """
-select
-  (select count(*) from tweets where user_id = :id) as tweets_by,
-  (select count(*) from tweets where in_reply_to_user_id = :id) as replies_to,
-  (select count(*) from mentions where user_id = :id) as mentions_of,
-  (select count(*) from tweets where retweeted_screen_name = :screen_name) as retweets_of
-"""
+PAGE_SIZE = 50
+# Counts stop at this: an account the archive holds 10,000+ tweets of reads as "10,000+", and
+# the page never counts a million index entries to say so.
+COUNT_LIMIT = 10_000
+# Every tweet that involves an account: by them, replying to them, mentioning them or
+# retweeting them. (A union of index lookups: few, next to the archive, for anyone but the
+# owner.)
+EXCHANGES = """tweets.id in (
+  select id from tweets where user_id = :id
+  union select id from tweets where in_reply_to_user_id = :id
+  union select tweet_id from mentions where user_id = :id
+  union select id from tweets where retweeted_screen_name = :screen_name
+)"""
+# The owner wrote (nearly) every tweet of their archive: walk the date index and keep theirs
+# (the unary + keeps SQLite from fetching all of them through user_id and sorting them).
+OWNER_TWEETS = "+tweets.user_id = :id"
+COUNTS = {
+    "tweets_by": "select 1 from tweets where user_id = :id",
+    "replies_to": "select 1 from tweets where in_reply_to_user_id = :id",
+    "mentions_of": "select 1 from mentions where user_id = :id",
+    "retweets_of": "select 1 from tweets where retweeted_screen_name = :screen_name",
+}
 
 
-async def user_page(datasette, database, pk):
+async def bounded_counts(db, user, params):
+    """How many tweets are by, reply to, mention and retweet the account: exact up to
+    COUNT_LIMIT, then COUNT_LIMIT + 1 (shown as "10,000+")."""
+    parts = ",\n".join(
+        f"(select count(*) from ({sql} limit {COUNT_LIMIT + 1})) as {name}"
+        for name, sql in COUNTS.items()
+    )
+    counted = dict((await db.execute(f"select {parts}", params)).rows[0])
+    counts = {
+        name: {"value": min(value, COUNT_LIMIT), "more": value > COUNT_LIMIT}
+        for name, value in counted.items()
+    }
+    if (
+        user.get("is_owner")
+        and counts["tweets_by"]["more"]
+        and await db.table_exists("archive_totals")
+    ):
+        # The sole owner's tweets are the archive's: the build counted them.
+        rows = (
+            await db.execute(
+                "select (select count(*) from users where is_owner = 1) as owners, "
+                "(select tweets from archive_totals) as tweets"
+            )
+        ).rows
+        if rows and rows[0]["owners"] == 1 and rows[0]["tweets"]:
+            counts["tweets_by"] = {"value": rows[0]["tweets"], "more": False}
+    return counts
+
+
+async def exchange_ids(db, user, params, cursor, many):
+    """One page of the account's tweets and exchanges, newest first, after `cursor`."""
+    after = decode_cursor(cursor)
+    where = OWNER_TWEETS if user.get("is_owner") else EXCHANGES
+    # Few tweets: fetch them through the indexes and sort them (unary + on the date). Many:
+    # walk the date index and keep the ones in the set.
+    at = "tweets.created_at" if many or user.get("is_owner") else "+tweets.created_at"
+    clauses = [where, LATEST_ONLY]
+    bound = dict(params, _size=PAGE_SIZE + 1)
+    if after:
+        clauses.append(f"({at}, tweets.id) < (:_after_at, :_after_id)")
+        bound.update(_after_at=after[0], _after_id=after[1])
+    sql = (
+        "select tweets.id, tweets.created_at from tweets\n"
+        f"where {' and '.join(clauses)}\n"
+        f"order by {at} desc, tweets.id desc\n"
+        "limit :_size"
+    )
+    rows = (await db.execute(sql, bound)).rows
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+    return [row["id"] for row in rows], next_cursor
+
+
+async def user_page(datasette, request, database, pk):
     db = datasette.get_database(database)
     rows = (await db.execute("select * from users where id = ?", [pk])).rows
     if not rows:
         return {}
     user = dict(rows[0])
     params = {"id": pk, "screen_name": user["screen_name"]}
-    counts = dict((await db.execute(USER_COUNTS_SQL, params)).rows[0])
-    if user.get("is_owner"):
-        sql = "select id from tweets where user_id = :id order by created_at desc limit 100"
-    else:
-        sql = (
-            f"select id from tweets where id in ({USER_IDS_SQL}) order by created_at desc limit 100"
-        )
-    ids = [row["id"] for row in (await db.execute(sql, params)).rows]
+    counts = await bounded_counts(db, user, params)
+    many = sum(c["value"] for c in counts.values()) > COUNT_LIMIT
+    cursor = request.args.get("before")
+    ids, next_cursor = await exchange_ids(db, user, params, cursor, many)
     return {
         "user": user,
         "counts": counts,
         "timeline": await load_tweets(db, ids),
+        "first_page": decode_cursor(cursor) is None,
+        "newest_url": with_query(request, before=None),
+        "older_url": with_query(request, before=next_cursor) if next_cursor else None,
         "with_user_url": datasette.urls.query(database, "with_user")
         + "?"
         + urllib.parse.urlencode({"screen_name": user["screen_name"]}),
@@ -71,7 +134,10 @@ def extra_template_vars(view_name, database, table, request, datasette):
         pk = row_pk(request)
         if pk is None:
             return {}
-        return {"user_page": await user_page(datasette, database, pk), "archive_database": archive}
+        return {
+            "user_page": await user_page(datasette, request, database, pk),
+            "archive_database": archive,
+        }
 
     return page_vars
 
