@@ -7,8 +7,12 @@ from datasette.views.index import IndexView
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
-from archive_site.config import archive_database, config
+from archive_site.config import archive_database
+from archive_site.pages import archive_features, available_reader_pages, reader_url
 from archive_site.tweets import chart_json, readable_time
+
+# Reader pages the home page's counters and chart link to.
+READER_LINKS = ("timeline", "media", "quotes", "stats", "map", "on_this_day", "search")
 
 
 async def home(datasette, request):
@@ -46,8 +50,6 @@ async def home_page(datasette, database):
     owners = await db.execute(
         "select id, screen_name, name from users where is_owner = 1 order by screen_name"
     )
-    queries = await datasette.get_canned_queries(database, None)
-    names = config(datasette).get("home_queries") or list(queries)
     return {
         "totals": totals,
         "first": readable_time(totals["first_tweet_at"]),
@@ -55,15 +57,9 @@ async def home_page(datasette, database):
         "owners": [dict(row) for row in owners.rows],
         "months_json": chart_json([dict(r) for r in months.rows]),
         "hours_json": chart_json([dict(r) for r in hours.rows]),
-        "queries": [
-            {
-                "name": name,
-                "title": queries[name].get("title") or name,
-                "description": queries[name].get("description"),
-            }
-            for name in names
-            if name in queries
-        ],
+        "has": await archive_features(datasette),
+        "pages": await available_reader_pages(datasette),
+        "links": {key: reader_url(datasette, key) for key in READER_LINKS},
     }
 
 
@@ -81,15 +77,18 @@ def extra_template_vars(template, datasette):
 
 @hookimpl
 def menu_links(datasette):
-    database = archive_database(datasette)
-    if database not in datasette.databases:
-        return []
-    return [
-        {"href": datasette.urls.query(database, "search"), "label": "Search tweets"},
-        {"href": datasette.urls.table(database, "tweets"), "label": "All tweets"},
-        {"href": datasette.urls.query(database, "on_this_day"), "label": "On this day"},
-        {"href": datasette.urls.query(database, "geotagged"), "label": "Map"},
-    ]
+    async def links():
+        if archive_database(datasette) not in datasette.databases:
+            return []
+        has = await archive_features(datasette)
+        menu = [{"href": reader_url(datasette, "search"), "label": "Search tweets"}] * bool(
+            has.get("search")
+        )
+        for page in await available_reader_pages(datasette):
+            menu.append({"href": page["href"], "label": page["title"]})
+        return menu
+
+    return links
 
 
 @hookimpl

@@ -72,21 +72,32 @@ async def test_home_page(ds):
         'from <time datetime="2020-05-01T17:00:00+00:00">Fri 1 May 2020, 17:00 UTC</time>' in page
     )
     assert '<form class="home-search" action="/archive/search" method="get" role="search">' in page
-    counts = re.findall(r"<strong>([\d,]+)</strong> ([\w &;]+)</a>", page)
+    counts = re.findall(r'<a href="([^"]+)"><strong>([\d,]+)</strong> ([\w &;]+)</a>', page)
     assert counts == [
-        ("24", "in all"),
-        ("16", "tweets"),
-        ("5", "replies"),
-        ("1", "retweets"),
-        ("2", "quotes"),
-        ("4", "photos &amp; videos"),
-        ("3", "places"),
-        ("2", "accounts"),
-        ("4", "hashtags"),
+        ("/timeline", "24", "in all"),
+        ("/timeline?kind=tweet", "16", "tweets"),
+        ("/timeline?kind=reply", "5", "replies"),
+        ("/timeline?kind=retweet", "1", "retweet"),
+        ("/quotes", "2", "quotes"),
+        ("/media", "4", "photos &amp; videos"),
+        ("/archive/geotagged", "3", "places"),
+        ("/stats", "2", "accounts"),
+        ("/stats", "4", "hashtags"),
     ]
-    queries = page[page.index('<section class="home-queries">') :]
-    links = re.findall(r'<li><a href="/archive/(\w+)">', queries)
-    assert links == QUERY_LINKS
+    explore = page[page.index('<section class="home-queries">') :]
+    links = re.findall(r'<li><a href="([^"]+)">', explore)
+    assert links == [
+        "/timeline",
+        "/on-this-day",
+        "/most-liked",
+        "/media",
+        "/quotes",
+        "/threads",
+        "/stats",
+        "/archive/geotagged",
+        "/archive/latest.atom",
+        "/archive",
+    ]
     months = json.loads(re.search(r'id="months-data">(.*?)</script>', page).group(1))
     assert months == [
         {"month": "2020-05", "tweets": 4, "replies": 0, "retweets": 0},
@@ -430,13 +441,20 @@ async def test_located_tweets_get_a_map_with_tweet_popups(ds):
 @pytest.mark.asyncio
 async def test_menu_links_and_dashboard(ds):
     page = (await ds.client.get("/archive")).text
-    for href, label in [
-        ("/archive/search", "Search tweets"),
-        ("/archive/on_this_day", "On this day"),
+    menu = page[page.index('<div class="nav-menu-inner">') : page.index("</details>")]
+    menu = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', menu)
+    assert menu == [
+        ("/search", "Search tweets"),
+        ("/timeline", "Timeline"),
+        ("/on-this-day", "On this day"),
+        ("/most-liked", "Most liked"),
+        ("/media", "Media gallery"),
+        ("/quotes", "Quote tweets"),
+        ("/threads", "Threads"),
+        ("/stats", "Statistics"),
         ("/archive/geotagged", "Map"),
         ("/-/dashboards", "Dashboards"),
-    ]:
-        assert f'<li><a href="{href}">{label}</a></li>' in page
+    ]
     dashboard = await ds.client.get("/-/dashboards/activity")
     assert dashboard.status_code == 200
     assert "Hour of day × weekday (UTC)" in dashboard.text
