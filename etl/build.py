@@ -312,8 +312,10 @@ def build(
 
 
 def finish_steps(db: sqlite_utils.Database) -> None:
-    """What the site needs once every row is in: indexes, search, summaries, statistics."""
+    """What the site needs once every row is in: indexes, views, search, summaries,
+    statistics."""
     schema.create_indexes(db)
+    schema.create_views(db)
     search_index.finish_search(db)
     summaries.create_summaries(db)
     # Statistics from a sample of each index: the planner needs their shape, not exact counts.

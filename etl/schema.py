@@ -174,3 +174,81 @@ def create_indexes(db: sqlite_utils.Database) -> None:
             partial = extent == PARTIAL or not anything
             where = f" where [{column}] is not null" if partial else ""
             db.execute(f"create index [idx_{table}_{column}] on [{table}] ([{column}]){where}")
+
+
+# A tweet's date as readers write it ('2 May 2020'), for text the site shows as it is.
+HUMAN_DATE = (
+    "cast(strftime('%d', {0}) as integer) || ' ' "
+    "|| substr('JanFebMarAprMayJunJulAugSepOctNovDec', 3 * strftime('%m', {0}) - 2, 3) "
+    "|| ' ' || strftime('%Y', {0})"
+)
+POPUP_TEXT = 280  # characters of a tweet shown in a map popup
+
+# SQL that several canned queries (and pages) share, made once at build time. Views hold only
+# the tables' own columns and SQLite's functions (no plugin's), so they work in any client.
+VIEWS = {
+    # Every tweet's latest version (an edited tweet's earlier versions left out), with its
+    # author's handle: what lists of tweets show.
+    "latest_tweets": """
+        select
+          tweets.id as tweet_id,
+          tweets.created_at,
+          tweets.kind,
+          users.screen_name,
+          tweets.text,
+          tweets.media_count,
+          tweets.favorite_count as likes,
+          tweets.retweet_count as retweets,
+          tweets.in_reply_to_id,
+          tweets.quoted_id
+        from tweets
+        left join users on users.id = tweets.user_id
+        where tweets.is_latest_version
+    """,
+    # Located tweets for datasette-cluster-map: its `popup` column is the JSON the map shows
+    # for a marker (cluster-map escapes every value; the link is relative, so it works
+    # under any database name and base_url).
+    "located_tweets": f"""
+        select
+          tweets.id,
+          tweets.created_at,
+          tweets.latitude,
+          tweets.longitude,
+          tweets.place_name,
+          tweets.text,
+          json_object(
+            'title',
+            coalesce('@' || users.screen_name || ' · ', '')
+              || {HUMAN_DATE.format("tweets.created_at")},
+            'description',
+            case
+              when length(tweets.text) > {POPUP_TEXT}
+                then rtrim(substr(tweets.text, 1, {POPUP_TEXT - 1})) || '…'
+              else tweets.text
+            end,
+            'link', 'tweets/' || tweets.id,
+            'image', '../-/media/' || photo.tweet_id || '/' || photo.position,
+            'alt', photo.alt_text
+          ) as popup
+        from tweets
+        left join users on users.id = tweets.user_id
+        left join media as photo
+          on photo.tweet_id = tweets.id
+          and photo.position = (
+            select min(position)
+            from media
+            where media.tweet_id = tweets.id
+              and media.type = 'photo'
+              and media.path is not null
+          )
+        where tweets.latitude is not null
+          and tweets.longitude is not null
+          and tweets.is_latest_version
+    """,
+}
+
+
+def create_views(db: sqlite_utils.Database) -> None:
+    for name, sql in VIEWS.items():
+        db.execute(f"drop view if exists [{name}]")
+        db.execute(f"create view [{name}] as {sql.strip()}")

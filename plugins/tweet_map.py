@@ -1,4 +1,3 @@
-import json
 import os
 import sys
 
@@ -9,70 +8,42 @@ if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import archive_database
 
-try:
-    from datasette_cluster_map import extra_body_script as cluster_map_script
-except ImportError:  # the site still works without the map
-    cluster_map_script = None
-
-# Table JSON has no `popup` column: give each marker the tweet's text and a link to its page,
-# as the `geotagged` query does in SQL. id_str, because JavaScript numbers round tweet ids.
-POPUP_SHIM = """
-(function () {
-  const tablePath = %s;
-  const rowPath = %s;
-  const realFetch = window.fetch.bind(window);
-  window.fetch = async function (resource, init) {
-    const response = await realFetch(resource, init);
-    const url = new URL(String(resource), location.href);
-    if (url.pathname !== tablePath || url.searchParams.get("_shape") !== "objects") {
-      return response;
-    }
-    const data = await response.json();
-    (data.rows || []).forEach((row) => {
-      const author = row.user_id && row.user_id.label ? "@" + row.user_id.label + " · " : "";
-      row.popup = {
-        title: author + String(row.created_at || "").slice(0, 10),
-        description: String(row.text || ""),
-        link: rowPath + encodeURIComponent(String(row.id_str || row.id)),
-      };
-    });
-    return new Response(JSON.stringify(data), {
-      status: response.status,
-      headers: {"content-type": "application/json"},
-    });
-  };
-})();
-"""
+# datasette-cluster-map draws the map itself wherever a page has latitude and longitude
+# columns, and a `popup` column (the located_tweets view, the geotagged query) gives each
+# marker its tweet: the JSON is for the map, so the table under it doesn't show it.
+MAP_COLUMNS = {"latitude", "longitude", "popup"}
 
 
-def is_located_tweets_page(database, table, view_name, request, datasette):
-    archive = archive_database(datasette)
-    if cluster_map_script is None or request is None:
-        return False
-    if (view_name, database, table) != ("table", archive, "tweets"):
-        return False
-    return any(key.split("__")[0] in ("latitude", "longitude") for key in request.args)
+def is_map_page(database, columns, datasette):
+    return database == archive_database(datasette) and MAP_COLUMNS <= set(columns or ())
 
 
 @hookimpl
-def extra_js_urls(database, table, view_name, request, datasette):
-    if not is_located_tweets_page(database, table, view_name, request, datasette):
+def extra_css_urls(database, columns, datasette):
+    if not is_map_page(database, columns, datasette):
         return []
-    url = datasette.urls.static_plugins("datasette-cluster-map", "datasette-cluster-map.js")
-    return [{"url": url, "module": True}]
+    return [datasette.urls.path("/static/map.css")]
 
 
 @hookimpl
-def extra_body_script(database, table, view_name, request, datasette):
-    if not is_located_tweets_page(database, table, view_name, request, datasette):
+def table_actions(datasette, database, table):
+    """The tweets table has no map of its own (a marker would list its 37 columns): it
+    links to the located tweets' map when the archive has any."""
+    if (database, table) != (archive_database(datasette), "tweets"):
         return None
-    config = cluster_map_script(
-        database=database,
-        table=None,
-        columns=["latitude", "longitude"],
-        view_name="table",
-        datasette=datasette,
-    )
-    table_path = datasette.urls.table(database, "tweets") + ".json"
-    row_path = datasette.urls.table(database, "tweets") + "/"
-    return config + POPUP_SHIM % (json.dumps(table_path), json.dumps(row_path))
+
+    async def actions():
+        db = datasette.get_database(database)
+        if "located_tweets" not in await db.view_names():
+            return []
+        located = await db.execute("select 1 from located_tweets limit 1")
+        if not located.rows:
+            return []
+        return [
+            {
+                "href": datasette.urls.table(database, "located_tweets"),
+                "label": "Located tweets on a map",
+            }
+        ]
+
+    return actions

@@ -197,6 +197,7 @@ async def test_media_gallery(ds):
             "url": None,
             "width": 6,
             "height": 8,
+            "alt_text": None,
             "created_at": "2021-04-01T10:02:00+00:00",
         },
         {
@@ -208,6 +209,7 @@ async def test_media_gallery(ds):
             "url": None,
             "width": 8,
             "height": 6,
+            "alt_text": None,
             "created_at": "2021-03-03T18:45:00+00:00",
         },
     ]
@@ -317,8 +319,8 @@ async def test_geotagged(ds):
             latitude=48.8584,
             longitude=2.2945,
             text="Café au lait près de la tour",
-            popup='{"title":"@site_owner · 2020-05-02","description":"Café au lait près de la '
-            f'tour","link":"tweets/{IDS["geo_paris"]}"}}',
+            popup='{"title":"@site_owner · 2 May 2020","description":"Café au lait près de la '
+            f'tour","link":"tweets/{IDS["geo_paris"]}","image":null,"alt":null}}',
         ),
         tweet(
             "geo_sf",
@@ -326,8 +328,8 @@ async def test_geotagged(ds):
             latitude=37.8199,
             longitude=-122.4783,
             text="Golden Gate at <dusk> & fog",
-            popup='{"title":"@site_owner · 2020-05-01","description":"Golden Gate at <dusk> & '
-            f'fog","link":"tweets/{IDS["geo_sf"]}"}}',
+            popup='{"title":"@site_owner · 1 May 2020","description":"Golden Gate at <dusk> & '
+            f'fog","link":"tweets/{IDS["geo_sf"]}","image":null,"alt":null}}',
         ),
     ]
 
@@ -394,11 +396,12 @@ async def test_search_feed_escapes_tweet_text(ds):
 
 
 @pytest.mark.asyncio
-async def test_geotagged_page_shows_popups_as_links_not_json(ds):
+async def test_geotagged_page_hides_the_maps_popup_column(ds):
     response = await ds.client.get("/archive/geotagged?until=2020-05-02")
     assert response.status_code == 200
+    assert '<link rel="stylesheet" href="/static/map.css">' in response.text
     assert '{"title"' not in response.text
     assert (
-        f'<a href="/archive/tweets/{IDS["geo_paris"]}">@site_owner · 2020-05-02</a>'
+        f'<a href="/archive/tweets/{IDS["geo_paris"]}">@site_owner · 2 May 2020</a>'
         in response.text
     )
