@@ -426,16 +426,19 @@ async def test_tweets_table_page_renders_with_facets(ds):
 
 @pytest.mark.asyncio
 async def test_located_tweets_get_a_map_with_tweet_popups(ds):
+    # The tweets table links to the located_tweets view, whose popup column
+    # datasette-cluster-map reads itself (tests/test_located_view.py).
     response = await ds.client.get("/archive/tweets?latitude__notnull=1")
     assert response.status_code == 200
-    page = response.text
+    assert "datasette-cluster-map.js" not in response.text
+    assert '<a href="/archive/located_tweets">Located tweets on a map</a>' in response.text
+    page = (await ds.client.get("/archive/located_tweets")).text
     assert (
         '<script type="module" src="/-/static-plugins/datasette-cluster-map/'
         'datasette-cluster-map.js"></script>'
     ) in page
     assert 'window.DATASETTE_CLUSTER_MAP_LATITUDE_COLUMN = "latitude";' in page
-    assert 'const tablePath = "/archive/tweets.json";' in page
-    assert 'const rowPath = "/archive/tweets/";' in page
+    assert "window.fetch" not in page
 
 
 @pytest.mark.asyncio
