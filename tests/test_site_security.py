@@ -366,7 +366,8 @@ async def test_feeds_survive_control_characters(nul_ds, path):
     assert response.status_code == 200
     feed = ET.fromstring(response.content)
     contents = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}content")]
-    assert "<script>alert(1)</script> hello #Hostile world  end" in contents
+    # The entry's content is HTML (its links are links): the tweet's tags are escaped in it.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; hello #Hostile world  end" in contents
 
 
 @pytest.mark.asyncio
