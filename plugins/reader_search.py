@@ -1,0 +1,500 @@
+import functools
+import html
+import json
+import os
+import re
+import sys
+import urllib.parse
+from datetime import date, timedelta
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.config import archive_database
+from archive_site.pages import render_reader_page, with_query
+from archive_site.tweets import load_tweets
+
+# The SQL functions search_mode(), search_match(), search_plan()... come from search_sql.py's
+# prepare_connection: the reader page searches exactly as the `search` query does.
+PAGE_SIZE = 25
+MAX_QUERY = 500
+# Relevance ranks the matches RANKED at a time, the newest first (each page ranks one or two
+# such windows: page 50 costs what page 1 does).
+RANKED = 1_000
+# A count with filters (or of Japanese/emoji substrings, which each need a check in Python)
+# looks at this many candidates at most, and estimates beyond them.
+COUNT_BUDGET = 3_000
+COUNT_CAP = 10_000
+MIN_ID, MAX_ID = -(2**63), 2**63 - 1
+
+SORTS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
+KINDS = {
+    "": "All tweets",
+    "-reply": "Without replies",
+    "-retweet": "Without retweets",
+    "-reply-retweet": "Without replies or retweets",
+    "tweet": "Only tweets (no reply, retweet or quote)",
+    "reply": "Only replies",
+    "retweet": "Only retweets",
+    "quote": "Only quotes",
+}
+DAY = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+RANK_CURSOR = re.compile(r"^(-?\d{1,20})~(?:(-?\d+(?:\.\d+)?(?:e-?\d+)?)~(-?\d{1,20}))?$")
+ID_CURSOR = re.compile(r"^-?\d{1,20}$")
+TAG = re.compile(r"(<[^>]*>)")
+MARKED = re.compile("\x02([^\x02\x03]{1,200})\x03")
+OPERATORS_HELP = (
+    "Your search has only operators (AND, OR, NOT, -, quotes or brackets) and no word to look "
+    'for. Type the words you want, for example: cat, "a phrase", run* (words starting '
+    "with run), cat -dog (cat but not dog), cat OR dog."
+)
+
+
+def parse_day(text, end=False):
+    """'2019', '2019-06' or '2019-06-05' -> the first day of that period (or the day after it
+    when `end`), as 'YYYY-MM-DD'; None for anything else."""
+    match = DAY.match(text or "")
+    if not match:
+        return None
+    year, month, day = match.groups()
+    try:
+        if day:
+            first = date(int(year), int(month), int(day))
+            after = first + timedelta(days=1)
+        elif month:
+            first = date(int(year), int(month), 1)
+            after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        else:
+            first = date(int(year), 1, 1)
+            after = date(first.year + 1, 1, 1)
+    except (ValueError, OverflowError):
+        return None
+    return (after if end else first).isoformat()
+
+
+def kind_condition(kind):
+    if kind in ("tweet", "reply", "retweet", "quote"):
+        return "t.kind = :kind", {"kind": kind}
+    hidden = [k for k in ("reply", "retweet") if f"-{k}" in kind]
+    if not hidden or kind not in KINDS:
+        return None, {}
+    return "t.kind not in (" + ", ".join(f"'{k}'" for k in hidden) + ")", {}
+
+
+class Search:
+    """One reader search: what was asked, and the SQL that answers it."""
+
+    def __init__(self, args):
+        self.q = (args.get("q") or "")[:MAX_QUERY]
+        self.sort = args.get("sort") if args.get("sort") in SORTS else "relevance"
+        self.kind = args.get("kind") if args.get("kind") in KINDS else ""
+        self.since_text = (args.get("since") or "")[:20]
+        self.until_text = (args.get("until") or "")[:20]
+        self.since = parse_day(self.since_text)
+        self.until = parse_day(self.until_text, end=True)
+        self.cursor = (args.get("before") or "")[:60]
+        self.problems = []
+        if self.since_text.strip() and not self.since:
+            self.problems.append(
+                f"“{self.since_text}” is not a date (2019, 2019-06 or 2019-06-05)."
+            )
+        if self.until_text.strip() and not self.until:
+            self.problems.append(
+                f"“{self.until_text}” is not a date (2019, 2019-06 or 2019-06-05)."
+            )
+
+    @property
+    def filtered(self):
+        return bool(self.kind or self.since or self.until)
+
+    def conditions(self):
+        """Conditions on `t` (tweets) every result meets, and their parameters."""
+        clauses, params = ["t.is_latest_version = 1"], {}
+        kind_sql, kind_params = kind_condition(self.kind)
+        if kind_sql:
+            clauses.append(kind_sql)
+            params.update(kind_params)
+        if self.since:
+            clauses.append("t.created_at >= :since")
+            params["since"] = self.since
+        if self.until:
+            clauses.append("t.created_at < :until")
+            params["until"] = self.until
+        return " and ".join(clauses), params
+
+
+def stream(plan):
+    """(from, index condition, row condition, id column) of a plan's candidates, in id
+    order: tweet ids are Twitter's time-ordered ids, so id order is date order, and the
+    full-text indexes walk it without sorting."""
+    if plan == "words":
+        return (
+            "tweets_fts join tweets t on t.id = tweets_fts.rowid",
+            "tweets_fts match :expr",
+            "1",
+            "tweets_fts.rowid",
+        )
+    if plan == "index":
+        return (
+            "tweets_trigram join tweets t on t.id = tweets_trigram.rowid",
+            "tweets_trigram match search_candidates(:q)",
+            "t.text like search_prefilter(:q) escape '\\' and search_contains(:q, t.text)",
+            "tweets_trigram.rowid",
+        )
+    return (
+        "tweets t",
+        "1",
+        "instr(t.text, search_first_term(:q)) > 0 and search_contains(:q, t.text)",
+        "t.id",
+    )
+
+
+def rank_expression(plan):
+    if plan == "words":
+        return "reader_search_score(:q, t.text)"
+    return "search_rank(:q, t.text, :stats)"
+
+
+WORD = re.compile(r"\w+")
+# bm25's constants, and about how many words a tweet has.
+K1, B, AVERAGE_WORDS = 1.2, 0.75, 16.0
+
+
+@functools.lru_cache(maxsize=64)
+def word_patterns(q):
+    """A pattern per wanted term, matching words that start with it ("run" in "running")."""
+    return tuple(re.compile(r"(?<!\w)" + re.escape(term), re.I) for term in sorted(search_terms(q)))
+
+
+def score(q, text):
+    """bm25 of one matching tweet, every term weighted alike: more matches in a shorter tweet
+    rank first (lower is better, as FTS5's rank). FTS5's own bm25 first reads every match of
+    every term to weigh them (half a million rows for "the") and its highlight() tokenizes
+    each row again; this counts the terms' words with one regular expression each."""
+    if not text:
+        return 0.0
+    words = len(WORD.findall(text)) or 1
+    norm = K1 * (1 - B + B * words / AVERAGE_WORDS)
+    total = 0.0
+    for pattern in word_patterns(q):
+        tf = len(pattern.findall(text))
+        total += tf * (K1 + 1) / (tf + norm)
+    return -total
+
+
+async def id_bounds(db, search):
+    """The id range of the date range (ids grow with time), so the indexes start there."""
+    low, high = MIN_ID, MAX_ID
+    if search.since:
+        row = await db.execute(
+            "select id from tweets where created_at >= :since order by created_at, id limit 1",
+            {"since": search.since},
+        )
+        low = row.rows[0][0] if row.rows else MAX_ID
+    if search.until:
+        row = await db.execute(
+            "select id from tweets where created_at < :until "
+            "order by created_at desc, id desc limit 1",
+            {"until": search.until},
+        )
+        high = row.rows[0][0] if row.rows else MIN_ID
+    return low, high
+
+
+async def count_matches(db, search, plan, params):
+    """(number, how): "exact", "more" (more than COUNT_CAP) or "least" (at least that
+    many: the first COUNT_BUDGET candidates held them, more remain unchecked). Bounded:
+    counting every match of "the" in a million tweets would cost what a whole page may."""
+    _, _, row_check, _ = stream(plan)
+    where, _ = search.conditions()
+    if plan == "words" and not search.filtered:
+        # Superseded versions of edited tweets (few: only they have is_latest_version 0)
+        # are no results.
+        found = await db.execute(
+            "select count(*) from (select rowid from tweets_fts where tweets_fts match :expr"
+            " limit :cap)",
+            dict(params, cap=COUNT_CAP + 1),
+        )
+        superseded = await db.execute(
+            "select count(*) from tweets t where t.edit_initial_id is not null"
+            " and t.is_latest_version = 0 and exists (select 1 from tweets_fts"
+            " where tweets_fts match :expr and tweets_fts.rowid = t.id)",
+            params,
+        )
+        number = found.single_value() - superseded.single_value()
+        return (COUNT_CAP, "more") if found.single_value() > COUNT_CAP else (number, "exact")
+    if plan == "words":
+        candidates = "select tweets_fts.rowid as id from tweets_fts where tweets_fts match :expr"
+        candidates += " and tweets_fts.rowid between :low and :high"
+    elif plan == "index":
+        candidates = (
+            "select rowid as id from tweets_trigram where tweets_trigram match"
+            " search_candidates(:q) and rowid between :low and :high"
+        )
+    else:
+        candidates = "select id from tweets where id between :low and :high"
+    budget_sql = (
+        f"with c as ({candidates} order by id desc limit :budget)\n"
+        f"select count(*), coalesce(sum({where} and {row_check}), 0)"
+        " from c join tweets t on t.id = c.id"
+    )
+    row = (await db.execute(budget_sql, dict(params, budget=COUNT_BUDGET))).rows[0]
+    walked, matched = row[0], row[1]
+    if walked < COUNT_BUDGET:
+        return matched, "exact"
+    return matched, "least"
+
+
+async def kind_is_empty(db, search):
+    """Only replies of an archive without replies: said at once, rather than found by
+    checking every match."""
+    if search.kind not in ("tweet", "reply", "retweet", "quote"):
+        return False
+    if not await db.table_exists("facet_counts"):
+        return False
+    found = await db.execute(
+        "select tweets from facet_counts where facet = 'kind' and value = :kind",
+        {"kind": search.kind},
+    )
+    return not found.rows or not found.rows[0][0]
+
+
+def clamp(number):
+    """An id from a cursor, kept within SQLite's integers (a hostile one may not be)."""
+    return max(MIN_ID + 1, min(MAX_ID - 1, number))
+
+
+async def page_ids(db, search, plan, params):
+    """One page of result ids, in the requested order, and the next page's cursor."""
+    source, index_match, row_check, id_column = stream(plan)
+    where, _ = search.conditions()
+    base = (
+        f"from {source}\nwhere {index_match}\n  and {id_column} between :low and :high"
+        f"\n  and {where}\n  and {row_check}"
+    )
+    size = PAGE_SIZE + 1
+    if search.sort in ("newest", "oldest"):
+        direction = "asc" if search.sort == "oldest" else "desc"
+        if ID_CURSOR.match(search.cursor):
+            # One range on the id for the index to start from (two upper bounds, and FTS5
+            # would start from one and check the other on every row).
+            cursor = clamp(int(search.cursor))
+            if search.sort == "oldest":
+                params = dict(params, low=max(params["low"], cursor + 1))
+            else:
+                params = dict(params, high=min(params["high"], cursor - 1))
+        sql = (
+            f"select {id_column} as id {base}\n"
+            f"order by {id_column} {direction}\nlimit {size}"
+        )
+        rows = (await db.execute(sql, params)).rows
+        ids = [row["id"] for row in rows[:PAGE_SIZE]]
+        return ids, (str(ids[-1]) if len(rows) > PAGE_SIZE else None), {}
+    # Relevance: the matches in windows of RANKED, the newest window first, each window
+    # ranked; the cursor is the window's top id and the last (rank, id) shown.
+    cursor = RANK_CURSOR.match(search.cursor)
+    top = clamp(int(cursor[1])) if cursor else MAX_ID
+    after = (float(cursor[2]), clamp(int(cursor[3]))) if cursor and cursor[2] else None
+    ids, following = [], None
+    for _ in range(2):  # a page may run from the end of one window into the next
+        want = PAGE_SIZE - len(ids)
+        rows = await ranked_window(db, plan, base, params, top, after, want + 1)
+        ids += [row["id"] for row in rows[:want]]
+        if len(rows) > want:
+            last = rows[want - 1]
+            following = f"{top}~{float(last['rank'])!r}~{last['id']}"
+            break
+        bottom, full = await window_edge(db, base, id_column, params, top)
+        if not full:
+            break  # the last window: no more matches
+        top, after = bottom - 1, None
+        if len(ids) == PAGE_SIZE:
+            following = f"{top}~"
+            break
+    return ids, following, {}
+
+
+async def ranked_window(db, plan, base, params, top, after, size):
+    """Up to `size` matches of the window of the RANKED newest ones at or below id `top`,
+    best first, after the (rank, id) `after`."""
+    _, _, _, id_column = stream(plan)
+    bound = dict(params, high=min(params["high"], top))
+    where = ""
+    if after:
+        where = "where rank > :after_rank or (rank = :after_rank and id < :after_id)\n"
+        bound.update(after_rank=after[0], after_id=after[1])
+    sql = (
+        f"with ranked as (\n  select {id_column} as id, {rank_expression(plan)} as rank\n"
+        f"  {base}\n  order by {id_column} desc\n"
+        f"  limit {RANKED}\n)\n"
+        f"select id, rank from ranked\n{where}order by rank, id desc\nlimit {int(size)}"
+    )
+    return (await db.execute(sql, bound)).rows
+
+
+async def window_edge(db, base, id_column, params, top):
+    """The lowest id of a window, and whether it is full (more matches may lie below)."""
+    sql = (
+        f"select min(id), count(*) from (select {id_column} as id {base}"
+        f" order by {id_column} desc limit {RANKED})"
+    )
+    row = (await db.execute(sql, dict(params, high=min(params["high"], top)))).rows[0]
+    return row[0], row[1] == RANKED
+
+
+async def highlighted(db, plan, ids, params):
+    """{id: [the words FTS matched in that tweet]} (stems: "running" for run)."""
+    if plan != "words" or not ids:
+        return {}
+    marks = ", ".join(str(int(i)) for i in ids)
+    rows = await db.execute(
+        "select rowid, highlight(tweets_fts, 0, char(2), char(3)) as marked from tweets_fts"
+        f" where tweets_fts match :expr and rowid in ({marks})",
+        params,
+    )
+    return {row["rowid"]: set(MARKED.findall(row["marked"] or "")) for row in rows.rows}
+
+
+def term_pattern(words, substrings):
+    """A pattern finding the matched words (whole words) and terms (anywhere)."""
+    parts = [r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in sorted(words, key=len, reverse=True)]
+    parts += [re.escape(s) for s in sorted(substrings, key=len, reverse=True)]
+    parts = [p for p in parts if p]
+    return re.compile("|".join(parts), re.I) if parts else None
+
+
+def mark_html(rendered, pattern):
+    """<mark> around the matches in the text of a rendered tweet card's text (never inside a
+    tag or an attribute, nor in its author or date: its links stay whole)."""
+    if pattern is None:
+        return rendered
+    out, inside = [], False
+    for part in TAG.split(str(rendered)):
+        if part.startswith("<"):
+            if part.startswith('<div class="tweet-text'):
+                inside = True
+            elif part == "</div>":
+                inside = False
+            out.append(part)
+            continue
+        if not inside:
+            out.append(part)
+            continue
+        text, last = html.unescape(part), 0
+        for found in pattern.finditer(text):
+            if not found.group(0):
+                continue
+            out.append(str(escape(text[last : found.start()])))
+            out.append(str(Markup("<mark>{}</mark>").format(found.group(0))))
+            last = found.end()
+        out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+def search_terms(q):
+    """The wanted terms of a query, for highlighting outside the word index."""
+    from_query = re.findall(r'"([^"]+)"|(\S+)', q)
+    terms = set()
+    for phrase, word in from_query:
+        text = (phrase or word).strip("*")
+        if not text or text.startswith("-") or text in ("AND", "OR", "NOT"):
+            continue
+        terms.add(text.strip("()"))
+    return {t for t in terms if t}
+
+
+def explorer_links(datasette, database, search):
+    query = datasette.urls.query(database, "search")
+    args = urllib.parse.urlencode({"q": search.q})
+    table_args = [("_search", search.q), ("_sort_desc", "created_at")]
+    if search.kind in ("tweet", "reply", "retweet", "quote"):
+        table_args.append(("kind", search.kind))
+    if search.since:
+        table_args.append(("created_at__gte", search.since))
+    if search.until:
+        table_args.append(("created_at__lt", search.until))
+    return {
+        "json": f"{query}.json?{args}&_shape=array",
+        "csv": f"{query}.csv?{args}",
+        "sql": f"{query}?{args}",
+        "table": datasette.urls.table(database, "tweets")
+        + "?"
+        + urllib.parse.urlencode(table_args),
+    }
+
+
+async def reader_search(datasette, request):
+    database = archive_database(datasette)
+    db = datasette.databases.get(database)
+    search = Search(request.args)
+    context = {
+        "search": search,
+        "sorts": SORTS,
+        "kinds": KINDS,
+        "tweets": [],
+        "count": None,
+        "how": "exact",
+        "message": None,
+        "next_url": None,
+        "first_url": None,
+        "links": None,
+        "ranked_cap": RANKED,
+        "ranked": False,
+    }
+    if db is None or not search.q.strip():
+        return await render_reader_page(datasette, request, "reader_search.html", context)
+    context["links"] = explorer_links(datasette, database, search)
+    first = await db.execute(
+        "select search_plan(:q) as plan, search_match(:q) as expr", {"q": search.q}
+    )
+    plan, expression = first.rows[0]["plan"], first.rows[0]["expr"]
+    if plan == "none":
+        context["message"] = OPERATORS_HELP
+        return await render_reader_page(datasette, request, "reader_search.html", context)
+    low, high = await id_bounds(db, search)
+    _, condition_params = search.conditions()
+    params = {"q": search.q, "expr": expression, "low": low, "high": high, **condition_params}
+    if plan != "words":
+        phrases = json.loads(
+            (await db.execute("select search_phrases(:q)", {"q": search.q})).single_value()
+        )
+        stats = await db.execute("select tweets, trigrams from tweets_trigram_stats")
+        tweets, grams = stats.rows[0] if stats.rows else (1, 1)
+        params["stats"] = json.dumps([max(tweets, 1), max(grams, 1), [0] * len(phrases)])
+    if await kind_is_empty(db, search):
+        context.update(count=0, tweets=[])
+        return await render_reader_page(datasette, request, "reader_search.html", context)
+    count, how = await count_matches(db, search, plan, params)
+    ids, following, _ = await page_ids(db, search, plan, params)
+    words = await highlighted(db, plan, ids, params)
+    tweets = await load_tweets(db, ids)
+    substrings = search_terms(search.q) if plan != "words" else set()
+    for tweet in tweets:
+        tweet["pattern"] = term_pattern(words.get(tweet["id"], ()), substrings)
+    context.update(
+        tweets=tweets,
+        count=count,
+        how=how,
+        ranked=search.sort == "relevance" and count > RANKED,
+        next_url=with_query(request, before=following) if following else None,
+        first_url=with_query(request, before=None) if search.cursor else None,
+    )
+    return await render_reader_page(datasette, request, "reader_search.html", context)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/search$", reader_search)]
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("reader_search_score", 2, score, deterministic=True)
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["search_marks"] = mark_html
