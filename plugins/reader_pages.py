@@ -22,6 +22,7 @@ from archive_site.pages import (
     archive_features,
     decode_cursor,
     encode_cursor,
+    few_matches,
     keyset_ids,
     render_reader_page,
     with_query,
@@ -59,7 +60,8 @@ def kind_clause(kinds):
     if not kinds:
         return "1", {}
     params = {f"kind{i}": kind for i, kind in enumerate(kinds)}
-    return "tweets.kind in (" + ", ".join(":" + name for name in params) + ")", params
+    # (+: never through the kind index, which holds a kind's tweets of every year, unsorted.)
+    return "+tweets.kind in (" + ", ".join(":" + name for name in params) + ")", params
 
 
 def kinds_label(kinds) -> str:
@@ -240,8 +242,10 @@ async def timeline_period(datasette, request):
     where, params = kind_clause(kinds)
     where = f"tweets.created_at >= :start and tweets.created_at < :end and {where}"
     params.update(start=start, end=end)
-    cursor = request.args.get("after")
-    ids, next_cursor = await keyset_ids(db, where, params, cursor, oldest_first=True)
+    ids, next_cursor = [], None
+    if count:  # (a rare kind would otherwise be looked for in every tweet of the period)
+        cursor = request.args.get("after")
+        ids, next_cursor = await keyset_ids(db, where, params, cursor, oldest_first=True)
     table_params = {"created_at__gte": start, "created_at__lt": end, "_sort": "created_at"}
     if kinds:
         table_params["kind__in"] = ",".join(kinds)
@@ -315,11 +319,14 @@ async def hashtag(datasette, request):
         raise NotFound("The archive has no tweet with that hashtag")
     kinds = selected_kinds(request)
     where, params = kind_clause(kinds)
-    marks = ", ".join(f":v{i}" for i in range(len(variants)))
-    where = f"tweets.id in (select tweet_id from hashtags where tag in ({marks})) and {where}"
-    params.update({f"v{i}": v for i, v in enumerate(variants)})
-    ids, next_cursor = await keyset_ids(db, where, params, request.args.get("before"), few=True)
     total = sum(row["tweets"] for row in found.rows)
+    tweets = (await archive_features(datasette)).get("totals", {}).get("tweets") or 0
+    few = few_matches(total, tweets)
+    marks = ", ".join(f":v{i}" for i in range(len(variants)))
+    plus = "" if few else "+"  # (+: don't look the hashtag's tweets up one by one)
+    where = f"{plus}tweets.id in (select tweet_id from hashtags where tag in ({marks})) and {where}"
+    params.update({f"v{i}": v for i, v in enumerate(variants)})
+    ids, next_cursor = await keyset_ids(db, where, params, request.args.get("before"), few=few)
     shown = variants[0]
     return await render_reader_page(
         datasette,
@@ -542,12 +549,12 @@ async def most_liked(datasette, request):
 
 async def quotes(datasette, request):
     db = archive_or_404(datasette)
-    features = await archive_features(datasette)
+    totals = (await archive_features(datasette)).get("totals", {})
     ids, next_cursor = [], None
-    if features.get("quotes"):
-        ids, next_cursor = await keyset_ids(
-            db, "tweets.kind = 'quote'", {}, request.args.get("before"), few=True
-        )
+    if totals.get("quotes"):
+        few = few_matches(totals["quotes"], totals["tweets"])
+        where = "tweets.kind = 'quote'" if few else "+tweets.kind = 'quote'"
+        ids, next_cursor = await keyset_ids(db, where, {}, request.args.get("before"), few=few)
     items = await cards(db, ids)
     quoted = {t["id"]: t for t in await load_tweets(db, [i["tweet"]["quoted_id"] for i in items])}
     for item in items:
@@ -573,11 +580,12 @@ async def quotes(datasette, request):
 
 # /threads
 
-THREADS_SQL = """select self_threads.root_id, self_threads.tweets, self_threads.first_at,
-  self_threads.last_at
-from self_threads join tweets on tweets.id = self_threads.root_id
+# (The build's self_threads holds latest versions only: joining tweets to check would read
+# a tweet for every thread of the archive before sorting.)
+THREADS_SQL = """select root_id, tweets, first_at, last_at
+from self_threads
 where {where}
-order by self_threads.first_at desc, self_threads.root_id desc
+order by first_at desc, root_id desc
 limit :_size"""
 
 
@@ -586,9 +594,9 @@ async def threads(datasette, request):
     rows = []
     after = decode_cursor(request.args.get("before"))
     if await db.table_exists("self_threads"):
-        clauses, params = [LATEST_ONLY], {"_size": PAGE_SIZE + 1}
+        clauses, params = ["1"], {"_size": PAGE_SIZE + 1}
         if after:
-            clauses.append("(self_threads.first_at, self_threads.root_id) < (:_at, :_id)")
+            clauses.append("(first_at, root_id) < (:_at, :_id)")
             params.update(_at=after[0], _id=after[1])
         rows = (await db.execute(THREADS_SQL.format(where=" and ".join(clauses)), params)).rows
     more = len(rows) > PAGE_SIZE

@@ -66,6 +66,13 @@ async def keyset_ids(
     return [row["id"] for row in rows], next_cursor
 
 
+def few_matches(matches: int, tweets: int, size: int = PAGE_SIZE) -> bool:
+    """Whether `matches` tweets out of `tweets` are better found through their own index
+    and sorted (about `matches` rows read) than by walking the date index until a page is
+    full (about size * tweets / matches rows read): see keyset_ids's `few`."""
+    return matches * matches <= size * max(tweets, 1)
+
+
 def with_query(request, **changes) -> str:
     """This page's path and query string with some arguments changed (None removes one)."""
     args = [(k, v) for k, v in urllib.parse.parse_qsl(request.query_string) if k not in changes]
@@ -161,6 +168,7 @@ async def archive_features(datasette) -> dict:
         "threads": bool(threads),
         "map": bool(totals.get("geotagged")),
     }
+    features["totals"] = totals
     _features[datasette] = features
     return features
 
