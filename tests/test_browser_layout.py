@@ -1,0 +1,260 @@
+"""Every page type, on a phone and a desktop, light and dark, on a Markdown and an official build.
+
+Each visit asserts what a reader would notice first: the page answers (404 for the missing
+one), nothing scrolls sideways, no tweet text is cut at the screen's edge, no console error,
+the page says its language, "Skip to content" is the first thing Tab reaches, and the main
+controls (nav links, buttons, pagination) reach WCAG AA's 4.5:1 against what is drawn behind
+them. Screenshots go to build/screenshots/layout/<build>-<page>-<viewport>-<scheme>.png.
+
+The year, month, hashtag, day, search word, tweet and account are read from each built
+database, never hard-coded.
+"""
+
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from etl.site import Site, free_port, start
+
+from .conftest import ROOT, SITE, run_build
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = ROOT / "build" / "screenshots" / "layout"
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
+
+BUILDS = {
+    "markdown": [SITE / "markdown", SITE / "later"],
+    "official": [SITE / "official"],
+}
+PAGES = [
+    "home",
+    "timeline",
+    "timeline-year",
+    "timeline-month",
+    "hashtag",
+    "on-this-day",
+    "most-liked",
+    "quotes",
+    "threads",
+    "media",
+    "stats",
+    "search",
+    "tweet",
+    "account",
+    "tweets-table",
+    "users-table",
+    "canned-query",
+    "database",
+    "missing",
+]
+VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
+SCHEMES = ["light", "dark"]
+
+
+def page_paths(db_path):
+    """{page: path} for one build, with the ids and dates taken from its database."""
+    db = sqlite3.connect(db_path)
+    one = lambda sql: (db.execute(sql).fetchone() or [None])[0]  # noqa: E731
+    latest = "is_latest_version is not 0"
+    month = one("select month from tweets_per_month order by month desc limit 1")
+    tag = one("select tag from hashtag_counts order by tweets desc, tag limit 1")
+    newest = f"from tweets where {latest} order by created_at desc"
+    day = one(f"select substr(created_at, 6, 5) {newest}")
+    text = one(f"select text {newest}")
+    word = max(re.findall(r"[A-Za-z]{4,}", text or "") or ["tweet"], key=len)
+    # A tweet with its thread above it when there is one, else the latest tweet.
+    tweet = one(
+        f"select id from tweets where {latest} and in_reply_to_id in (select id from tweets) "
+        "order by created_at desc limit 1"
+    ) or one(f"select id from tweets where {latest} order by created_at desc limit 1")
+    owner = one("select id from users where is_owner = 1 order by id limit 1")
+    db.close()
+    year, mm = month.split("-")
+    return {
+        "home": "/",
+        "timeline": "/timeline",
+        "timeline-year": f"/timeline/{year}",
+        "timeline-month": f"/timeline/{year}/{mm}",
+        # An archive without hashtags (the official fixture) still gets a hashtag page visit.
+        "hashtag": f"/hashtag/{tag or 'nohashtaghere'}",
+        "on-this-day": f"/on-this-day?date={day}",
+        "most-liked": "/most-liked",
+        "quotes": "/quotes",
+        "threads": "/threads",
+        "media": "/media",
+        "stats": "/stats",
+        "search": f"/search?q={word}",
+        "tweet": f"/archive/tweets/{tweet}",
+        "account": f"/archive/users/{owner}",
+        "tweets-table": "/archive/tweets",
+        "users-table": "/archive/users",
+        "canned-query": "/archive/latest",
+        "database": "/archive",
+        "missing": "/no/such/page",
+    }, {"hashtag": {200} if tag else {200, 404}, "missing": {404}}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module", params=list(BUILDS))
+def site(request, tmp_path_factory):
+    """A real `datasette` serving one build: (name, base URL, {page: path}, {page: statuses})."""
+    db_path = tmp_path_factory.mktemp(f"layout-{request.param}") / "archive.db"
+    result = run_build(db_path, *BUILDS[request.param])
+    assert result.exit_code == 0, result.output
+    paths, statuses = page_paths(db_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
+    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
+    yield request.param, base, paths, statuses
+    process.terminate()
+    process.wait(timeout=10)
+
+
+class Screen:
+    """A browser page at one viewport and colour scheme that records console errors."""
+
+    def __init__(self, browser, base, viewport, scheme):
+        width, height = VIEWPORTS[viewport]
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, color_scheme=scheme
+        )
+        self.context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(base)
+                else route.fulfill(status=204, body="")
+            ),
+        )
+        self.context.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => console.error("
+            "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+        )
+        self.page = self.context.new_page()
+        self.errors = []
+        self.page.on("console", self.console)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.url = None
+
+    def console(self, message):
+        # The 404 page's own status is logged as an error: that one is expected.
+        if message.type == "error" and not (
+            message.location.get("url") == self.url and "status of 404" in message.text
+        ):
+            self.errors.append(message.text)
+
+    def open(self, url):
+        self.url = url
+        response = self.page.goto(url)
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+    def close(self):
+        self.context.close()
+
+
+# The contrast of an element's text against the colour actually drawn behind it: the first
+# opaque background among its ancestors (transparent layers are blended over it).
+CONTRAST = """el => {
+  const parse = value => {
+    const n = (value.match(/[\\d.]+/g) || ['0', '0', '0', '0']).map(Number);
+    return {rgb: n.slice(0, 3), alpha: n.length > 3 ? n[3] : 1};
+  };
+  const blend = (top, bottom) => top.rgb.map((c, i) => c * top.alpha + bottom[i] * (1 - top.alpha));
+  const layers = [];
+  for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+    const bg = parse(getComputedStyle(node).backgroundColor);
+    if (bg.alpha > 0) layers.push(bg);
+    if (bg.alpha >= 1) break;
+  }
+  let back = [255, 255, 255];
+  for (const layer of layers.reverse()) back = blend(layer, back);
+  const text = parse(getComputedStyle(el).color);
+  const front = blend(text, back);
+  const luminance = rgb => {
+    const [r, g, b] = rgb.map(c => c / 255).map(
+      c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [a, b] = [luminance(front), luminance(back)];
+  return Math.round((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) * 100) / 100;
+}"""
+
+# Main controls: nav and footer links, buttons, the filter form's submit, pagination links.
+CONTROLS = """() => {
+  const paging = /^(next|older|newer|previous|earlier|later|newest|oldest)\\b/i;
+  const picked = [...document.querySelectorAll(
+    'header a, footer a, button, input[type=submit], a[rel=next], a[rel=prev], .pagination a'
+  )].concat([...document.querySelectorAll('main a')].filter(
+    a => paging.test(a.textContent.trim())));
+  return [...new Set(picked)].filter(el => {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return box.width > 0 && box.height > 0 && style.visibility !== 'hidden'
+      && (el.value || el.textContent).trim() && !el.closest('.skip-link');
+  }).map((el, i) => { el.dataset.contrastProbe = i; return i; });
+}"""
+
+# Tweet text cut at the screen's right edge, or inside a box narrower than its words.
+CLIPPED_TEXT = """() => [...document.querySelectorAll('.tweet-text, td.col-text')].filter(el => {
+  const box = el.getBoundingClientRect();
+  return box.width > 0 && (box.right > innerWidth + 1 || el.scrollWidth > el.clientWidth + 1);
+}).map(el => el.textContent.trim().slice(0, 40))"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_layout(browser, site, page_name, viewport, scheme):
+    build, base, paths, statuses = site
+    screen = Screen(browser, base, viewport, scheme)
+    try:
+        response = screen.open(base + paths[page_name])
+        page = screen.page
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"{build}-{page_name}-{viewport}-{scheme}.png"), full_page=True
+        )
+        where = f"{build} {paths[page_name]} at {viewport}, {scheme}"
+        assert response.status in statuses.get(page_name, {200}), where
+
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert width <= inner, f"{where}: {width} px wide in a {inner} px window"
+        assert page.evaluate(CLIPPED_TEXT) == [], where
+
+        assert page.evaluate("document.documentElement.lang"), where
+        assert page.locator("main#content").count() == 1, where
+        page.keyboard.press("Tab")
+        first = page.evaluate(
+            "[document.activeElement.textContent.trim(),"
+            " document.activeElement.getAttribute('href')]"
+        )
+        assert first == ["Skip to content", "#content"], where
+        assert page.locator(".skip-link").evaluate(CONTRAST) >= 4.5, where
+
+        probes = page.evaluate(CONTROLS)
+        weak = []
+        for probe in probes:
+            control = page.locator(f"[data-contrast-probe='{probe}']")
+            ratio = control.evaluate(CONTRAST)
+            if ratio < 4.5:
+                label = control.evaluate("el => (el.value || el.textContent).trim().slice(0, 30)")
+                weak.append((label, ratio))
+        assert weak == [], where
+
+        assert screen.errors == [], where
+    finally:
+        screen.close()
