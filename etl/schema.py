@@ -7,6 +7,7 @@ against them): change them only with a migration note in the README.
 
 from __future__ import annotations
 
+import textwrap
 import typing
 from dataclasses import fields
 
@@ -177,11 +178,11 @@ def create_indexes(db: sqlite_utils.Database) -> None:
 
 
 # A tweet's date as readers write it ('2 May 2020'), for text the site shows as it is.
-HUMAN_DATE = (
-    "cast(strftime('%d', {0}) as integer) || ' ' "
-    "|| substr('JanFebMarAprMayJunJulAugSepOctNovDec', 3 * strftime('%m', {0}) - 2, 3) "
-    "|| ' ' || strftime('%Y', {0})"
-)
+HUMAN_DATE = """cast(strftime('%d', {0}) as integer)
+              || ' '
+              || substr('JanFebMarAprMayJunJulAugSepOctNovDec', 3 * strftime('%m', {0}) - 2, 3)
+              || ' '
+              || strftime('%Y', {0})"""
 POPUP_TEXT = 280  # characters of a tweet shown in a map popup
 
 # SQL that several canned queries (and pages) share, made once at build time. Views hold only
@@ -251,4 +252,4 @@ VIEWS = {
 def create_views(db: sqlite_utils.Database) -> None:
     for name, sql in VIEWS.items():
         db.execute(f"drop view if exists [{name}]")
-        db.execute(f"create view [{name}] as {sql.strip()}")
+        db.execute(f"create view [{name}] as\n{textwrap.dedent(sql).strip()}")

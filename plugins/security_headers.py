@@ -8,7 +8,7 @@ from datasette import hookimpl
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
-from archive_site.config import config
+from archive_site.config import archive_database, config
 
 # datasette-cluster-map's tiles unless metadata names others (plugins/tweet_page.py too).
 DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -55,11 +55,23 @@ def origin(url):
     return f"{parts.scheme}://{host}"
 
 
+def tile_origins(datasette):
+    """The hosts of metadata.yml's `datasette-cluster-map: tile_layer` (else of cluster-map's
+    default), and of the archive database's own when it names one."""
+    site = datasette.plugin_config("datasette-cluster-map") or {}
+    archive = datasette.plugin_config("datasette-cluster-map", archive_database(datasette)) or {}
+    found = []
+    for tiles in (site.get("tile_layer") or DEFAULT_TILES, archive.get("tile_layer")):
+        host = origin(tiles) if tiles else None
+        if host and host not in found:
+            found.append(host)
+    return found
+
+
 def page_policy(datasette, path):
-    tiles = (datasette.plugin_config("datasette-cluster-map") or {}).get("tile_layer")
     media = config(datasette).get("media_url")
     policy = "; ".join(PAGE_POLICY).format(
-        tiles=origin(tiles or DEFAULT_TILES) or "",
+        tiles=" ".join(tile_origins(datasette)),
         media=origin(media) or "",
         eval=" 'unsafe-eval'" if CHART_PAGES.match(path) else "",
     )
