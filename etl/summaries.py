@@ -11,16 +11,25 @@ draw a chart, count the archive or show the facets of the unfiltered tweets tabl
   reading every matching tweet.
 - self_threads: chains of the owner replying to their own tweets, for the `threads` query.
 - mention_counts, hashtag_counts, domain_counts: the `top_*` queries over the whole archive
-  (with a date range they count live).
+  (with a date range they count live), and the stats page.
+- tweets_per_day, reply_counts, retweet_counts, emoji_counts: the stats page's busiest days,
+  most replied-to and most retweeted accounts and top emoji.
+
+An edited tweet is counted once, as its latest version (`is_latest_version = 1`), like the
+reader pages list it; only facet_counts and facet_cube count every row, because they are the
+facets of the tweets table, which shows every version.
 """
 
 from __future__ import annotations
 
 import sqlite_utils
 
+from .emoji import count_emoji
+
 SUMMARY_TABLES = (
     "tweets_per_month",
     "tweets_per_hour",
+    "tweets_per_day",
     "archive_totals",
     "facet_counts",
     "facet_cube",
@@ -28,6 +37,24 @@ SUMMARY_TABLES = (
     "mention_counts",
     "hashtag_counts",
     "domain_counts",
+    "reply_counts",
+    "retweet_counts",
+    "emoji_counts",
+)
+LATEST = "tweets.is_latest_version = 1"
+# The owner's tweets, not another account's kept in the archive (a reply to the owner); an
+# archive that names no owner counts every tweet.
+BY_OWNER = (
+    "(tweets.user_id in (select id from users where is_owner = 1) "
+    "or not exists (select 1 from users where is_owner = 1))"
+)
+# Any emoji is written with one of these UTF-8 byte sequences (U+1Fxxx, U+FE0F, U+2xxx): the
+# tweets without any, read by SQLite at C speed, are never handed to Python.
+EMOJI_BYTES = (
+    "length(tweets.text) != length(cast(tweets.text as blob)) and ("
+    "instr(cast(tweets.text as blob), x'f09f') "
+    "or instr(cast(tweets.text as blob), x'efb88f') "
+    "or instr(cast(tweets.text as blob), x'e2'))"
 )
 
 # The value each facet shows, read from the cube's columns (plugins/facets.py has a copy; a
@@ -56,9 +83,10 @@ def create_summaries(db: sqlite_utils.Database) -> None:
           source,
           lang,
           media_count > 0 as has_media,
+          is_latest_version = 1 as latest,
           count(*) as tweets
         from tweets
-        group by month, kind, source, lang, has_media
+        group by month, kind, source, lang, has_media, latest
         """
     )
     db.execute(
@@ -72,52 +100,90 @@ def create_summaries(db: sqlite_utils.Database) -> None:
           sum(case when kind = 'quote' then tweets else 0 end) as quotes,
           sum(case when has_media then tweets else 0 end) as with_media
         from temp.cube
+        where latest
         group by month
         order by month
+        """
+    )
+    # One scan for the hours and the days: tweets per (day, hour) are a few thousand rows.
+    db.execute("drop table if exists temp.day_hours")
+    db.execute(
+        f"""
+        create temp table day_hours as
+        select
+          substr(created_at, 1, 10) as day,
+          cast(substr(created_at, 12, 2) as integer) as hour,
+          count(*) as tweets,
+          sum(kind = 'reply') as replies,
+          sum(kind = 'retweet') as retweets
+        from tweets
+        where {LATEST}
+        group by day, hour
         """
     )
     db.execute(
         """
         create table tweets_per_hour as
         select
-          (cast(strftime('%w', created_at) as integer) + 6) % 7 + 1 as weekday,
+          (cast(strftime('%w', day) as integer) + 6) % 7 + 1 as weekday,
           substr('MonTueWedThuFriSatSun',
-                 ((cast(strftime('%w', created_at) as integer) + 6) % 7) * 3 + 1, 3) as day,
-          cast(strftime('%H', created_at) as integer) as hour,
-          count(*) as tweets
-        from tweets
+                 ((cast(strftime('%w', day) as integer) + 6) % 7) * 3 + 1, 3) as day,
+          hour,
+          sum(tweets) as tweets
+        from temp.day_hours
         group by weekday, hour
         order by weekday, hour
         """
     )
     db.execute(
         """
+        create table tweets_per_day as
+        select day, sum(tweets) as tweets, sum(replies) as replies, sum(retweets) as retweets
+        from temp.day_hours
+        group by day
+        order by day
+        """
+    )
+    db.execute("create index tweets_per_day_tweets on tweets_per_day (tweets)")
+    db.execute("drop table temp.day_hours")
+    db.execute(
+        f"""
         create table archive_totals as
         select
           (select group_concat(screen_name, ', ') from users where is_owner = 1)
             as owner_screen_names,
           (select name from users where is_owner = 1 and name is not null limit 1) as owner_name,
-          (select min(created_at) from tweets) as first_tweet_at,
-          (select max(created_at) from tweets) as last_tweet_at,
-          (select coalesce(sum(tweets), 0) from temp.cube) as tweets,
-          (select coalesce(sum(tweets), 0) from temp.cube where kind = 'tweet')
+          (select created_at from tweets where {LATEST} order by created_at limit 1)
+            as first_tweet_at,
+          (select created_at from tweets where {LATEST} order by created_at desc limit 1)
+            as last_tweet_at,
+          (select coalesce(sum(tweets), 0) from temp.cube where latest) as tweets,
+          (select coalesce(sum(tweets), 0) from temp.cube where latest and kind = 'tweet')
             as original_tweets,
-          (select coalesce(sum(tweets), 0) from temp.cube where kind = 'reply') as replies,
-          (select coalesce(sum(tweets), 0) from temp.cube where kind = 'retweet') as retweets,
-          (select coalesce(sum(tweets), 0) from temp.cube where kind = 'quote') as quotes,
-          (select coalesce(sum(tweets), 0) from temp.cube where has_media)
+          (select coalesce(sum(tweets), 0) from temp.cube where latest and kind = 'reply')
+            as replies,
+          (select coalesce(sum(tweets), 0) from temp.cube where latest and kind = 'retweet')
+            as retweets,
+          (select coalesce(sum(tweets), 0) from temp.cube where latest and kind = 'quote')
+            as quotes,
+          (select coalesce(sum(tweets), 0) from temp.cube where latest and has_media)
             as tweets_with_media,
-          (select count(*) from media) as media,
-          (select count(*) from media where path is not null) as media_files,
-          (select count(*) from tweets where latitude is not null) as geotagged,
+          (select count(*) from media cross join tweets on tweets.id = media.tweet_id
+             where {LATEST}) as media,
+          (select count(*) from media cross join tweets on tweets.id = media.tweet_id
+             where {LATEST} and media.path is not null) as media_files,
+          (select count(*) from tweets where latitude is not null and {LATEST}) as geotagged,
           (select count(distinct round(latitude, 3) || ',' || round(longitude, 3))
-             from tweets where latitude is not null) as places,
+             from tweets where latitude is not null and {LATEST}) as places,
           (select count(*) from users where is_owner = 0) as accounts,
-          (select count(distinct lower(tag)) from hashtags) as hashtags,
-          (select count(*) from urls) as links,
+          (select count(distinct lower(tag)) from hashtags
+             cross join tweets on tweets.id = hashtags.tweet_id where {LATEST}) as hashtags,
+          (select count(*) from urls cross join tweets on tweets.id = urls.tweet_id
+             where {LATEST}) as links,
           (select count(*) from tweets_per_month) as months
         """
     )
+    # The tweets table shows every version of an edited tweet: its facets count them all.
     db.execute("create table facet_counts (facet text, value text, tweets integer)")
     for facet, expression in CUBE_EXPRESSIONS.items():
         db.execute(
@@ -131,16 +197,34 @@ def create_summaries(db: sqlite_utils.Database) -> None:
             [facet],
         )
     db.execute("create index facet_counts_facet on facet_counts (facet, tweets)")
-    db.execute("create table facet_cube as select * from temp.cube")
-    db.execute("drop table temp.cube")
     db.execute(
         """
+        create table facet_cube as
+        select month, kind, source, lang, has_media, sum(tweets) as tweets
+        from temp.cube
+        group by month, kind, source, lang, has_media
+        """
+    )
+    db.execute("drop table temp.cube")
+    create_thread_summary(db)
+    create_top_lists(db)
+    create_emoji_counts(db)
+
+
+def create_thread_summary(db: sqlite_utils.Database) -> None:
+    # A reply to a superseded version of an edited tweet continues the thread of its latest
+    # version; superseded versions are not counted.
+    db.execute(
+        f"""
         create table self_threads as
         with recursive edges(parent, child) as (
-          select parent.id, child.id
+          select coalesce(newest.id, parent.id), child.id
           from tweets child
           join tweets parent on parent.id = child.in_reply_to_id
-          where child.user_id = parent.user_id
+          left join tweets newest on parent.is_latest_version = 0
+            and newest.edit_initial_id = parent.edit_initial_id
+            and newest.is_latest_version = 1
+          where child.user_id = parent.user_id and child.is_latest_version = 1
         ),
         roots(id) as (
           select distinct parent from edges
@@ -157,12 +241,16 @@ def create_summaries(db: sqlite_utils.Database) -> None:
           min(tweets.created_at) as first_at,
           max(tweets.created_at) as last_at
         from walk join tweets on tweets.id = walk.id
+        where {LATEST}
         group by walk.root_id
         order by tweets desc, first_at desc
         """
     )
+
+
+def create_top_lists(db: sqlite_utils.Database) -> None:
     db.execute(
-        """
+        f"""
         create table mention_counts as
         select
           users.id as user_id,
@@ -174,13 +262,13 @@ def create_summaries(db: sqlite_utils.Database) -> None:
         from mentions
         join users on users.id = mentions.user_id
         join tweets on tweets.id = mentions.tweet_id
-        where users.is_owner = 0
+        where users.is_owner = 0 and {LATEST}
         group by mentions.user_id
         order by tweets desc, users.screen_name
         """
     )
     db.execute(
-        """
+        f"""
         create table hashtag_counts as
         select
           hashtags.tag,
@@ -189,12 +277,13 @@ def create_summaries(db: sqlite_utils.Database) -> None:
           max(tweets.created_at) as last
         from hashtags
         join tweets on tweets.id = hashtags.tweet_id
+        where {LATEST}
         group by hashtags.tag
         order by tweets desc, hashtags.tag
         """
     )
     db.execute(
-        """
+        f"""
         create table domain_counts as
         select
           urls.domain,
@@ -203,7 +292,64 @@ def create_summaries(db: sqlite_utils.Database) -> None:
           max(tweets.created_at) as last
         from urls
         join tweets on tweets.id = urls.tweet_id
+        where {LATEST}
         group by urls.domain
         order by links desc, urls.domain
         """
     )
+    # Replies to other accounts (a reply to oneself continues a thread); the name as the
+    # reply was addressed, the account's id when the archive knows it.
+    db.execute(
+        f"""
+        create table reply_counts as
+        select
+          max(tweets.in_reply_to_screen_name) as screen_name,
+          max(tweets.in_reply_to_user_id) as user_id,
+          count(*) as replies,
+          min(tweets.created_at) as first,
+          max(tweets.created_at) as last
+        from tweets
+        where tweets.in_reply_to_screen_name is not null and {LATEST} and {BY_OWNER}
+          and lower(tweets.in_reply_to_screen_name) not in
+            (select lower(screen_name) from users where is_owner = 1)
+        group by lower(tweets.in_reply_to_screen_name)
+        order by replies desc, screen_name
+        """
+    )
+    db.execute(
+        f"""
+        create table retweet_counts as
+        select
+          max(tweets.retweeted_screen_name) as screen_name,
+          count(*) as retweets,
+          min(tweets.created_at) as first,
+          max(tweets.created_at) as last
+        from tweets
+        where tweets.retweeted_screen_name is not null and {LATEST} and {BY_OWNER}
+        group by lower(tweets.retweeted_screen_name)
+        order by retweets desc, screen_name
+        """
+    )
+    for table, column in (
+        ("mention_counts", "tweets"),
+        ("hashtag_counts", "tweets"),
+        ("domain_counts", "links"),
+        ("reply_counts", "replies"),
+        ("retweet_counts", "retweets"),
+    ):
+        db.execute(f"create index [{table}_{column}] on [{table}] ([{column}])")
+
+
+def create_emoji_counts(db: sqlite_utils.Database) -> None:
+    # The owner's own words: not the text of a retweet.
+    texts = db.execute(
+        "select tweets.text from tweets "
+        f"where {LATEST} and tweets.kind != 'retweet' and {BY_OWNER} and {EMOJI_BYTES}"
+    )
+    uses, tweets = count_emoji(text for (text,) in texts)
+    db.execute("create table emoji_counts (emoji text primary key, tweets integer, uses integer)")
+    db.conn.executemany(
+        "insert into emoji_counts values (?, ?, ?)",
+        [(emoji, tweets[emoji], uses[emoji]) for emoji in uses],
+    )
+    db.execute("create index emoji_counts_tweets on emoji_counts (tweets)")

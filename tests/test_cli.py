@@ -26,6 +26,7 @@ PUBLIC_TABLES = [
     "etl_problems",
     "tweets_per_month",
     "tweets_per_hour",
+    "tweets_per_day",
     "archive_totals",
     "facet_counts",
     "facet_cube",
@@ -33,6 +34,9 @@ PUBLIC_TABLES = [
     "mention_counts",
     "hashtag_counts",
     "domain_counts",
+    "reply_counts",
+    "retweet_counts",
+    "emoji_counts",
 ]
 
 

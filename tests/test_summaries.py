@@ -2,12 +2,17 @@
 
 import importlib.util
 
+import pytest
 import sqlite_utils
 
 from etl import schema, summaries
+from etl.emoji import find_emoji
 from etl.summaries import SUMMARY_TABLES, create_summaries
 
-from .conftest import IDS, ROOT
+from .conftest import FIXTURES, IDS, ROOT, run_build
+
+# The two versions of tests/fixtures/official/modern's edited tweet (its README).
+EDITED = (1632305247407833149, 1632306373444239379)
 
 
 def rows(db, sql):
@@ -153,6 +158,7 @@ def test_reply_cycles_do_not_loop():
                 "text": "x",
                 "user_id": 1,
                 "is_retweet": 0,
+                "is_latest_version": 1,
                 "in_reply_to_id": parent,
             }
         )
@@ -179,3 +185,107 @@ def test_the_site_reads_the_cube_as_the_build_writes_it():
     facets = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(facets)
     assert facets.CUBE_EXPRESSIONS == summaries.CUBE_EXPRESSIONS
+
+
+@pytest.fixture(scope="module")
+def edited_db(tmp_path_factory):
+    """An official export with an edited tweet: two versions, one of them the latest."""
+    db_path = tmp_path_factory.mktemp("edited") / "archive.db"
+    result = run_build(db_path, FIXTURES / "official" / "modern")
+    assert result.exit_code == 0, result.output
+    return sqlite_utils.Database(db_path)
+
+
+def test_an_edited_tweet_is_counted_once(edited_db):
+    db = edited_db
+    versions = rows(db, f"select id, is_latest_version from tweets where id in {EDITED}")
+    assert sorted(v["is_latest_version"] for v in versions) == [0, 1]
+    latest = db.execute("select count(*) from tweets where is_latest_version = 1").fetchone()[0]
+    assert db.execute("select count(*) from tweets").fetchone()[0] == latest + 1
+    assert rows(db, "select tweets, original_tweets from archive_totals") == [
+        {"tweets": latest, "original_tweets": latest - 5}
+    ]
+    # Both versions were written in March 2023.
+    assert rows(db, "select tweets from tweets_per_month where month = '2023-03'") == [
+        {"tweets": 1}
+    ]
+    for table in ("tweets_per_month", "tweets_per_hour", "tweets_per_day"):
+        assert db.execute(f"select sum(tweets) from {table}").fetchone()[0] == latest
+    assert rows(db, "select tweets from tweets_per_day where day = '2023-03-05'") == [{"tweets": 1}]
+    # The tweets table lists every version, and its facets count what it lists.
+    kinds = db.execute("select sum(tweets) from facet_counts where facet = 'kind'").fetchone()
+    assert kinds[0] == latest + 1
+
+
+def test_the_stats_pages_tables(site_db):
+    db = sqlite_utils.Database(site_db)
+    assert rows(db, "select screen_name, replies, first, last from reply_counts") == [
+        {
+            "screen_name": "friend_b",
+            "replies": 2,
+            "first": "2021-03-11T09:00:00+00:00",
+            "last": "2021-04-02T09:00:00+00:00",
+        }
+    ]
+    assert rows(db, "select screen_name, retweets from retweet_counts") == [
+        {"screen_name": "friend_b", "retweets": 1}
+    ]
+    assert rows(db, "select * from emoji_counts") == [{"emoji": "🧵", "tweets": 1, "uses": 1}]
+    days = rows(db, "select * from tweets_per_day order by tweets desc, day limit 2")
+    assert days == [
+        {"day": "2021-04-01", "tweets": 4, "replies": 3, "retweets": 0},
+        {"day": "2021-03-01", "tweets": 2, "replies": 0, "retweets": 0},
+    ]
+    assert db.execute("select sum(tweets) from tweets_per_day").fetchone()[0] == 24
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("plain ASCII :) <3", []),
+        ("café 東京タワー — “quoted” … → ★ ♪ © ✓", []),  # symbols drawn as text
+        ("I ❤️ it, ❤ alone is text", ["❤️"]),
+        ("⭐ and ⭐️ are one", ["⭐", "⭐"]),
+        ("flags 🇯🇵🇫🇷", ["🇯🇵", "🇫🇷"]),
+        ("keycaps 1️⃣ #⃣", ["1️⃣", "#️⃣"]),
+        ("tones 👍🏽 👍", ["👍🏽", "👍"]),
+        ("joined 👩‍💻 👩‍❤️‍👨 👩‍❤‍👨", ["👩‍💻", "👩‍❤️‍👨", "👩‍❤️‍👨"]),
+        ("ferry ⛴️ thread 🧵👇", ["⛴️", "🧵", "👇"]),
+        ("", []),
+    ],
+)
+def test_find_emoji(text, found):
+    assert find_emoji(text) == found
+
+
+def test_emoji_are_counted_in_the_owners_own_latest_words():
+    db = sqlite_utils.Database(memory=True)
+    schema.create_tables(db)
+    db["users"].insert_all(
+        [{"id": 1, "screen_name": "owner", "is_owner": 1}, {"id": 2, "screen_name": "friend"}]
+    )
+    tweets = [
+        (10, 1, "tweet", 1, "🎉🎉 party ❤️"),
+        (11, 1, "reply", 1, "🎉 again"),
+        (12, 1, "retweet", 1, "RT @friend: 🐍"),  # someone else's words
+        (13, 2, "tweet", 1, "🦀 from a friend"),
+        (14, 1, "tweet", 0, "🐛 before the edit"),  # a superseded version
+        (15, 1, "tweet", 1, "no emoji — “none”…"),
+    ]
+    db["tweets"].insert_all(
+        {
+            "id": tweet_id,
+            "created_at": "2020-01-01T00:00:00+00:00",
+            "user_id": user,
+            "kind": kind,
+            "is_retweet": int(kind == "retweet"),
+            "is_latest_version": latest,
+            "text": text,
+        }
+        for tweet_id, user, kind, latest, text in tweets
+    )
+    create_summaries(db)
+    assert rows(db, "select * from emoji_counts order by tweets desc, emoji") == [
+        {"emoji": "🎉", "tweets": 2, "uses": 3},
+        {"emoji": "❤️", "tweets": 1, "uses": 1},
+    ]
