@@ -36,8 +36,8 @@ def cut_at_word(text, limit=TITLE_LENGTH):
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
+    space = cut.rfind(" ", 0, limit)  # a single word longer than the title: cut it
+    if text[limit - 1] != " " and space > 0:
         cut = cut[:space]
     return cut.rstrip(" ,;:.-–—") + "…"
 
