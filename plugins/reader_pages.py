@@ -11,6 +11,7 @@ import urllib.parse
 from datetime import UTC, date, datetime, timedelta
 
 from datasette import NotFound, Response, hookimpl
+from datasette.utils import tilde_decode
 
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
@@ -304,7 +305,8 @@ def tag_spellings(tag: str) -> list:
 
 async def hashtag(datasette, request):
     db = archive_or_404(datasette)
-    tag = urllib.parse.unquote(request.url_vars["tag"]).lstrip("#＃").strip()
+    # (Percent-encoded, or tilde-encoded as Datasette redirects a missing page's address.)
+    tag = urllib.parse.unquote(tilde_decode(request.url_vars["tag"])).lstrip("#＃").strip()
     if not tag or len(tag) > MAX_TAG or any(c.isspace() for c in tag):
         raise NotFound("No such hashtag")
     spellings = tag_spellings(tag)
