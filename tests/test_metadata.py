@@ -40,3 +40,35 @@ async def test_datasette_table_search_uses_the_stemming_index(fixture_db, metada
     assert response.json() == [
         {"id": 1134400000000000000, "text": "Hello & welcome to my <archive> #FirstTweet"}
     ]
+
+
+def queries(metadata):
+    return metadata["databases"]["archive"]["queries"]
+
+
+def test_shared_sql_lives_in_the_build_views(metadata):
+    """Lists of tweets read the latest_tweets view (an edited tweet once), the map reads
+    located_tweets (its popup JSON written once, in etl/schema.py)."""
+    from etl.schema import VIEWS
+
+    reads = {
+        name: sorted(
+            view
+            for view in VIEWS
+            if f"from {view}" in query["sql"] or f"join {view}" in query["sql"]
+        )
+        for name, query in queries(metadata).items()
+    }
+    for name in ("on_this_day", "most_liked", "quotes", "media_gallery"):
+        assert reads[name] == ["latest_tweets"], name
+    assert reads["geotagged"] == ["located_tweets"]
+    assert [
+        name for name, query in queries(metadata).items() if "json_object" in query["sql"]
+    ] == []
+
+
+def test_reader_queries_hide_their_sql(metadata):
+    """Only the Atom feed of the latest tweets shows its SQL: every other query is linked
+    for readers (explorers still get it with ?_show_sql=1, and as JSON and CSV)."""
+    shown = [name for name, query in queries(metadata).items() if not query.get("hide_sql")]
+    assert shown == ["latest"]
