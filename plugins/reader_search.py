@@ -286,10 +286,7 @@ async def page_ids(db, search, plan, params):
                 params = dict(params, low=max(params["low"], cursor + 1))
             else:
                 params = dict(params, high=min(params["high"], cursor - 1))
-        sql = (
-            f"select {id_column} as id {base}\n"
-            f"order by {id_column} {direction}\nlimit {size}"
-        )
+        sql = f"select {id_column} as id {base}\norder by {id_column} {direction}\nlimit {size}"
         rows = (await db.execute(sql, params)).rows
         ids = [row["id"] for row in rows[:PAGE_SIZE]]
         return ids, (str(ids[-1]) if len(rows) > PAGE_SIZE else None), {}
@@ -409,7 +406,7 @@ def search_terms(q):
 def explorer_links(datasette, database, search):
     query = datasette.urls.query(database, "search")
     args = urllib.parse.urlencode({"q": search.q})
-    table_args = [("_search", search.q), ("_sort_desc", "created_at")]
+    table_args = [("_search", search.q)]
     if search.kind in ("tweet", "reply", "retweet", "quote"):
         table_args.append(("kind", search.kind))
     if search.since:
