@@ -120,9 +120,11 @@ async def tweet_page(datasette, database, pk):
     for tweet_id, parent, branch in thread_order(tweet["id"], replies, author):
         if tweet_id in children:
             thread.append({**children[tweet_id], "branch": branch, "parent": parent})
-    names = {t["id"]: t.get("screen_name") for t in [tweet, *parents, *children.values()]}
+    known = {t["id"]: t for t in [tweet, *parents, *children.values()]}
     for child in thread:
-        child["parent_screen_name"] = names.get(child["parent"])
+        parent = known.get(child["parent"]) or {}
+        child["parent_screen_name"] = parent.get("screen_name")
+        child["parent_when"] = parent.get("when")
     nearest = NEAREST_ANCESTORS
     if any(p["media"] for p in parents[-nearest:]):
         nearest = 1

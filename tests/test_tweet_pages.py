@@ -90,8 +90,13 @@ async def test_a_self_thread_reads_flat_and_in_order(tp):
     ]
     assert "margin-left" not in html.split('<div class="tweet-page">', 1)[1]  # no staircase
     assert '<h2 class="thread-heading">The thread continues</h2>' in html
-    assert f'Replying to <a href="#t{TP["thread1"]}">@page_owner</a>' in html
-    assert f'Replying to <a href="#t{TP["branch"]}">@page_owner</a>' in html
+    assert (
+        f'Replying to <a href="#t{TP["thread1"]}">@page_owner</a>, Sun 1 May 2022, 09:01 UTC'
+        in html
+    )
+    assert (
+        f'Replying to <a href="#t{TP["branch"]}">@page_owner</a>, Sun 1 May 2022, 09:40 UTC' in html
+    )
 
 
 @pytest.mark.asyncio
