@@ -264,3 +264,13 @@ def test_dark_mode_follows_the_system(rtl_site, scheme):
         assert background == "rgb({}, {}, {})".format(*rgb)
     finally:
         context.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/no/such/page", "/archive/no_such_table", "/archive/tweets/1"])
+async def test_not_found_page_speaks_to_readers(ds, path):
+    """Datasette's reasons ("Database not found") are not a reader's words."""
+    response = await ds.client.get(path)
+    assert response.status_code == 404
+    assert "not found)" not in response.text
+    assert "There is no page at this address." in response.text
