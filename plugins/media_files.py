@@ -224,8 +224,11 @@ def media_mounts(datasette):
 
 
 def first_segment(path):
+    """The mount a path would be served from: `/media/...` is under `media`, but `/media`
+    alone is no file of it (it is the media grid, plugins/reader_media.py)."""
     path = unquote(path).partition("?")[0]
-    return path.split("/")[1] if path.startswith("/") else ""
+    parts = path.split("/")
+    return parts[1] if path.startswith("/") and len(parts) > 2 else ""
 
 
 def raw_media_request(datasette, scope):
