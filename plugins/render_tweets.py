@@ -69,13 +69,8 @@ def user_url(datasette, screen_name):
 
 
 def hashtag_url(datasette, database, tag):
-    through = json.dumps(
-        {"table": "hashtags", "column": "tag", "value": tag},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    query = urllib.parse.urlencode({"_through": through})
-    return datasette.urls.table(database, "tweets") + "?" + query
+    """The hashtag's reader page (plugins/reader_pages.py)."""
+    return datasette.urls.path("/hashtag/" + urllib.parse.quote(tag, safe=""))
 
 
 # A language tag as Twitter writes one ("ja", "en", "zh-cn"); its own codes "und", "zxx" and

@@ -16,11 +16,7 @@ from plugins.render_tweets import (
 
 from .conftest import IDS
 
-HOSTILE_TAG = (
-    '<a class="hashtag" href="/archive/tweets?_through='
-    '%7B%22table%22%3A%22hashtags%22%2C%22column%22%3A%22tag%22%2C%22value%22%3A%22Hostile%22%7D"'
-    ">#Hostile</a>"
-)
+HOSTILE_TAG = '<a class="hashtag" href="/hashtag/Hostile">#Hostile</a>'
 
 
 def html(text, ds):
@@ -71,8 +67,7 @@ def test_mentions_hashtags_newlines_and_non_latin_text(ds):
     assert html(text, ds) == (
         '<div class="tweet-text" dir="auto"><a class="mention" href="/-/user/friend_b">'
         "@friend_b</a>: 東京タワー "
-        '<a class="hashtag" href="/archive/tweets?_through=%7B%22table%22%3A%22hashtags%22%2C'
-        '%22column%22%3A%22tag%22%2C%22value%22%3A%22%E6%9D%B1%E4%BA%AC%22%7D">#東京</a>, '
+        '<a class="hashtag" href="/hashtag/%E6%9D%B1%E4%BA%AC">#東京</a>, '
         "mail a@b.com #123 @this_name_is_too_long<br>Привет</div>"
     )
 
