@@ -69,16 +69,30 @@ def kinds_label(kinds) -> str:
     return " and ".join(KIND_WORDS[kind] for kind in kinds) if kinds else "tweets"
 
 
-def kind_filters(request, kinds):
+async def kind_filters(datasette, request, kinds):
+    """The kind filters worth offering: none for a kind the archive has nothing of (a
+    Markdown archive has no quotes), none at all when it has one kind only."""
+    totals = (await archive_features(datasette)).get("totals", {})
+    counts = {
+        "tweet": totals.get("original_tweets"),
+        "reply": totals.get("replies"),
+        "retweet": totals.get("retweets"),
+        "quote": totals.get("quotes"),
+    }
+    present = {kind for kind, count in counts.items() if count}
+    if len(present) < 2 and not kinds:
+        return []
     value = ",".join(kinds)
-    return [
-        {
-            "label": label,
-            "href": with_query(request, kind=choice or None, before=None, after=None),
-            "current": choice == value,
-        }
-        for choice, label in KIND_CHOICES
-    ]
+    filters = []
+    for choice, label in KIND_CHOICES:
+        asked = set(choice.split(",")) - {""}
+        if choice and not asked & present:
+            continue
+        if asked == {"tweet", "quote"} and not present & {"reply", "retweet"}:
+            continue  # (the same as everything)
+        href = with_query(request, kind=choice or None, before=None, after=None)
+        filters.append({"label": label, "href": href, "current": choice == value})
+    return filters
 
 
 def count_in_month(row, kinds) -> int:
@@ -184,7 +198,7 @@ async def timeline(datasette, request):
             "heading": "Timeline",
             "subtitle": f"{plural(total, kinds_label(kinds))} in {plural(len(listed), 'years')}",
             "years": listed,
-            "kind_filters": kind_filters(request, kinds),
+            "kind_filters": await kind_filters(datasette, request, kinds),
             "explore": explorer_links(datasette, "query", "activity"),
             "body_class": "reader-timeline",
         },
@@ -270,7 +284,7 @@ async def timeline_period(datasette, request):
                 else None,
             },
             "groups": [{"items": await cards(db, ids)}],
-            "kind_filters": kind_filters(request, kinds),
+            "kind_filters": await kind_filters(datasette, request, kinds),
             "empty": f"No {kinds_label(kinds)} then.",
             "explore": explorer_links(datasette, "table", "tweets", table_params),
             "next_label": "Later tweets",
@@ -339,7 +353,7 @@ async def hashtag(datasette, request):
             "heading": f"#{shown}",
             "subtitle": plural(total, "tweets") + " with this hashtag, newest first",
             "groups": [{"items": await cards(db, ids)}],
-            "kind_filters": kind_filters(request, kinds),
+            "kind_filters": await kind_filters(datasette, request, kinds),
             "empty": f"No {kinds_label(kinds)} with this hashtag.",
             "explore": explorer_links(datasette, "sql", params={"tag": shown}, sql=HASHTAG_SQL),
             "next_label": "Older tweets",
@@ -488,7 +502,7 @@ async def on_this_day(datasette, request):
                 },
             },
             "groups": groups,
-            "kind_filters": kind_filters(request, kinds),
+            "kind_filters": await kind_filters(datasette, request, kinds),
             "empty": f"No {kinds_label(kinds)} on {day_name} in any year of the archive.",
             "explore": explorer_links(datasette, "query", "on_this_day", {"day": month_day}),
             "next_label": "Earlier years",
