@@ -103,7 +103,7 @@ def test_home_page_draws_its_charts(visit):
     page.fill("#home-q", "東京")
     page.press("#home-q", "Enter")
     page.wait_for_selector("ol.search-results")
-    assert page.url == visit.base + "/archive/search?q=%E6%9D%B1%E4%BA%AC"
+    assert page.url == visit.base + "/search?q=%E6%9D%B1%E4%BA%AC"
 
 
 CONTRAST = """el => {
