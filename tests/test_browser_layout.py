@@ -49,6 +49,7 @@ PAGES = [
     "tweets-table",
     "users-table",
     "canned-query",
+    "canned-query-form",
     "database",
     "missing",
 ]
@@ -72,7 +73,9 @@ def page_paths(db_path):
         f"select id from tweets where {latest} and in_reply_to_id in (select id from tweets) "
         "order by created_at desc limit 1"
     ) or one(f"select id from tweets where {latest} order by created_at desc limit 1")
-    owner = one("select id from users where is_owner = 1 order by id limit 1")
+    owner, owner_name = db.execute(
+        "select id, screen_name from users where is_owner = 1 order by id limit 1"
+    ).fetchone()
     db.close()
     year, mm = month.split("-")
     return {
@@ -94,6 +97,8 @@ def page_paths(db_path):
         "tweets-table": "/archive/tweets",
         "users-table": "/archive/users",
         "canned-query": "/archive/latest",
+        # A canned query with a parameter box, labelled with the parameter's name.
+        "canned-query-form": f"/archive/with_user?screen_name={owner_name}",
         "database": "/archive",
         "missing": "/no/such/page",
     }, {"hashtag": {200} if tag else {200, 404}, "missing": {404}}
@@ -208,8 +213,10 @@ CONTROLS = """() => {
   }).map((el, i) => { el.dataset.contrastProbe = i; return i; });
 }"""
 
-# Tweet text cut at the screen's right edge, or inside a box narrower than its words.
-CLIPPED_TEXT = """() => [...document.querySelectorAll('.tweet-text, td.col-text')].filter(el => {
+# Tweet text or a label cut at the screen's right edge, or inside a box narrower than its words
+# (app.css gave form labels 15% of the page: "screen_name" did not fit on a phone).
+CLIPPED_TEXT = """() => [...document.querySelectorAll('.tweet-text, td.col-text, label')]
+.filter(el => {
   const box = el.getBoundingClientRect();
   return box.width > 0 && (box.right > innerWidth + 1 || el.scrollWidth > el.clientWidth + 1);
 }).map(el => el.textContent.trim().slice(0, 40))"""
