@@ -148,7 +148,11 @@ async def media_tweet_ids(datasette, db, kind, cursor):
     if not sparse:
         clauses.append("tweets.media_count > 0")
         if kind:
-            clauses.append(f"tweets.id in ({media_filter})")
+            # Asked of each tweet walked (an `in` list would first collect every match).
+            clauses.append(
+                "exists (select 1 from media "
+                "where media.tweet_id = tweets.id and media.type = :type)"
+            )
         order = "tweets.created_at desc, tweets.id desc"
     else:
         # `+` keeps SQLite from walking the created_at index: it looks the few tweets up.

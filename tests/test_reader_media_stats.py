@@ -240,7 +240,7 @@ async def test_stats_page(ds):
         '<a href="/hashtag/%E6%9D%B1%E4%BA%AC" dir="auto">#東京</a>',
     ]
     assert names("domains")[0] == '<a href="/archive/urls?domain=example.com">example.com</a>'
-    assert names("emoji") == ['<span class="stats-emoji">🧵']
+    assert names("emoji") == ['<span class="stats-emoji-char">🧵']
     assert names("days")[0] == (
         '<a href="/timeline/2021/04"><time datetime="2021-04-01">Thu 1 Apr 2021</time></a>'
     )
