@@ -3,7 +3,10 @@
 // datasette-dashboards package (no CDN).
 document.addEventListener("DOMContentLoaded", () => {
   const read = (id) => JSON.parse(document.getElementById(id).textContent);
+  // Dark axes and labels on the page's own background when the reader's system is dark.
+  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
   const options = { actions: false, renderer: "svg" };
+  if (dark) Object.assign(options, { theme: "dark", config: { background: null } });
   const schema = "https://vega.github.io/schema/vega-lite/v5.json";
   vegaEmbed("#chart-months", {
     $schema: schema,
