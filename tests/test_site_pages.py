@@ -71,7 +71,7 @@ async def test_home_page(ds):
     assert (
         'from <time datetime="2020-05-01T17:00:00+00:00">Fri 1 May 2020, 17:00 UTC</time>' in page
     )
-    assert '<form class="home-search" action="/archive/search" method="get" role="search">' in page
+    assert '<form class="home-search" action="/search" method="get" role="search">' in page
     counts = re.findall(r'<a href="([^"]+)"><strong>([\d,]+)</strong> ([\w &;]+)</a>', page)
     assert counts == [
         ("/timeline", "24", "in all"),
