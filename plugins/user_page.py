@@ -1,17 +1,23 @@
 """An account's page: who they are and everything the archive has with them."""
 
 import os
+import re
 import sys
 import urllib.parse
 
 from datasette import NotFound, Response, hookimpl
-from datasette.utils import tilde_decode, urlsafe_components
 
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import archive_database
-from archive_site.pages import LATEST_ONLY, decode_cursor, encode_cursor, with_query
+from archive_site.pages import (
+    LATEST_ONLY,
+    decode_cursor,
+    encode_cursor,
+    render_reader_page,
+    with_query,
+)
 from archive_site.tweets import load_tweets
 
 PAGE_SIZE = 50
@@ -116,30 +122,29 @@ async def user_page(datasette, request, database, pk):
     }
 
 
-def row_pk(request):
-    values = urlsafe_components(request.url_vars.get("pks", ""))
-    try:
-        return int(tilde_decode(values[0])) if len(values) == 1 else None
-    except ValueError:
-        return None
-
-
-@hookimpl
-def extra_template_vars(view_name, database, table, request, datasette):
-    archive = archive_database(datasette)
-    if (view_name, database, table) != ("row", archive, "users") or request is None:
-        return {}
-
-    async def page_vars():
-        pk = row_pk(request)
-        if pk is None:
-            return {}
-        return {
-            "user_page": await user_page(datasette, request, database, pk),
-            "archive_database": archive,
-        }
-
-    return page_vars
+async def account_page(datasette, request):
+    # The account's own route, ahead of Datasette's row page: that page would count every
+    # row that links to the account (a million index entries for the owner) for a box of
+    # links no reader needs.
+    database = archive_database(datasette)
+    db = datasette.databases.get(database)
+    pk = int(request.url_vars["pk"])
+    if db is None or not -(2**63) <= pk < 2**63:
+        raise NotFound("No such account")
+    await datasette.ensure_permissions(
+        request.actor,
+        [("view-table", (database, "users")), ("view-database", database), "view-instance"],
+    )
+    page = await user_page(datasette, request, database, pk)
+    if not page:
+        raise NotFound("No such account")
+    context = {
+        "user_page": page,
+        "database": database,
+        "table": "users",
+        "row_json": datasette.urls.row(database, "users", str(pk)) + ".json",
+    }
+    return await render_reader_page(datasette, request, "row-archive-users.html", context)
 
 
 async def user_redirect(datasette, request):
@@ -163,5 +168,10 @@ async def user_redirect(datasette, request):
 
 
 @hookimpl
-def register_routes():
-    return [(r"^/-/user/(?P<screen_name>@?[A-Za-z0-9_]{1,50})$", user_redirect)]
+def register_routes(datasette):
+    users = datasette.urls.table(archive_database(datasette), "users", format=None)
+    users = users[len(datasette.urls.path("/")) - 1 :]  # routes match without base_url
+    return [
+        (r"^/-/user/(?P<screen_name>@?[A-Za-z0-9_]{1,50})$", user_redirect),
+        (rf"^{re.escape(users)}/(?P<pk>-?\d{{1,19}})$", account_page),
+    ]
