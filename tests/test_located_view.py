@@ -252,3 +252,16 @@ def test_map_in_a_browser_escapes_popups(hostile_server, path, size):
         finally:
             visit.close()
             browser.close()
+
+
+@pytest.mark.asyncio
+async def test_tiles_set_for_the_archive_database_are_allowed_too(site_db, metadata):
+    metadata = copy.deepcopy(metadata)
+    metadata["databases"]["archive"]["plugins"] = {
+        "datasette-cluster-map": {"tile_layer": "https://{s}.tiles.example.org/{z}/{x}/{y}.png"}
+    }
+    ds = make_datasette(site_db, metadata)
+    response = await ds.client.get("/archive/located_tweets")
+    assert "https://{s}.tiles.example.org/{z}/{x}/{y}.png" in response.text
+    policy = response.headers["content-security-policy"]
+    assert "https://*.tiles.example.org" in policy
