@@ -265,3 +265,67 @@ def test_page_layout(browser, site, page_name, viewport, scheme):
         assert screen.errors == [], where
     finally:
         screen.close()
+
+
+KEY_COLUMNS = """row => [...row.querySelectorAll('td')]
+  .filter(td => td.getBoundingClientRect().height > 0)
+  .map(td => td.className.split(' ')[0].replace('col-', ''))"""
+
+
+def test_tweets_table_rows_are_compact_cards_on_a_phone(browser, site):
+    """A row was a 37-field card ~1,556 px tall, the first tweet at y = 3,500 (item 1)."""
+    build, base, _, _ = site
+    screen = Screen(browser, base, "phone", "light")
+    try:
+        page = screen.page
+        screen.open(base + "/archive/tweets")
+        rows = page.locator("table.rows-and-columns tbody tr")
+        heights = rows.evaluate_all("rows => rows.map(r => r.getBoundingClientRect().height)")
+        assert max(heights) < 500 and sorted(heights)[len(heights) // 2] < 200, heights
+        first_text = page.locator("td.col-text").first.bounding_box()
+        assert first_text["y"] < 2 * 844, first_text
+        shown = rows.first.evaluate(KEY_COLUMNS)
+        assert {"id", "created_at", "kind", "text"} <= set(shown) and len(shown) <= 10, shown
+        page.get_by_role("link", name="Show every column").click()
+        every = rows.first.evaluate(KEY_COLUMNS)
+        assert len(every) > len(shown) and "input_file" in every, every
+        page.get_by_role("link", name="Show key columns only").click()
+        assert rows.first.evaluate(KEY_COLUMNS) == shown
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert screen.errors == []
+    finally:
+        screen.close()
+
+
+def test_tweets_table_is_complete_on_a_wide_screen(browser, site):
+    build, base, _, _ = site
+    screen = Screen(browser, base, "desktop", "light")
+    try:
+        page = screen.page
+        screen.open(base + "/archive/tweets")
+        headers = page.locator("table.rows-and-columns thead th")
+        cells = page.locator("table.rows-and-columns tbody tr").first.evaluate(KEY_COLUMNS)
+        assert headers.count() >= 30 and len(cells) == headers.count()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        assert screen.errors == []
+    finally:
+        screen.close()
+
+
+def test_sql_scrolls_inside_its_own_box_on_a_phone(browser, site):
+    """Canned queries that showed their SQL were 565-825 px wide on a 390 px phone."""
+    build, base, _, _ = site
+    screen = Screen(browser, base, "phone", "dark")
+    try:
+        page = screen.page
+        screen.open(base + "/archive/latest?_show_sql=1")
+        sql = page.locator("pre#sql-query")
+        assert sql.count() == 1
+        box = sql.evaluate(
+            "el => [el.scrollWidth, el.clientWidth, el.getBoundingClientRect().right]"
+        )
+        assert box[0] > box[1] and box[2] <= 390, box  # wider than the phone, scrolled in place
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert screen.errors == []
+    finally:
+        screen.close()
