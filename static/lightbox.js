@@ -52,7 +52,7 @@
       stage.replaceChildren(media);
       alt.textContent = tile.getAttribute("data-alt") || "";
       when.textContent = tile.getAttribute("data-when") || "";
-      tweet.href = tile.href;
+      tweet.setAttribute("href", tile.getAttribute("href"));
       count.textContent = current + 1 + " of " + tiles.length;
       prev.hidden = next.hidden = tiles.length < 2;
     }
@@ -106,11 +106,15 @@
       }
     });
     // Esc closes a modal dialog by itself; either way, the focus returns to the tile shown.
+    // (After the browser's own return of the focus to the tile that opened it.)
     dialog.addEventListener("close", function () {
       stage.replaceChildren();
-      if (current >= 0) {
-        tiles[current].focus();
-      }
+      var shown = tiles[current];
+      window.setTimeout(function () {
+        if (shown) {
+          shown.focus();
+        }
+      }, 0);
     });
   });
 })();
