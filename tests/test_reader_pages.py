@@ -413,3 +413,42 @@ async def test_home_counters_and_chart_lead_to_reader_pages(ds):
     for href in re.findall(r'href="([^"]+)"', counts):
         assert not href.startswith("/archive/") or href == "/archive/geotagged", href
     assert '<a class="muted" href="/timeline">(by month)</a>' in page
+
+
+@pytest.mark.asyncio
+async def test_an_official_archive_offers_what_it_has(official, md):
+    page = await get(official, "/")
+    explore = page[page.index('<section class="home-queries">') :]
+    assert re.findall(r'<li><a href="([^"]+)">', explore) == [
+        "/timeline",
+        "/on-this-day",
+        "/most-liked",
+        "/quotes",
+        "/threads",
+        "/stats",
+        "/archive/latest.atom",
+        "/archive",
+    ]
+    # Kind filters only for kinds the archive has (no retweets here; no replies or quotes
+    # in the Markdown one).
+    page = await get(official, "/timeline")
+    kinds = page[
+        page.index('<nav class="reader-kinds"') : page.index("</nav>", page.index("reader-kinds"))
+    ]
+    assert re.findall(r">([^<>]+)</a>", kinds) == [
+        "Everything",
+        "No replies or retweets",
+        "Tweets",
+        "Replies",
+        "Quotes",
+    ]
+    page = await get(md, "/timeline")
+    kinds = page[
+        page.index('<nav class="reader-kinds"') : page.index("</nav>", page.index("reader-kinds"))
+    ]
+    assert re.findall(r">([^<>]+)</a>", kinds) == [
+        "Everything",
+        "No replies or retweets",
+        "Tweets",
+        "Retweets",
+    ]
