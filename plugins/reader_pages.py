@@ -283,7 +283,9 @@ async def timeline_period(datasette, request):
                 if later
                 else None,
             },
-            "groups": [{"items": await cards(db, ids)}],
+            "groups": await month_groups(db, ids)
+            if not month
+            else [{"items": await cards(db, ids)}],
             "kind_filters": await kind_filters(datasette, request, kinds),
             "empty": f"No {kinds_label(kinds)} then.",
             "explore": explorer_links(datasette, "table", "tweets", table_params),
@@ -292,6 +294,18 @@ async def timeline_period(datasette, request):
             "body_class": "reader-timeline-period",
         },
     )
+
+
+async def month_groups(db, ids):
+    """A year's tweets under a heading for each month."""
+    groups = []
+    for item in await cards(db, ids):
+        month = item["tweet"]["created_at"][:7]
+        if not groups or groups[-1]["month"] != month:
+            name = f"{calendar.month_name[int(month[5:])]} {month[:4]}"
+            groups.append({"month": month, "heading": name, "items": []})
+        groups[-1]["items"].append(item)
+    return groups
 
 
 def next_month(year: str, month: int) -> str:

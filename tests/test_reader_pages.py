@@ -152,6 +152,7 @@ async def test_a_year_lists_its_months_and_tweets(md):
     ]
     assert '<a class="reader-prev" href="/timeline/2017" rel="prev">← 2017</a>' in page
     assert '<a class="reader-next" href="/timeline/2020">2020 →</a>' in page
+    assert re.findall(r"<h2>(\w+ 2019)</h2>", page) == ["June 2019", "July 2019"]
     ids, pages = await all_pages(md, "/timeline/2019")
     assert ids == [READER_IDS["june_last"], *SUMMER, READER_IDS["august_first"]]
     assert pages == 3
