@@ -146,6 +146,12 @@ def create_summaries(db: sqlite_utils.Database) -> None:
     )
     db.execute("create index tweets_per_day_tweets on tweets_per_day (tweets)")
     db.execute("drop table temp.day_hours")
+    # Superseded versions of edited tweets: few, found by the index of edit_initial_id.
+    db.execute("drop table if exists temp.superseded")
+    db.execute(
+        "create temp table superseded as select id from tweets "
+        "where edit_initial_id is not null and is_latest_version = 0"
+    )
     db.execute(
         f"""
         create table archive_totals as
@@ -168,21 +174,23 @@ def create_summaries(db: sqlite_utils.Database) -> None:
             as quotes,
           (select coalesce(sum(tweets), 0) from temp.cube where latest and has_media)
             as tweets_with_media,
-          (select count(*) from media cross join tweets on tweets.id = media.tweet_id
-             where {LATEST}) as media,
-          (select count(*) from media cross join tweets on tweets.id = media.tweet_id
-             where {LATEST} and media.path is not null) as media_files,
+          (select count(*) from media
+             where tweet_id not in (select id from temp.superseded)) as media,
+          (select count(*) from media
+             where path is not null and tweet_id not in (select id from temp.superseded))
+            as media_files,
           (select count(*) from tweets where latitude is not null and {LATEST}) as geotagged,
           (select count(distinct round(latitude, 3) || ',' || round(longitude, 3))
              from tweets where latitude is not null and {LATEST}) as places,
           (select count(*) from users where is_owner = 0) as accounts,
           (select count(distinct lower(tag)) from hashtags
-             cross join tweets on tweets.id = hashtags.tweet_id where {LATEST}) as hashtags,
-          (select count(*) from urls cross join tweets on tweets.id = urls.tweet_id
-             where {LATEST}) as links,
+             where tweet_id not in (select id from temp.superseded)) as hashtags,
+          (select count(*) from urls where tweet_id not in (select id from temp.superseded))
+            as links,
           (select count(*) from tweets_per_month) as months
         """
     )
+    db.execute("drop table temp.superseded")
     # The tweets table shows every version of an edited tweet: its facets count them all.
     db.execute("create table facet_counts (facet text, value text, tweets integer)")
     for facet, expression in CUBE_EXPRESSIONS.items():

@@ -289,3 +289,53 @@ def test_emoji_are_counted_in_the_owners_own_latest_words():
         {"emoji": "🎉", "tweets": 2, "uses": 3},
         {"emoji": "❤️", "tweets": 1, "uses": 1},
     ]
+
+
+def test_a_superseded_versions_media_links_tags_and_mentions_are_not_counted():
+    db = sqlite_utils.Database(memory=True)
+    schema.create_tables(db)
+    db["users"].insert_all(
+        [
+            {"id": 1, "screen_name": "owner", "is_owner": 1},
+            {"id": 2, "screen_name": "friend", "is_owner": 0},
+        ]
+    )
+    for tweet_id, latest in [(10, 0), (11, 1)]:  # two versions of one edited tweet
+        db["tweets"].insert(
+            {
+                "id": tweet_id,
+                "created_at": f"2023-03-05T09:0{tweet_id - 10}:00+00:00",
+                "user_id": 1,
+                "kind": "tweet",
+                "is_retweet": 0,
+                "is_latest_version": latest,
+                "edit_initial_id": 10,
+                "text": "@friend #tag https://example.com 🎉",
+                "media_count": 1,
+            }
+        )
+        db["media"].insert({"tweet_id": tweet_id, "position": 0, "type": "photo", "path": "a"})
+        db["urls"].insert({"tweet_id": tweet_id, "position": 0, "domain": "example.com"})
+        db["hashtags"].insert({"tweet_id": tweet_id, "tag": f"tag{tweet_id}", "position": 0})
+        db["mentions"].insert({"tweet_id": tweet_id, "user_id": 2, "position": 0})
+    create_summaries(db)
+    totals = "select tweets, tweets_with_media, media, media_files, hashtags, links"
+    assert rows(db, f"{totals} from archive_totals") == [
+        {
+            "tweets": 1,
+            "tweets_with_media": 1,
+            "media": 1,
+            "media_files": 1,
+            "hashtags": 1,
+            "links": 1,
+        }
+    ]
+    assert rows(db, "select tag, tweets from hashtag_counts") == [{"tag": "tag11", "tweets": 1}]
+    assert rows(db, "select domain, links from domain_counts") == [
+        {"domain": "example.com", "links": 1}
+    ]
+    assert rows(db, "select screen_name, tweets from mention_counts") == [
+        {"screen_name": "friend", "tweets": 1}
+    ]
+    assert rows(db, "select emoji, tweets from emoji_counts") == [{"emoji": "🎉", "tweets": 1}]
+    assert rows(db, "select tweets from tweets_per_day") == [{"tweets": 1}]
