@@ -218,8 +218,18 @@ CONTROLS = """() => {
 CLIPPED_TEXT = """() => [...document.querySelectorAll('.tweet-text, td.col-text, label')]
 .filter(el => {
   const box = el.getBoundingClientRect();
-  return box.width > 0 && (box.right > innerWidth + 1 || el.scrollWidth > el.clientWidth + 1);
+  // (1 px wide: a label hidden for all but screen readers.)
+  return box.width > 1 && (box.right > innerWidth + 1 || el.scrollWidth > el.clientWidth + 1);
 }).map(el => el.textContent.trim().slice(0, 40))"""
+
+
+# Cards and headings touched the nav bar: the space between the bar and what is drawn first.
+GAP_UNDER_NAV = """() => {
+  const bar = document.querySelector('body > .not-footer > header').getBoundingClientRect().bottom;
+  const tops = [...document.querySelectorAll('main *')].map(el => el.getBoundingClientRect())
+    .filter(box => box.width > 1 && box.height > 1 && box.bottom > bar).map(box => box.top);
+  return Math.round(Math.min(...tops) - bar);
+}"""
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -241,6 +251,9 @@ def test_page_layout(browser, site, page_name, viewport, scheme):
         width, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         assert width <= inner, f"{where}: {width} px wide in a {inner} px window"
         assert page.evaluate(CLIPPED_TEXT) == [], where
+
+        gap = page.evaluate(GAP_UNDER_NAV)
+        assert gap >= 8, f"{where}: the page starts {gap} px under the nav bar"
 
         assert page.evaluate("document.documentElement.lang"), where
         assert page.locator("main#content").count() == 1, where
