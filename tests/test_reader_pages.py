@@ -282,7 +282,7 @@ async def test_on_this_day_is_today_by_default(md):
 
 @pytest.mark.asyncio
 async def test_on_this_day_pages_run_across_years(md):
-    from plugins.reader_pages import day_page_ids
+    from plugins.reader_on_this_day import day_page_ids
 
     db = md.get_database("archive")
     years = ["2020", "2019", "2018", "2017"]
