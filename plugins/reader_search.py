@@ -421,6 +421,9 @@ def explorer_links(datasette, database, search):
         table_args.append(("created_at__gte", search.since))
     if search.until:
         table_args.append(("created_at__lt", search.until))
+    # Newest first by id (the same order as by date, without sorting every match); a
+    # search alone would be sent back here.
+    table_args.append(("_sort_desc", "id"))
     return {
         "json": f"{query}.json?{args}&_shape=array",
         "csv": f"{query}.csv?{args}",

@@ -209,6 +209,13 @@ async def test_explorers_get_json_csv_and_sql(sds):
     assert "/archive/tweets?_search=harbour&amp;kind=reply" in text
     for path in ("/archive/search.json?q=harbour&_shape=array", "/archive/search.csv?q=harbour"):
         assert (await sds.client.get(path)).status_code == 200
+    for kind in ("", "reply"):
+        table = re.search(
+            r'href="(/archive/tweets\?[^"]*)">in the tweets table',
+            await page(sds, q="harbour", kind=kind),
+        )
+        response = await sds.client.get(html.unescape(table[1]))
+        assert response.status_code == 200  # the table itself, not sent back here
     old = await sds.client.get("/archive/search?q=harbour")
     assert old.status_code == 200 and "harbour" in old.text
 
