@@ -124,6 +124,7 @@ TWEETS = [
     ("official", "links", TP["links"]),
     ("official", "photo", TP["photo"]),
     ("official", "arabic", TP["arabic"]),
+    ("official", "under-a-long-post", TP["long_reply"]),
     ("markdown", "md-thread-end", IDS["t3"]),
     ("markdown", "md-branch", IDS["t_branch"]),
     ("markdown", "md-quote", IDS["quote"]),
