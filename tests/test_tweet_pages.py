@@ -185,6 +185,11 @@ async def test_the_feed_links_tweets_in_the_archive_and_cuts_titles_at_a_word(tp
     assert response.status_code == 200
     feed = ET.fromstring(response.content)
     entries = {entry.find(f"{ATOM}id").text: entry for entry in feed.iter(f"{ATOM}entry")}
+    # An edited tweet is in the feed once, as its latest version.
+    edits = [TP["edit_v1"], TP["edit_v2"], TP["edit_v3"]]
+    assert [e for e in edits if f"https://twitter.com/page_owner/status/{e}" in entries] == [
+        TP["edit_v3"]
+    ]
     links = entries[f"https://twitter.com/page_owner/status/{TP['links']}"]
     title = links.find(f"{ATOM}title").text
     text = (
