@@ -48,6 +48,8 @@ DAY = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 RANK_CURSOR = re.compile(r"^(-?\d{1,20})~(?:(-?\d+(?:\.\d+)?(?:e-?\d+)?)~(-?\d{1,20}))?$")
 ID_CURSOR = re.compile(r"^-?\d{1,20}$")
 TAG = re.compile(r"(<[^>]*>)")
+# Control characters (NUL...) are no search and no page text.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 MARKED = re.compile("\x02([^\x02\x03]{1,200})\x03")
 OPERATORS_HELP = (
     "Your search has only operators (AND, OR, NOT, -, quotes or brackets) and no word to look "
@@ -91,11 +93,11 @@ class Search:
     """One reader search: what was asked, and the SQL that answers it."""
 
     def __init__(self, args):
-        self.q = (args.get("q") or "")[:MAX_QUERY]
+        self.q = CONTROLS.sub(" ", args.get("q") or "")[:MAX_QUERY]
         self.sort = args.get("sort") if args.get("sort") in SORTS else "relevance"
         self.kind = args.get("kind") if args.get("kind") in KINDS else ""
-        self.since_text = (args.get("since") or "")[:20]
-        self.until_text = (args.get("until") or "")[:20]
+        self.since_text = CONTROLS.sub("", args.get("since") or "")[:20]
+        self.until_text = CONTROLS.sub("", args.get("until") or "")[:20]
         self.since = parse_day(self.since_text)
         self.until = parse_day(self.until_text, end=True)
         self.cursor = (args.get("before") or "")[:60]

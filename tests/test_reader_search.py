@@ -254,6 +254,7 @@ HOSTILE = [
     "🦜" * 50,
     "%_\\",
     "\x01\x02\x03harbour",
+    "\x00harbour\x00",
 ]
 
 
@@ -275,3 +276,4 @@ async def test_hostile_queries_never_fail(sds, q, extra):
     response = await sds.client.get("/search?" + urllib.parse.urlencode({"q": q, **extra}))
     assert response.status_code == 200
     assert "<script>alert" not in response.text
+    assert not {"\x00", "\x02", "\x03"} & set(response.text)
