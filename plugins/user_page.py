@@ -169,9 +169,10 @@ async def user_redirect(datasette, request):
 
 @hookimpl
 def register_routes(datasette):
-    users = datasette.urls.table(archive_database(datasette), "users", format=None)
-    users = users[len(datasette.urls.path("/")) - 1 :]  # routes match without base_url
-    return [
-        (r"^/-/user/(?P<screen_name>@?[A-Za-z0-9_]{1,50})$", user_redirect),
-        (rf"^{re.escape(users)}/(?P<pk>-?\d{{1,19}})$", account_page),
-    ]
+    routes = [(r"^/-/user/(?P<screen_name>@?[A-Za-z0-9_]{1,50})$", user_redirect)]
+    database = archive_database(datasette)
+    if database in datasette.databases:
+        users = datasette.urls.table(database, "users", format=None)
+        users = users[len(datasette.urls.path("/")) - 1 :]  # routes match without base_url
+        routes.append((rf"^{re.escape(users)}/(?P<pk>-?\d{{1,19}})$", account_page))
+    return routes
