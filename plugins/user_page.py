@@ -129,7 +129,7 @@ async def account_page(datasette, request):
     database = archive_database(datasette)
     db = datasette.databases.get(database)
     pk = int(request.url_vars["pk"])
-    if db is None or not -(2**63) <= pk < 2**63:
+    if db is None or not -(2**63) <= pk < 2**63 or not await db.table_exists("users"):
         raise NotFound("No such account")
     await datasette.ensure_permissions(
         request.actor,
