@@ -198,11 +198,12 @@ CONTRAST = """el => {
   return Math.round((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) * 100) / 100;
 }"""
 
-# Main controls: nav and footer links, buttons, the filter form's submit, pagination links.
+# Main controls: nav and footer links, the links of navigation blocks (pagination, the kind
+# filters, previous/next month), buttons and the filter form's submit.
 CONTROLS = """() => {
   const paging = /^(next|older|newer|previous|earlier|later|newest|oldest)\\b/i;
   const picked = [...document.querySelectorAll(
-    'header a, footer a, button, input[type=submit], a[rel=next], a[rel=prev], .pagination a'
+    'header a, footer a, main nav a, button, input[type=submit], a[rel=next], a[rel=prev]'
   )].concat([...document.querySelectorAll('main a')].filter(
     a => paging.test(a.textContent.trim())));
   return [...new Set(picked)].filter(el => {
