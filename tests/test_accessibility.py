@@ -134,6 +134,16 @@ async def test_tweets_table_folds_its_column_glossary(ds):
     assert 'href="#all-columns">Show every column</a>' in html
 
 
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/no/such/page", "/archive/no_such_table", "/archive/tweets/1"])
+async def test_not_found_page_speaks_to_readers(ds, path):
+    """Datasette's reasons ("Database not found") are not a reader's words."""
+    response = await ds.client.get(path)
+    assert response.status_code == 404
+    assert "not found)" not in response.text
+    assert "There is no page at this address." in response.text
+
+
 def custom_properties(css):
     """({name: value} of the light :root, {name: value} of the dark one)."""
     light = re.search(r":root\s*{(.*?)}", css, re.S).group(1)
@@ -192,7 +202,8 @@ def test_dark_scheme_sets_every_colour():
     assert all(dark[name] != light[name] for name in ("--bg", "--fg", "--card-bg", "--link"))
 
 
-# In Chromium: right-to-left tweets, and the scheme the system asks for.
+# In Chromium: right-to-left tweets, and the scheme the system asks for. (Kept last: the
+# module's Playwright loop would stop the async tests above from running after it.)
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -264,13 +275,3 @@ def test_dark_mode_follows_the_system(rtl_site, scheme):
         assert background == "rgb({}, {}, {})".format(*rgb)
     finally:
         context.close()
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize("path", ["/no/such/page", "/archive/no_such_table", "/archive/tweets/1"])
-async def test_not_found_page_speaks_to_readers(ds, path):
-    """Datasette's reasons ("Database not found") are not a reader's words."""
-    response = await ds.client.get(path)
-    assert response.status_code == 404
-    assert "not found)" not in response.text
-    assert "There is no page at this address." in response.text
