@@ -173,7 +173,13 @@ def copies(built: Path, workdir: Path, force: bool = False) -> tuple[Path, Path]
 def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     search_sql.prepare_connection(conn)
-    feed_text.prepare_connection(conn)
+    # The feed's functions without a site: entries are compared by tweet id, not by links.
+    conn.create_function("xml_text", 1, feed_text.xml_text, deterministic=True)
+    conn.create_function("feed_title", 2, feed_text.feed_title, deterministic=True)
+    conn.create_function("feed_link", 1, lambda tweet_id: f"/archive/tweets/{tweet_id}")
+    conn.create_function(
+        "feed_html", 1, lambda text: feed_text.feed_html(text, lambda ids: set(), str)
+    )
     return conn
 
 

@@ -254,6 +254,8 @@ def create_thread_summary(db: sqlite_utils.Database) -> None:
         order by tweets desc, first_at desc
         """
     )
+    # /threads lists them newest first, a page at a time.
+    db.execute("create index self_threads_first_at on self_threads (first_at, root_id)")
 
 
 def create_top_lists(db: sqlite_utils.Database) -> None:

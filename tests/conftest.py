@@ -1,6 +1,7 @@
 import copy
 import json
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,50 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MARKDOWN = FIXTURES / "markdown"
 SHARED_ARCHIVES = ROOT.parent / "shared" / "archives"
+
+
+# The site caps SQLite's memory process-wide (plugins/query_limits.py: pragma hard_heap_limit),
+# as a server with one Datasette should. The test process makes hundreds of Datasette
+# instances, each with a connection per SQL thread: close each one's connections when the test
+# (or module) that made it ends, or together they reach the cap and later tests see "out of
+# memory" from sqlite3.connect.
+_DATASETTES = []
+_datasette_init = Datasette.__init__
+
+
+def _tracked_init(self, *args, **kwargs):
+    _datasette_init(self, *args, **kwargs)
+    _DATASETTES.append(weakref.ref(self))
+
+
+Datasette.__init__ = _tracked_init
+
+
+def _close_datasettes_from(start: int) -> None:
+    for ref in _DATASETTES[start:]:
+        ds = ref()
+        if ds is None:
+            continue
+        for database in list(ds.databases.values()):
+            database.close()
+        if ds.executor is not None:
+            ds.executor.shutdown(wait=False)
+    del _DATASETTES[start:]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_module_datasettes():
+    start = len(_DATASETTES)
+    yield
+    _close_datasettes_from(start)
+
+
+@pytest.fixture(autouse=True)
+def _close_test_datasettes():
+    # Module-scoped fixtures are set up before this starts: only the test's own are closed.
+    start = len(_DATASETTES)
+    yield
+    _close_datasettes_from(start)
 
 
 def run_build(db_path: Path, *sources, args=()):

@@ -325,7 +325,9 @@ def test_tweet_html_never_emits_markup_from_the_text(text):
         assert tag in ("a", "br"), (tag, attrs)
         assert set(attrs) <= {"href", "title", "rel", "class"}, attrs
         if tag == "a":
-            assert attrs["href"].startswith(("https://", "http://", "/-/user/", "/archive/tweets?"))
+            assert attrs["href"].startswith(
+                ("https://", "http://", "/-/user/", "/hashtag/", "/archive/tweets/")
+            )
     assert parsed.comments == [] and injected(parsed) == []
     shown = "".join(parsed.text)
     for payload in PAYLOADS:

@@ -206,8 +206,9 @@ async def test_a_missing_page_offers_a_way_back(ds):
     html = response.text
     assert "<title>Page not found</title>" in html
     assert "<h1>Page not found</h1>" in html
-    assert '<form class="home-search" action="/archive/search" method="get" role="search">' in html
-    assert '<a href="/">Home</a>' in html and '<a href="/archive/tweets">All tweets</a>' in html
+    assert '<form class="home-search" action="/search" method="get" role="search">' in html
+    assert '<a href="/">Home</a>' in html
+    assert '<a href="/timeline">Every tweet, by year and month</a>' in html
     assert '<link rel="stylesheet" href="/static/archive.css">' in html  # the site's own look
     # What the visitor typed is never markup on the page.
     hostile = await ds.client.get("/archive/tweets/~3Cscript~3Ealert(1)~3C~2Fscript~3E")
