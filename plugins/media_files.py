@@ -12,7 +12,7 @@ from datasette import NotFound, Response, hookimpl
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
-from archive_site.config import archive_database, config
+from archive_site.config import archive_or_404, config
 
 ENV_ROOT = "TWEET_ARCHIVE_MEDIA_ROOT"
 CHUNK = 256 * 1024
@@ -167,11 +167,7 @@ async def serve_media(datasette, request):
     tweet_id, position = int(request.url_vars["tweet_id"]), int(request.url_vars["position"])
     if tweet_id > MAX_ID:
         raise NotFound("No such media file")
-    database = archive_database(datasette)
-    try:
-        db = datasette.get_database(database)
-    except KeyError:
-        raise NotFound("No archive database") from None
+    db = archive_or_404(datasette)
     rows = (
         await db.execute(
             "select path from media where tweet_id = ? and position = ?", [tweet_id, position]

@@ -5,12 +5,12 @@ import os
 import sys
 import urllib.parse
 
-from datasette import NotFound, hookimpl
+from datasette import hookimpl
 
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
-from archive_site.config import archive_database
+from archive_site.config import archive_database, archive_or_404
 from archive_site.pages import (
     LATEST_ONLY,
     decode_cursor,
@@ -173,10 +173,7 @@ async def media_tweet_ids(datasette, db, kind, cursor):
 
 async def media_page(datasette, request):
     database = archive_database(datasette)
-    try:
-        db = datasette.get_database(database)
-    except KeyError:
-        raise NotFound("No archive database") from None
+    db = archive_or_404(datasette)
     kind = request.args.get("type")
     if kind not in TYPES:
         kind = None

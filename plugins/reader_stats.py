@@ -8,12 +8,12 @@ import re
 import sys
 import urllib.parse
 
-from datasette import NotFound, hookimpl
+from datasette import hookimpl
 
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
-from archive_site.config import archive_database
+from archive_site.config import archive_database, archive_or_404
 from archive_site.pages import LATEST_ONLY, render_reader_page
 from archive_site.tweets import load_tweets, readable_time
 
@@ -89,10 +89,7 @@ def readable_day(day):
 
 async def stats_page(datasette, request):
     database = archive_database(datasette)
-    try:
-        db = datasette.get_database(database)
-    except KeyError:
-        raise NotFound("No archive database") from None
+    db = archive_or_404(datasette)
     tables = set(await db.table_names())
     totals = {}
     if "archive_totals" in tables:

@@ -10,17 +10,15 @@ from datasette import NotFound, Response, hookimpl
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
-from archive_site.config import archive_database
+from archive_site.config import archive_database, archive_or_404
 from archive_site.pages import (
-    LATEST_ONLY,
     decode_cursor,
-    encode_cursor,
+    keyset_ids,
     render_reader_page,
     with_query,
 )
 from archive_site.tweets import load_tweets
 
-PAGE_SIZE = 50
 # Counts stop at this: an account the archive holds 10,000+ tweets of reads as "10,000+", and
 # the page never counts a million index entries to say so.
 COUNT_LIMIT = 10_000
@@ -75,27 +73,11 @@ async def bounded_counts(db, user, params):
 
 async def exchange_ids(db, user, params, cursor, many):
     """One page of the account's tweets and exchanges, newest first, after `cursor`."""
-    after = decode_cursor(cursor)
     where = OWNER_TWEETS if user.get("is_owner") else EXCHANGES
-    # Few tweets: fetch them through the indexes and sort them (unary + on the date). Many:
-    # walk the date index and keep the ones in the set.
-    at = "tweets.created_at" if many or user.get("is_owner") else "+tweets.created_at"
-    clauses = [where, LATEST_ONLY]
-    bound = dict(params, _size=PAGE_SIZE + 1)
-    if after:
-        clauses.append(f"({at}, tweets.id) < (:_after_at, :_after_id)")
-        bound.update(_after_at=after[0], _after_id=after[1])
-    sql = (
-        "select tweets.id, tweets.created_at from tweets\n"
-        f"where {' and '.join(clauses)}\n"
-        f"order by {at} desc, tweets.id desc\n"
-        "limit :_size"
-    )
-    rows = (await db.execute(sql, bound)).rows
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
-    return [row["id"] for row in rows], next_cursor
+    # Few tweets: fetch them through the indexes and sort them. Many (or the owner's): walk
+    # the date index and keep the ones in the set.
+    few = not (many or user.get("is_owner"))
+    return await keyset_ids(db, where, params, cursor, few=few)
 
 
 async def user_page(datasette, request, database, pk):
@@ -150,10 +132,7 @@ async def account_page(datasette, request):
 async def user_redirect(datasette, request):
     database = archive_database(datasette)
     name = request.url_vars["screen_name"].lstrip("@")
-    try:
-        db = datasette.get_database(database)
-    except KeyError:
-        raise NotFound("No archive database") from None
+    db = archive_or_404(datasette)
     rows = (
         await db.execute(
             "select id from users where screen_name = ? collate nocase "

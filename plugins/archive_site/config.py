@@ -2,6 +2,8 @@
 
 import weakref
 
+from datasette import NotFound
+
 PLUGIN = "tweet-archive"
 DEFAULT_DATABASE = "archive"
 
@@ -23,3 +25,11 @@ def archive_database(datasette) -> str:
 def archive_db(datasette):
     """The archive's Database, or None when the site serves no such database."""
     return datasette.databases.get(archive_database(datasette))
+
+
+def archive_or_404(datasette):
+    """The archive's Database, for a page that has nothing to show without it."""
+    db = archive_db(datasette)
+    if db is None:
+        raise NotFound("This site has no tweet archive")
+    return db

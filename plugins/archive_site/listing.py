@@ -3,9 +3,7 @@ monthly summary, pagination links, tweet cards and the explorers' JSON / CSV / S
 
 import urllib.parse
 
-from datasette import NotFound
-
-from .config import archive_database
+from .config import archive_database, archive_or_404  # noqa: F401 (listing's users import it here)
 from .pages import archive_features, with_query
 from .tweets import load_tweets
 
@@ -113,13 +111,6 @@ async def month_rows(db):
         "select month, tweets, replies, retweets, quotes from tweets_per_month order by month"
     )
     return [dict(row) for row in rows.rows]
-
-
-def archive_or_404(datasette):
-    db = datasette.databases.get(archive_database(datasette))
-    if db is None:
-        raise NotFound("This site has no tweet archive")
-    return db
 
 
 def pagination(request, next_cursor, name="before"):
