@@ -38,7 +38,7 @@ select
 from media
 join tweets on tweets.id = media.tweet_id
 left join users on users.id = tweets.user_id
-where media.tweet_id in ({marks}){type_filter}
+where media.tweet_id in ({marks}){type_filter}{present_filter}
 order by tweets.created_at desc, tweets.id desc, media.position
 """
 # What explorers get from "as JSON / CSV / SQL": the same media, newest first.
@@ -114,44 +114,61 @@ async def cached(datasette, db, key, sql, params=()):
     return COUNT_CACHE[key]
 
 
-async def is_sparse(datasette, db, kind):
-    """Do fewer than one tweet in 50 have media (of this kind)? None when none have."""
+def media_conditions(kind, present, params):
+    """SQL conditions on `media` for the type asked for and, unless missing files are asked
+    for too, for files the archive holds."""
+    conditions = []
     if kind:
-        sql, params = "select count(distinct tweet_id) from media where type = ?", [kind]
+        conditions.append("media.type = :type")
+        params["type"] = kind
+    if present:
+        conditions.append("media.path is not null")
+    return conditions
+
+
+async def is_sparse(datasette, db, kind, present=False):
+    """Do fewer than one tweet in 50 have media (of this kind, with files in the archive when
+    `present`)? None when none have."""
+    if kind or present:
+        params = {}
+        where = " and ".join(media_conditions(kind, present, params))
+        sql = f"select count(distinct tweet_id) from media where {where}"
     elif await db.table_exists("archive_totals"):
         sql, params = "select tweets_with_media from archive_totals", []
     else:
         sql, params = "select count(*) from tweets where media_count > 0", []
-    count = await cached(datasette, db, ("media", kind), sql, params)
+    count = await cached(datasette, db, ("media", kind, present), sql, params)
     if not count:
         return None
     # Counts at most the tweets that would make it dense.
     limit = int(count / SPARSE)
     sql = f"select count(*) > {limit - 1} from (select 1 from tweets limit {limit})"
-    return bool(await cached(datasette, db, ("sparse", kind), sql))
+    return bool(await cached(datasette, db, ("sparse", kind, present), sql))
 
 
-async def media_tweet_ids(datasette, db, kind, cursor):
-    """A page of the tweets with media (of this kind), newest first, after `cursor` (keyset
-    pagination on (created_at, id), latest versions only); and the next page's cursor."""
-    sparse = await is_sparse(datasette, db, kind)
+async def media_tweet_ids(datasette, db, kind, cursor, present=True):
+    """A page of the tweets with media (of this kind; with files in the archive when
+    `present`), newest first, after `cursor` (keyset pagination on (created_at, id), latest
+    versions only); and the next page's cursor."""
+    sparse = await is_sparse(datasette, db, kind, present)
     if sparse is None:
         return [], None
     clauses, params = [LATEST_ONLY], {"size": PAGE_TWEETS + 1}
-    media_filter = "select tweet_id from media" + (" where type = :type" if kind else "")
-    if kind:
-        params["type"] = kind
+    conditions = media_conditions(kind, present, params)
+    media_filter = "select tweet_id from media" + (
+        " where " + " and ".join(conditions) if conditions else ""
+    )
     after = decode_cursor(cursor)
     if after:
         clauses.append("(tweets.created_at, tweets.id) < (:after_at, :after_id)")
         params.update(after_at=after[0], after_id=after[1])
     if not sparse:
         clauses.append("tweets.media_count > 0")
-        if kind:
+        if conditions:
             # Asked of each tweet walked (an `in` list would first collect every match).
             clauses.append(
                 "exists (select 1 from media "
-                "where media.tweet_id = tweets.id and media.type = :type)"
+                f"where media.tweet_id = tweets.id and {' and '.join(conditions)})"
             )
         order = "tweets.created_at desc, tweets.id desc"
     else:
@@ -171,13 +188,26 @@ async def media_tweet_ids(datasette, db, kind, cursor):
     return [row["id"] for row in rows], next_cursor
 
 
+async def missing_files(db):
+    """How many media the archive's tweets refer to without holding their files."""
+    if not await db.table_exists("archive_totals"):
+        return None
+    rows = (await db.execute("select media - media_files as missing from archive_totals")).rows
+    return rows[0]["missing"] if rows else None
+
+
 async def media_page(datasette, request):
     database = archive_database(datasette)
     db = archive_or_404(datasette)
     kind = request.args.get("type")
     if kind not in TYPES:
         kind = None
-    ids, next_cursor = await media_tweet_ids(datasette, db, kind, request.args.get("before"))
+    # Files the archive holds, unless asked for the missing ones too: a published archive
+    # often lacks most of its media, and a page of placeholders shows a reader nothing.
+    with_missing = request.args.get("missing") == "1"
+    ids, next_cursor = await media_tweet_ids(
+        datasette, db, kind, request.args.get("before"), present=not with_missing
+    )
     tiles = []
     if ids:
         columns = await db.table_columns("media")
@@ -185,6 +215,7 @@ async def media_page(datasette, request):
             alt="media.alt_text" if "alt_text" in columns else "null",
             marks=", ".join("?" for _ in ids),
             type_filter=" and media.type = ?" if kind else "",
+            present_filter="" if with_missing else " and media.path is not null",
         )
         rows = (await db.execute(sql, [*ids, kind] if kind else ids)).rows
         tiles = [tile(datasette, database, row) for row in rows]
@@ -207,6 +238,9 @@ async def media_page(datasette, request):
                 for value, label in [(None, "All"), *TYPES.items()]
             ],
             "heading": TYPES[kind] if kind else "Photos, videos and GIFs",
+            "missing": await missing_files(db) if not with_missing else None,
+            "with_missing": with_missing,
+            "missing_url": with_query(request, missing=None if with_missing else "1", before=None),
             "first_page": first_page,
             "next_url": with_query(request, before=next_cursor) if next_cursor else None,
             "newest_url": with_query(request, before=None) if not first_page else None,

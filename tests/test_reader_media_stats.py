@@ -36,14 +36,8 @@ async def test_media_grid(ds):
     page = response.text
     assert "<title>Photos, videos and GIFs — " in page
     assert "<h1>Photos, videos and GIFs</h1>" in page
-    # Newest first, one tile per media item, each linking to its tweet.
-    assert tweet_links(main(page)) == [
-        IDS["t3"],
-        IDS["gif"],
-        IDS["video"],
-        IDS["missing"],
-        IDS["photo"],
-    ]
+    # Newest first, one tile per media file the archive holds, each linking to its tweet.
+    assert tweet_links(main(page)) == [IDS["t3"], IDS["gif"], IDS["video"], IDS["photo"]]
     # Files through the site's media route, as tweet cards write their addresses.
     render = plugin("render_tweets")
     photo = render.media_url(ds, IDS["photo"], 0)
@@ -51,12 +45,20 @@ async def test_media_grid(ds):
     assert f'<img src="{photo}" alt="Photo: Sunset over the bay #sunset" loading="lazy"' in page
     assert f'data-src="{photo}" data-kind="photo"' in page
     assert f'<video src="/-/media/{IDS["gif"]}/0" preload="metadata" muted playsinline' in page
-    # A file the archive lacks: a labelled placeholder, never an image that can't load.
-    assert f"/-/media/{IDS['missing']}/" not in page
+    # Files the archive lacks are left out, and said so, with a way to see them too.
+    assert "1 more is referred to by tweets but not in the archive: " in page
+    assert '<a href="/media?missing=1">show them too</a>' in page
+    with_missing = (await ds.client.get("/media?missing=1")).text
+    assert tweet_links(main(with_missing)) == [
+        IDS[n] for n in ("t3", "gif", "video", "missing", "photo")
+    ]
+    # ... each as a labelled placeholder, never an image that can't load.
+    assert f"/-/media/{IDS['missing']}/" not in with_missing
     assert (
         f'<a class="media-placeholder" href="/archive/tweets/{IDS["missing"]}">'
         "<span>Video not in the archive</span>"
-    ) in page
+    ) in with_missing
+    assert '<a href="/media">Only the files it holds</a>' in with_missing
     # The lightbox: a script of the site's own, no inline event handlers.
     assert '<script src="/static/lightbox.js" defer></script>' in page
     assert '<dialog class="lightbox"' in page
@@ -73,7 +75,9 @@ async def test_media_grid(ds):
 async def test_media_grid_by_type(ds):
     videos = (await ds.client.get("/media?type=video")).text
     assert "<title>Videos — " in videos
-    assert tweet_links(main(videos)) == [IDS["video"], IDS["missing"]]
+    assert tweet_links(main(videos)) == [IDS["video"]]
+    all_videos = (await ds.client.get("/media?type=video&missing=1")).text
+    assert tweet_links(main(all_videos)) == [IDS["video"], IDS["missing"]]
     assert '<a href="/media?type=video" aria-current="page">Videos</a>' in videos
     gifs = (await ds.client.get("/media?type=animated_gif")).text
     assert tweet_links(main(gifs)) == [IDS["gif"]]
@@ -151,7 +155,8 @@ async def test_media_pages_go_past_100_newest_first(many_media, metadata, sparse
     old = module.SPARSE
     module.SPARSE = sparse
     try:
-        seen, pages = await walk(ds, "/media")
+        seen, pages = await walk(ds, "/media?missing=1")
+        held, _ = await walk(ds, "/media")
         photos, _ = await walk(ds, "/media?type=photo")
     finally:
         module.SPARSE = old
@@ -167,8 +172,19 @@ async def test_media_pages_go_past_100_newest_first(many_media, metadata, sparse
     ]
     assert len(expected) > 100
     assert pages >= 5
-    # Missing files show as placeholders: every media item of every latest tweet, once.
+    # Asked for, missing files show as placeholders: every media item of every latest tweet,
+    # once; by default only the files the archive holds, in the same order.
     assert seen == expected
+    held_expected = [
+        row[0]
+        for row in conn.execute(
+            "select media.tweet_id from media join tweets on tweets.id = media.tweet_id "
+            "where is_latest_version = 1 and media.path is not null "
+            "order by tweets.created_at desc, tweets.id desc, media.position"
+        )
+    ]
+    assert len(held_expected) < len(expected)
+    assert held == held_expected
     assert 1600000000000129000 not in seen
     assert all(
         conn.execute("select type from media where tweet_id = ?", [i]).fetchone()[0] == "photo"
@@ -178,7 +194,7 @@ async def test_media_pages_go_past_100_newest_first(many_media, metadata, sparse
         len(set(photos))
         == conn.execute(
             "select count(distinct tweet_id) from media join tweets on tweets.id = media.tweet_id "
-            "where type = 'photo' and is_latest_version = 1"
+            "where type = 'photo' and path is not null and is_latest_version = 1"
         ).fetchone()[0]
     )
 
