@@ -1,5 +1,7 @@
+import contextlib
 import copy
 import json
+import os
 import shutil
 import weakref
 from pathlib import Path
@@ -11,12 +13,14 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 from etl.cli import cli
-from etl.site import SETTINGS
+from etl.site import SETTINGS, Site, free_port, start
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MARKDOWN = FIXTURES / "markdown"
 SHARED_ARCHIVES = ROOT.parent / "shared" / "archives"
+# The browser tests' Chromium: Debian's unless $CHROMIUM names another.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 
 
 # The site caps SQLite's memory process-wide (plugins/query_limits.py: pragma hard_heap_limit),
@@ -158,3 +162,30 @@ def add_owner_retweet(db_path: Path, copy_path: Path, retweet_id: int, original_
     db.conn.commit()
     db.close()
     return copy_path
+
+
+@contextlib.contextmanager
+def served(db_path: Path):
+    """A real `datasette` process serving the build at `db_path` (without the environment's
+    TWEET_ARCHIVE_MEDIA_ROOT): yields its base URL, and stops the process afterwards."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
+    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (CHROMIUM) driven by Playwright, one per test module."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not installed")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield browser
+        browser.close()

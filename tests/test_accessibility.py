@@ -8,14 +8,12 @@ dark scheme. In Chromium: right-to-left tweets start at the right, and dark mode
 system's preference.
 """
 
-import os
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, IDS, ROOT, run_build
+from .conftest import FIXTURES, IDS, ROOT, run_build, served
 
 CSS = (ROOT / "static" / "archive.css").read_text()
 RTL = FIXTURES / "accessibility" / "rtl"
@@ -204,29 +202,15 @@ def test_dark_scheme_sets_every_colour():
 
 # In Chromium: right-to-left tweets, and the scheme the system asks for. (Kept last: the
 # module's Playwright loop would stop the async tests above from running after it.)
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 
 
 @pytest.fixture(scope="module")
-def rtl_site(tmp_path_factory):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    from etl.site import Site, free_port, start
-
+def rtl_site(browser, tmp_path_factory):
     db_path = tmp_path_factory.mktemp("rtl") / "archive.db"
     result = run_build(db_path, RTL)
     assert result.exit_code == 0, result.output
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+    with served(db_path) as base:
         yield browser, base
-        browser.close()
-    process.terminate()
-    process.wait(timeout=10)
 
 
 # Where the text's first line sits in its box: a gap on the left means it starts at the right.

@@ -6,20 +6,14 @@ violation (each page kind is served with the site's policy); requests that would
 are written to build/screenshots/.
 """
 
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 
-from etl.site import Site, free_port, start
+from .conftest import CHROMIUM, IDS, ROOT, served
 
-from .conftest import IDS, ROOT
-
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
 
@@ -27,21 +21,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not i
 def server(site_db, tmp_path_factory):
     db_path = tmp_path_factory.mktemp("browser") / "archive.db"
     shutil.copy(site_db, db_path)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    base = f"http://127.0.0.1:{port}"
-    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
+    with served(db_path) as base:
+        yield base
 
 
 class Visit:

@@ -10,21 +10,15 @@ The year, month, hashtag, day, search word, tweet and account are read from each
 database, never hard-coded.
 """
 
-import os
 import re
 import sqlite3
-from pathlib import Path
 
 import pytest
 
-from etl.site import Site, free_port, start
+from .conftest import CHROMIUM, ROOT, SITE, run_build, served
 
-from .conftest import ROOT, SITE, run_build
-
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "build" / "screenshots" / "layout"
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
 BUILDS = {
@@ -104,14 +98,6 @@ def page_paths(db_path):
     }, {"hashtag": {200} if tag else {200, 404}, "missing": {404}}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
-
-
 @pytest.fixture(scope="module", params=list(BUILDS))
 def site(request, tmp_path_factory):
     """A real `datasette` serving one build: (name, base URL, {page: path}, {page: statuses})."""
@@ -119,13 +105,8 @@ def site(request, tmp_path_factory):
     result = run_build(db_path, *BUILDS[request.param])
     assert result.exit_code == 0, result.output
     paths, statuses = page_paths(db_path)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
-    yield request.param, base, paths, statuses
-    process.terminate()
-    process.wait(timeout=10)
+    with served(db_path) as base:
+        yield request.param, base, paths, statuses
 
 
 class Screen:

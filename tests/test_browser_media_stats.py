@@ -3,16 +3,10 @@ build and on an official export's build, at a phone's and a laptop's size: no si
 scroll, no console error, the lightbox driven by the keyboard alone. Screenshots are written
 to build/screenshots/."""
 
-import os
-from pathlib import Path
-
 import pytest
 
-from etl.site import Site, free_port, start
+from .conftest import CHROMIUM, FIXTURES, ROOT, SITE, run_build, served
 
-from .conftest import FIXTURES, ROOT, SITE, run_build
-
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 VIEWPORTS = {"phone": (390, 844), "laptop": (1280, 900)}
 BUILDS = {
@@ -20,7 +14,6 @@ BUILDS = {
     "official": [FIXTURES / "official" / "modern", FIXTURES / "official" / "older"],
 }
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
 
@@ -29,21 +22,8 @@ def server(request, tmp_path_factory):
     db_path = tmp_path_factory.mktemp(f"media_stats_{request.param}") / "archive.db"
     result = run_build(db_path, *BUILDS[request.param])
     assert result.exit_code == 0, result.output
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    base = f"http://127.0.0.1:{port}"
-    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
-    yield request.param, base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
+    with served(db_path) as base:
+        yield request.param, base
 
 
 @pytest.fixture(params=list(VIEWPORTS))

@@ -2,16 +2,10 @@
 build served by a real `datasette`: at 390×844 and 1280×900 no page scrolls sideways or logs
 an error, and next-page links go past 100 tweets. Screenshots go to build/screenshots/."""
 
-import os
-from pathlib import Path
-
 import pytest
 
-from etl.site import Site, free_port, start
+from .conftest import CHROMIUM, FIXTURES, ROOT, run_build, served
 
-from .conftest import FIXTURES, ROOT, run_build
-
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
 MARKDOWN_SOURCES = [
@@ -44,15 +38,7 @@ PAGES = {
     ],
 }
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
-
-
-def serve(db_path):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    base = f"http://127.0.0.1:{port}"
-    return start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env), base
 
 
 @pytest.fixture(scope="module", params=["markdown", "official"])
@@ -61,18 +47,8 @@ def site(request, tmp_path_factory):
     db_path = tmp_path_factory.mktemp(f"reader-{request.param}") / "archive.db"
     result = run_build(db_path, *sources)
     assert result.exit_code == 0, result.output
-    process, base = serve(db_path)
-    yield request.param, base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
+    with served(db_path) as base:
+        yield request.param, base
 
 
 def new_page(browser, base, viewport):

@@ -2,16 +2,11 @@
 (390×844) and a laptop (1280×900): no sideways scroll, no console error, every control
 labelled, the next page reachable. Screenshots go to build/screenshots/search-*.png."""
 
-import os
-
 import pytest
 
-from etl.site import Site, free_port, start
+from .conftest import CHROMIUM, FIXTURES, SITE, run_build, served
+from .test_browser import Visit
 
-from .conftest import FIXTURES, SITE, run_build
-from .test_browser import CHROMIUM, Visit
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
 BUILDS = {
@@ -31,21 +26,8 @@ def server(request, tmp_path_factory):
     db_path = tmp_path_factory.mktemp(f"search-{request.param}") / "archive.db"
     result = run_build(db_path, *BUILDS[request.param])
     assert result.exit_code == 0, result.output
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    base = f"http://127.0.0.1:{port}"
-    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
-    yield request.param, base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
+    with served(db_path) as base:
+        yield request.param, base
 
 
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))

@@ -3,24 +3,19 @@
 tweet-pages fixture): the opened tweet is in the first screenful, nothing scrolls sideways, no
 console error. Screenshots go to build/screenshots/tweet-*.png."""
 
+import contextlib
 import json
-import os
-from pathlib import Path
 
 import pytest
 
-from etl.site import Site, free_port, start
+from .conftest import CHROMIUM, FIXTURES, ROOT, SITE, run_build, served
 
-from .conftest import FIXTURES, ROOT, SITE, run_build
-
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 TP = json.loads((FIXTURES / "tweet-pages" / "ids.json").read_text())
 IDS = json.loads((SITE / "ids.json").read_text())
 VIEWPORTS = {"phone": (390, 844), "laptop": (1280, 900)}
 FRIEND_ID = 6161616161
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
 OPENED = """() => {
@@ -35,13 +30,6 @@ OPENED = """() => {
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
-def serve(db_path):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    base = f"http://127.0.0.1:{port}"
-    return base, start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
-
-
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
     """The two builds, served: Markdown (with its media) and an official export."""
@@ -50,26 +38,15 @@ def sites(tmp_path_factory):
         "markdown": [SITE / "markdown", SITE / "later"],
         "official": [FIXTURES / "tweet-pages" / "official"],
     }
-    bases, processes = {}, []
-    for name, sources in builds.items():
-        db_path = folder / name / "archive.db"
-        db_path.parent.mkdir()
-        result = run_build(db_path, *sources)
-        assert result.exit_code == 0, result.output
-        bases[name], process = serve(db_path)
-        processes.append(process)
-    yield bases
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
+    bases = {}
+    with contextlib.ExitStack() as stack:
+        for name, sources in builds.items():
+            db_path = folder / name / "archive.db"
+            db_path.parent.mkdir()
+            result = run_build(db_path, *sources)
+            assert result.exit_code == 0, result.output
+            bases[name] = stack.enter_context(served(db_path))
+        yield bases
 
 
 class Visit:

@@ -4,7 +4,6 @@ from metadata.yml's `datasette-cluster-map` settings, which the page policy allo
 
 import copy
 import json
-import os
 import shutil
 import sqlite3
 
@@ -12,9 +11,8 @@ import pytest
 import sqlite_utils
 
 from etl import schema
-from etl.site import Site, free_port, start
 
-from .conftest import IDS, get_json, make_datasette
+from .conftest import CHROMIUM, IDS, get_json, make_datasette, served
 
 HOSTILE = '<img src=x onerror="alert(1)"></p><script>alert(2)</script> & "quotes"'
 OWNER = 7
@@ -188,72 +186,6 @@ async def test_configured_tiles_reach_every_map_and_the_policy(site_db, metadata
         assert "img-src 'self' data: blob: https://tiles.example.net;" in policy
 
 
-# In a browser: hostile text stays text, and the map pages log no error (tiles answered 204).
-
-CHROMIUM = "/usr/bin/chromium"
-pytestmark_browser = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no chromium")
-
-
-@pytest.fixture(scope="module")
-def hostile_server(site_db, tmp_path_factory):
-    db_path = tmp_path_factory.mktemp("located") / "archive.db"
-    shutil.copy(site_db, db_path)
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("update tweets set text = ? where id = ?", [HOSTILE, IDS["geo_sf"]])
-    conn.close()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    base = f"http://127.0.0.1:{port}"
-    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytestmark_browser
-@pytest.mark.parametrize("path", ["/archive/located_tweets", "/archive/geotagged"])
-@pytest.mark.parametrize("size", [(390, 844), (1280, 900)])
-def test_map_in_a_browser_escapes_popups(hostile_server, path, size):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from .test_browser import SCREENSHOTS, Visit
-
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
-        visit = Visit(browser, hostile_server)
-        try:
-            page = visit.page
-            page.set_viewport_size({"width": size[0], "height": size[1]})
-            page = visit.open(path)
-            markers = page.locator(".leaflet-marker-icon")
-            markers.first.wait_for()
-            assert markers.count() == 3
-            texts = []
-            for index in range(3):
-                page.evaluate(
-                    "i => document.querySelectorAll('.leaflet-marker-icon')[i].click()", index
-                )
-                popup = page.locator(".leaflet-popup-content")
-                popup.wait_for()
-                texts.append(popup.inner_text())
-                assert popup.locator("img, script").count() == 0
-                link = popup.locator("a").get_attribute("href")
-                assert link.startswith("tweets/")
-                page.locator(".leaflet-popup-close-button").click()
-                page.wait_for_function("() => !document.querySelector('.leaflet-popup-content')")
-            assert any(HOSTILE.split("</p>")[0] in text for text in texts), texts
-            assert page.locator("th.col-popup").is_hidden()
-            overflow = page.evaluate(
-                "() => document.documentElement.scrollWidth - window.innerWidth"
-            )
-            assert overflow <= 0
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            name = path.rsplit("/", 1)[1]
-            page.screenshot(path=str(SCREENSHOTS / f"map-{name}-{size[0]}.png"), full_page=True)
-        finally:
-            visit.close()
-            browser.close()
-
-
 @pytest.mark.asyncio
 async def test_tiles_set_for_the_archive_database_are_allowed_too(site_db, metadata):
     metadata = copy.deepcopy(metadata)
@@ -265,3 +197,58 @@ async def test_tiles_set_for_the_archive_database_are_allowed_too(site_db, metad
     assert "https://{s}.tiles.example.org/{z}/{x}/{y}.png" in response.text
     policy = response.headers["content-security-policy"]
     assert "https://*.tiles.example.org" in policy
+
+
+# In a browser: hostile text stays text, and the map pages log no error (tiles answered 204).
+# (Kept last: the module's Playwright loop would stop async tests after it from running.)
+
+pytestmark_browser = pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium")
+
+
+@pytest.fixture(scope="module")
+def hostile_server(site_db, tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("located") / "archive.db"
+    shutil.copy(site_db, db_path)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("update tweets set text = ? where id = ?", [HOSTILE, IDS["geo_sf"]])
+    conn.close()
+    with served(db_path) as base:
+        yield base
+
+
+@pytestmark_browser
+@pytest.mark.parametrize("path", ["/archive/located_tweets", "/archive/geotagged"])
+@pytest.mark.parametrize("size", [(390, 844), (1280, 900)])
+def test_map_in_a_browser_escapes_popups(browser, hostile_server, path, size):
+    from .test_browser import SCREENSHOTS, Visit
+
+    visit = Visit(browser, hostile_server)
+    try:
+        page = visit.page
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page = visit.open(path)
+        markers = page.locator(".leaflet-marker-icon")
+        markers.first.wait_for()
+        assert markers.count() == 3
+        texts = []
+        for index in range(3):
+            page.evaluate(
+                "i => document.querySelectorAll('.leaflet-marker-icon')[i].click()", index
+            )
+            popup = page.locator(".leaflet-popup-content")
+            popup.wait_for()
+            texts.append(popup.inner_text())
+            assert popup.locator("img, script").count() == 0
+            link = popup.locator("a").get_attribute("href")
+            assert link.startswith("tweets/")
+            page.locator(".leaflet-popup-close-button").click()
+            page.wait_for_function("() => !document.querySelector('.leaflet-popup-content')")
+        assert any(HOSTILE.split("</p>")[0] in text for text in texts), texts
+        assert page.locator("th.col-popup").is_hidden()
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = path.rsplit("/", 1)[1]
+        page.screenshot(path=str(SCREENSHOTS / f"map-{name}-{size[0]}.png"), full_page=True)
+    finally:
+        visit.close()
