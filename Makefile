@@ -24,7 +24,7 @@ PUBLISH  := --target $(TARGET) --host $(HOST) --port $(PORT) --name $(NAME) $(PR
             $(if $(MEDIA_URL),--media-url $(MEDIA_URL)) $(if $(DRY_RUN),--dry-run) \
             $(if $(ROBOTS),--robots $(ROBOTS)) $(if $(ALLOW_MISSING_MEDIA),--allow-missing-media)
 
-.PHONY: install build serve publish test test-fast lint format bench loadtest clean FORCE
+.PHONY: install build serve publish test test-all test-fast lint format bench loadtest clean FORCE
 
 install: $(STAMP) $(WHEELHOUSE)/.stamp
 
@@ -64,10 +64,14 @@ publish: $(DB)
 	$(BIN)/tweets-etl publish $(DB) $(PUBLISH)
 
 test: $(STAMP) $(WHEELHOUSE)/.stamp
+	$(BIN)/python -m pytest -q -m "not exhaustive"
+
+# Everything, with the slow variations too (e.g. every page in dark mode on a desktop).
+test-all: $(STAMP) $(WHEELHOUSE)/.stamp
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not integration"
+	$(BIN)/python -m pytest -q -m "not integration and not exhaustive"
 
 lint: $(STAMP)
 	$(BIN)/ruff check etl plugins tests bench
