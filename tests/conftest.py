@@ -189,3 +189,23 @@ def browser():
         browser = p.chromium.launch(executable_path=str(CHROMIUM))
         yield browser
         browser.close()
+
+
+def offline_context(browser, base: str, **options):
+    """A browser context (Playwright's new_context options) whose requests anywhere but the
+    site under test (map tiles) get an empty 204, so tests never reach the internet, and which
+    reports Content-Security-Policy violations as console errors naming the directive."""
+    context = browser.new_context(**options)
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(base)
+            else route.fulfill(status=204, body="")
+        ),
+    )
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    return context

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from .conftest import CHROMIUM, IDS, ROOT, served
+from .conftest import CHROMIUM, IDS, ROOT, offline_context, served
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
@@ -30,20 +30,7 @@ class Visit:
 
     def __init__(self, browser, base):
         self.base = base
-        self.context = browser.new_context(viewport={"width": 1200, "height": 900})
-        self.context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(base)
-                else route.fulfill(status=204, body="")
-            ),
-        )
-        # Chromium logs violations as console errors too; this names the directive.
-        self.context.add_init_script(
-            "document.addEventListener('securitypolicyviolation', e => console.error("
-            "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
-        )
+        self.context = offline_context(browser, base, viewport={"width": 1200, "height": 900})
         self.page = self.context.new_page()
         self.errors, self.dialogs = [], []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))

@@ -15,7 +15,7 @@ import sqlite3
 
 import pytest
 
-from .conftest import CHROMIUM, ROOT, SITE, run_build, served
+from .conftest import CHROMIUM, ROOT, SITE, offline_context, run_build, served
 
 SCREENSHOTS = ROOT / "build" / "screenshots" / "layout"
 
@@ -114,20 +114,8 @@ class Screen:
 
     def __init__(self, browser, base, viewport, scheme):
         width, height = VIEWPORTS[viewport]
-        self.context = browser.new_context(
-            viewport={"width": width, "height": height}, color_scheme=scheme
-        )
-        self.context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(base)
-                else route.fulfill(status=204, body="")
-            ),
-        )
-        self.context.add_init_script(
-            "document.addEventListener('securitypolicyviolation', e => console.error("
-            "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+        self.context = offline_context(
+            browser, base, viewport={"width": width, "height": height}, color_scheme=scheme
         )
         self.page = self.context.new_page()
         self.errors = []

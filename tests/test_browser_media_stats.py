@@ -5,7 +5,7 @@ to build/screenshots/."""
 
 import pytest
 
-from .conftest import CHROMIUM, FIXTURES, ROOT, SITE, run_build, served
+from .conftest import CHROMIUM, FIXTURES, ROOT, SITE, offline_context, run_build, served
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 VIEWPORTS = {"phone": (390, 844), "laptop": (1280, 900)}
@@ -30,16 +30,7 @@ def server(request, tmp_path_factory):
 def page(request, browser, server):
     name, base = server
     width, height = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    # Nothing leaves 127.0.0.1: anything else is answered with an empty 204.
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(base)
-            else route.fulfill(status=204, body="")
-        ),
-    )
+    context = offline_context(browser, base, viewport={"width": width, "height": height})
     page = context.new_page()
     page.errors = []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)

@@ -4,7 +4,7 @@ an error, and next-page links go past 100 tweets. Screenshots go to build/screen
 
 import pytest
 
-from .conftest import CHROMIUM, FIXTURES, ROOT, run_build, served
+from .conftest import CHROMIUM, FIXTURES, ROOT, offline_context, run_build, served
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
@@ -53,16 +53,7 @@ def site(request, tmp_path_factory):
 
 def new_page(browser, base, viewport):
     width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    # Nothing leaves 127.0.0.1: anything else (map tiles) gets an empty answer.
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(base)
-            else route.fulfill(status=204, body="")
-        ),
-    )
+    context = offline_context(browser, base, viewport={"width": width, "height": height})
     page = context.new_page()
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))

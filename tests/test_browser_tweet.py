@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .conftest import CHROMIUM, FIXTURES, ROOT, SITE, run_build, served
+from .conftest import CHROMIUM, FIXTURES, ROOT, SITE, offline_context, run_build, served
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 TP = json.loads((FIXTURES / "tweet-pages" / "ids.json").read_text())
@@ -53,15 +53,7 @@ class Visit:
     def __init__(self, browser, base, size):
         self.base = base
         width, height = VIEWPORTS[size]
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(base)
-                else route.fulfill(status=204, body="")
-            ),
-        )
+        self.context = offline_context(browser, base, viewport={"width": width, "height": height})
         self.page = self.context.new_page()
         self.errors = []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
