@@ -12,9 +12,7 @@ if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import archive_database, archive_or_404
 from archive_site.pages import (
-    LATEST_ONLY,
-    decode_cursor,
-    encode_cursor,
+    keyset_ids,
     render_reader_page,
     with_query,
 )
@@ -153,39 +151,24 @@ async def media_tweet_ids(datasette, db, kind, cursor, present=True):
     sparse = await is_sparse(datasette, db, kind, present)
     if sparse is None:
         return [], None
-    clauses, params = [LATEST_ONLY], {"size": PAGE_TWEETS + 1}
+    params = {}
     conditions = media_conditions(kind, present, params)
-    media_filter = "select tweet_id from media" + (
-        " where " + " and ".join(conditions) if conditions else ""
-    )
-    after = decode_cursor(cursor)
-    if after:
-        clauses.append("(tweets.created_at, tweets.id) < (:after_at, :after_id)")
-        params.update(after_at=after[0], after_id=after[1])
-    if not sparse:
-        clauses.append("tweets.media_count > 0")
+    if sparse:
+        # Few media tweets: looked up through the media table and sorted.
+        where = (
+            "tweets.id in (select tweet_id from media"
+            + (" where " + " and ".join(conditions) if conditions else "")
+            + ")"
+        )
+    else:
+        where = "tweets.media_count > 0"
         if conditions:
             # Asked of each tweet walked (an `in` list would first collect every match).
-            clauses.append(
-                "exists (select 1 from media "
+            where += (
+                " and exists (select 1 from media "
                 f"where media.tweet_id = tweets.id and {' and '.join(conditions)})"
             )
-        order = "tweets.created_at desc, tweets.id desc"
-    else:
-        # `+` keeps SQLite from walking the created_at index: it looks the few tweets up.
-        clauses.append(f"tweets.id in ({media_filter})")
-        order = "+tweets.created_at desc, tweets.id desc"
-    sql = (
-        "select tweets.id, tweets.created_at from tweets\n"
-        f"where {' and '.join(clauses)}\n"
-        f"order by {order}\nlimit :size"
-    )
-    rows = (await db.execute(sql, params)).rows
-    next_cursor = None
-    if len(rows) > PAGE_TWEETS:
-        rows = rows[:PAGE_TWEETS]
-        next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"])
-    return [row["id"] for row in rows], next_cursor
+    return await keyset_ids(db, where, params, cursor, size=PAGE_TWEETS, few=sparse)
 
 
 async def missing_files(db):
