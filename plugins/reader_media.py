@@ -3,7 +3,6 @@ to its tweet; static/lightbox.js opens them large over the page."""
 
 import os
 import sys
-import urllib.parse
 
 from datasette import hookimpl
 
@@ -11,6 +10,7 @@ from datasette import hookimpl
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import archive_database, archive_or_404
+from archive_site.listing import explorer_links
 from archive_site.pages import (
     keyset_ids,
     render_reader_page,
@@ -90,15 +90,9 @@ def tile(datasette, database, row):
     }
 
 
-def explore_links(datasette, database, kind):
+def explore_links(datasette, kind):
     type_filter = f"\n  and media.type = '{kind}'" if kind else ""
-    sql = EXPLORE_SQL.format(type_filter=type_filter)
-    base = datasette.urls.database(database)
-    return {
-        "json": f"{base}.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "array"}),
-        "csv": f"{base}.csv?" + urllib.parse.urlencode({"sql": sql}),
-        "sql": f"{base}?" + urllib.parse.urlencode({"sql": sql}),
-    }
+    return explorer_links(datasette, "sql", sql=EXPLORE_SQL.format(type_filter=type_filter))
 
 
 async def cached(datasette, db, key, sql, params=()):
@@ -227,7 +221,7 @@ async def media_page(datasette, request):
             "first_page": first_page,
             "next_url": with_query(request, before=next_cursor) if next_cursor else None,
             "newest_url": with_query(request, before=None) if not first_page else None,
-            "explore": explore_links(datasette, database, kind),
+            "explore": explore_links(datasette, kind),
         },
     )
 
