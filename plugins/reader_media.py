@@ -202,7 +202,6 @@ async def media_page(datasette, request):
         request,
         "reader_media.html",
         {
-            "site_title": datasette.metadata("title") or "Tweet archive",
             "tiles": tiles,
             "kind": kind,
             "types": [

@@ -137,7 +137,6 @@ async def stats_page(datasette, request):
         request,
         "reader_stats.html",
         {
-            "site_title": datasette.metadata("title") or "Tweet archive",
             "totals": totals,
             "first": readable_time(totals.get("first_tweet_at")),
             "last": readable_time(totals.get("last_tweet_at")),
