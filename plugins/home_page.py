@@ -38,13 +38,12 @@ async def home(datasette, request):
 
 
 async def home_page(datasette, database):
-    try:
-        db = datasette.get_database(database)
-    except KeyError:
+    # The build's one-row totals, read once per Datasette with what the archive has.
+    features = await archive_features(datasette)
+    if not features:
         return {}
-    if not await db.table_exists("archive_totals"):
-        return {}
-    totals = dict((await db.execute("select * from archive_totals")).rows[0])
+    db = datasette.get_database(database)
+    totals = features["totals"]
     months = await db.execute("select month, tweets, replies, retweets from tweets_per_month")
     hours = await db.execute("select weekday, day, hour, tweets from tweets_per_hour")
     owners = await db.execute(
@@ -57,7 +56,7 @@ async def home_page(datasette, database):
         "owners": [dict(row) for row in owners.rows],
         "months_json": chart_json([dict(r) for r in months.rows]),
         "hours_json": chart_json([dict(r) for r in hours.rows]),
-        "has": await archive_features(datasette),
+        "has": features,
         "pages": await available_reader_pages(datasette),
         "links": {key: reader_url(datasette, key) for key in READER_LINKS},
     }

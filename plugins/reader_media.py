@@ -12,6 +12,7 @@ if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
 from archive_site.config import archive_database, archive_or_404
 from archive_site.listing import explorer_links
 from archive_site.pages import (
+    archive_features,
     keyset_ids,
     render_reader_page,
     with_query,
@@ -165,12 +166,10 @@ async def media_tweet_ids(datasette, db, kind, cursor, present=True):
     return await keyset_ids(db, where, params, cursor, size=PAGE_TWEETS, few=sparse)
 
 
-async def missing_files(db):
+async def missing_files(datasette):
     """How many media the archive's tweets refer to without holding their files."""
-    if not await db.table_exists("archive_totals"):
-        return None
-    rows = (await db.execute("select media - media_files as missing from archive_totals")).rows
-    return rows[0]["missing"] if rows else None
+    totals = (await archive_features(datasette)).get("totals")
+    return totals["media"] - totals["media_files"] if totals else None
 
 
 async def media_page(datasette, request):
@@ -214,7 +213,7 @@ async def media_page(datasette, request):
                 for value, label in [(None, "All"), *TYPES.items()]
             ],
             "heading": TYPES[kind] if kind else "Photos, videos and GIFs",
-            "missing": await missing_files(db) if not with_missing else None,
+            "missing": await missing_files(datasette) if not with_missing else None,
             "with_missing": with_missing,
             "missing_url": with_query(request, missing=None if with_missing else "1", before=None),
             "first_page": first_page,

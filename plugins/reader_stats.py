@@ -14,7 +14,7 @@ from datasette import hookimpl
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import archive_database, archive_or_404
-from archive_site.pages import LATEST_ONLY, render_reader_page
+from archive_site.pages import LATEST_ONLY, archive_features, render_reader_page
 from archive_site.tweets import load_tweets, readable_time
 
 TOP = 10
@@ -91,9 +91,7 @@ async def stats_page(datasette, request):
     database = archive_database(datasette)
     db = archive_or_404(datasette)
     tables = set(await db.table_names())
-    totals = {}
-    if "archive_totals" in tables:
-        totals = dict((await db.execute("select * from archive_totals")).rows[0])
+    totals = (await archive_features(datasette)).get("totals", {})
     years = []
     if "tweets_per_month" in tables:
         years = [dict(row) for row in (await db.execute(YEARS_SQL)).rows]
