@@ -8,10 +8,8 @@ from datasette import hookimpl
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
-from archive_site.config import archive_database, config
+from archive_site.config import DEFAULT_TILES, archive_database, config
 
-# datasette-cluster-map's tiles unless metadata names others (plugins/tweet_page.py too).
-DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
 # Datasette 0.65's own templates, datasette-cluster-map and this site's pages write inline
 # <script> blocks and style attributes: the policy can't forbid those, but it pins every load
 # to this site (plus the map tiles and the media host), forbids plugins, <base> and framing,

@@ -10,12 +10,10 @@ from datasette.utils import tilde_decode, urlsafe_components
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
-from archive_site.config import archive_database
+from archive_site.config import DEFAULT_TILE_ATTRIBUTION, DEFAULT_TILES, archive_database
 from archive_site.pages import LATEST_ONLY
 from archive_site.tweets import load_tweets, readable_time
 
-TILE_LAYER = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
-TILE_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 ANCESTORS_SQL = """
 with recursive up(id, depth) as (
   select in_reply_to_id, 1 from tweets where id = :id
@@ -171,8 +169,8 @@ def tile_layer(datasette, database):
     settings = datasette.plugin_config("datasette-cluster-map", database=database) or {}
     options = settings.get("tile_layer_options") or {}
     return {
-        "tile_layer": settings.get("tile_layer") or TILE_LAYER,
-        "tile_attribution": options.get("attribution") or TILE_ATTRIBUTION,
+        "tile_layer": settings.get("tile_layer") or DEFAULT_TILES,
+        "tile_attribution": options.get("attribution") or DEFAULT_TILE_ATTRIBUTION,
     }
 
 

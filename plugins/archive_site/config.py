@@ -6,6 +6,12 @@ from datasette import NotFound
 
 PLUGIN = "tweet-archive"
 DEFAULT_DATABASE = "archive"
+# datasette-cluster-map's tiles unless metadata.yml's `datasette-cluster-map: tile_layer`
+# names others: the cluster map, the tweet page's map and the page policy all use them.
+DEFAULT_TILES = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
 
 _databases = weakref.WeakKeyDictionary()
 
