@@ -56,7 +56,15 @@ def case(function: Callable[[Path], Case]) -> Callable[[Path], Case]:
 
 
 def all_cases() -> list[Callable[[Path], Case]]:
-    from . import bombs, exports, files, grailbird, markdown  # noqa: F401  (they register their cases)
+    from . import (  # noqa: F401  (they register their cases)
+        bombs,
+        encodings,
+        exports,
+        files,
+        grailbird,
+        markdown,
+        zips,
+    )
 
     return list(CASES)
 
