@@ -156,7 +156,8 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
     show_default=True,
     help="Where the site goes.",
 )
-@click.option("--out", type=click.Path(file_okay=False), help="Folder for --target dir.")
+# Any path: publish.py refuses a file (and any folder not its own) in one line.
+@click.option("--out", type=click.Path(), help="Folder for --target dir.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Local address to serve on.")
 @click.option("--port", default=8001, show_default=True, help="Local port to serve on.")
 @click.option("--name", default="tweet-archive", show_default=True, help="Cloud service/app name.")

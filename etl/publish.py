@@ -24,7 +24,7 @@ import click
 import sqlite_utils
 import yaml
 
-from . import redact
+from . import redact, site_folder
 from .errors import EtlError
 from .media import is_media_file
 from .site import DATABASE_NAME, DATASETTE, MEDIA_ROOT_ENV, PROJECT, Site
@@ -76,7 +76,8 @@ class Plan:
         the database's own (`build/archive.site`), so that publishing another database from
         the same folder never rewrites the files of one being served."""
         if self.target == "dir":
-            return self.out or PROJECT / "build" / "site"
+            # Resolved: the bundle is swapped in beside the real folder, not beside a link.
+            return (self.out or PROJECT / "build" / "site").resolve()
         return self.db.parent / f"{self.db.stem}.site"
 
 
@@ -89,7 +90,15 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         ensure_port_free(plan.host, plan.port)
     elif plan.target != "dir" and not plan.dry_run:
         check_cloud_tools(plan.target)
-    work = staging_folder(plan.work) if plan.target == "dir" else plan.work
+    # Before anything is written: the folders written or replaced are ones this tool made.
+    if plan.target == "dir":
+        site_folder.check_out(plan.work, plan.db)
+        work = staging_folder(plan.work)
+    else:
+        site_folder.check_work(plan.work)
+        work = plan.work
+        work.mkdir(parents=True, exist_ok=True)
+        site_folder.mark(work)
     db_path = work / f"{DATABASE_NAME}.db"
     removed = redact.publishable_copy(plan.db, db_path, plan.redactions, plan.privacy)
     media_root = None
@@ -147,17 +156,25 @@ def name_files_only(inspect: Path) -> None:
 
 def staging_folder(out: Path) -> Path:
     """Where a --target dir bundle is assembled, beside OUT: a publish that fails leaves the
-    previous bundle whole, and the half-made one (with its smoke.log) here for a look."""
-    staging = out.with_name(f".{out.name}.publishing")
-    shutil.rmtree(staging, ignore_errors=True)
+    previous bundle whole, and the half-made one (with its smoke.log) here for a look.
+    Marked at once, so that the next publish knows it may delete it."""
+    staging = site_folder.staging_path(out)
+    site_folder.check_removable(staging, out)
+    if staging.exists():
+        shutil.rmtree(staging)
     staging.mkdir(parents=True)
+    site_folder.mark(staging)
     return staging
 
 
 def replace_folder(staging: Path, out: Path) -> None:
-    """Swap the finished bundle in; the old one is kept until the new one is in place."""
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
+    """Swap the finished bundle in; the old one is kept until the new one is in place.
+    OUT is checked again: someone may have put a file in it while the site was checked."""
+    old = site_folder.old_path(out)
+    site_folder.check_removable(old, out)
+    site_folder.check_replaceable(out)
+    if old.exists():
+        shutil.rmtree(old)
     if out.exists():
         os.replace(out, old)
     os.replace(staging, out)
@@ -421,6 +438,8 @@ def write_bundle(plan: Plan, work: Path, metadata: dict) -> None:
     (work / "requirements.txt").write_text("\n".join(site.requirements) + "\n")
     (work / "Dockerfile").write_text(DOCKERFILE)
     (work / "README.md").write_text(BUNDLE_README)
+    contents = sorted(path.name for path in work.iterdir() if path.name != site_folder.MARKER)
+    site_folder.mark(work, contents)
 
 
 def cloud_command(plan: Plan, db_path: Path, work: Path) -> list[str]:
@@ -470,4 +489,9 @@ A self-contained Datasette site, made by `make publish TARGET=dir`.
 
 or build the Dockerfile and run it anywhere that runs containers (it listens on $PORT).
 The database is served read-only; deploy as many copies as you need.
+
+`.tweets-etl-site` marks this folder as made by tweets-etl (a JSON record of the version
+and the time, and the names it wrote). Publishing again replaces the folder whole, so
+tweets-etl writes only into a folder that is missing, empty or marked so, and refuses a
+marked one holding anything it did not write: keep your own files elsewhere.
 """

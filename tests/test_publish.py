@@ -163,6 +163,7 @@ def test_published_copy_has_no_local_paths_or_private_rows(built, tmp_path):
     db = sqlite_utils.Database(tmp_path / "site" / "archive.db")
     assert [r["location"] for r in db["sources"].rows] == ["plain"]
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [
+        ".tweets-etl-site",
         "Dockerfile",
         "README.md",
         "archive.db",
