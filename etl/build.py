@@ -38,6 +38,8 @@ class Summary:
     sources: list[SourceInfo] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[dict] = field(default_factory=list)
+    # Private items left out, by kind: each tweet once, however many sources held it.
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 SUMMARY_SQL = {
@@ -301,10 +303,12 @@ def build(
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}
         summary.counts["files_read"] = sum(len(info.files) for info in summary.sources)
         summary.counts["entries"] = loader.entries
+        summary.left_out = loader.left_out()
         summary.problems = list(
             db.query("select file, line, reason from etl_problems order by id limit 20")
         )
-        if loader.entries and not summary.counts["tweets"]:
+        # Entries left out as private are not unreadable ones: only those mean a failure.
+        if loader.entries > loader.left_out_records and not summary.counts["tweets"]:
             raise BuildError(nothing_imported(loader.entries, loader.first_entry_problem, db_path))
         if strict and summary.counts["problems"]:
             raise StrictFailure(summary)

@@ -132,11 +132,7 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
         f"geotagged   {c['geotagged']:>9,}    likes       {c['likes']:>9,}",
         f"problems    {c['problems']:>9,}",
     ]
-    skipped = {}
-    for info in summary.sources:
-        for kind, count in info.skipped.items():
-            skipped[kind] = skipped.get(kind, 0) + count
-    for kind, count in sorted(skipped.items()):
+    for kind, count in summary.left_out.items():
         lines.append(f"left out   {count:>9,} {kind} (private; --include-{kind} imports them)")
     click.echo("\n".join(lines), err=True)
     for problem in summary.problems:

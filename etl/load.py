@@ -9,6 +9,11 @@ twice in one) is merged into the stored row: it fills what the kept one left unk
 text that tells a different tweet is reported. Nothing is held back in memory or staged
 twice; a build's memory stays flat however many tweets come in.
 
+Privacy follows the tweet id: a reader tells the ids its source marks private (Withheld)
+before its tweets, and every record of such an id, from any source, is left out; a row
+stored before its id was known private (a newer export holding it as ordinary, an older one
+marking it) is deleted at the end, with all that came with it.
+
 Indexes, search, summaries and ANALYZE are the build's next steps (etl/build.py), not this
 module's.
 """
@@ -16,6 +21,7 @@ module's.
 from __future__ import annotations
 
 import os
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
@@ -26,7 +32,8 @@ from . import schema, search_index
 from .dates import snowflake_time
 from .entities import url_domain
 from .merge import UserDirectory, same_text, synthetic_user_id
-from .records import MAX_ID, Like, Problem, SourceInfo, Tweet, UserRef, valid_id
+from .records import MAX_ID, Like, Problem, SourceInfo, Tweet, UserRef, Withheld, valid_id
+from .redact import remove_unreferenced_users
 from .search_index import substring_runs
 
 BATCH = 2000
@@ -61,10 +68,18 @@ def insert_sql(table: str, columns) -> str:
 
 INSERT = {name: insert_sql(name, schema.TABLES[name][0]) for name in schema.TABLES}
 INSERT["tweets"] = insert_sql("tweets", TWEET_INSERT_COLUMNS)
-# A later record of a stored tweet fills only what the stored row leaves unknown.
+# A later record of a stored tweet fills only what the stored row leaves unknown, but a flag
+# of privacy is kept if any record has it.
+MOST_PRIVATE = ("is_deleted", "is_circle")
 FILL_SQL = "update tweets set {} where id = ?".format(
-    ", ".join(f"[{c}] = coalesce([{c}], ?)" for c in schema.TWEET_FIELDS)
+    ", ".join(
+        f"[{c}] = max(coalesce([{c}], 0), coalesce(?, 0))"
+        if c in MOST_PRIVATE
+        else f"[{c}] = coalesce([{c}], ?)"
+        for c in schema.TWEET_FIELDS
+    )
 )
+PRIVATE_KINDS = ("deleted", "circle")
 
 
 # One tweet as rows: (tweets row, mentions, hashtags, urls, media rows, provenance row, the
@@ -82,8 +97,8 @@ class RowMaker:
         self.owners: set[str] = set()
 
     def prepare(
-        self, source_id: int, items: Iterable[Tweet | Like | Problem]
-    ) -> Iterator[Prepared | Like | Problem]:
+        self, source_id: int, items: Iterable[Tweet | Like | Problem | Withheld]
+    ) -> Iterator[Prepared | Like | Problem | Withheld]:
         for item in items:
             if isinstance(item, Tweet):
                 if valid_id(item.id):
@@ -171,6 +186,13 @@ class Loader:
         self.sources: dict[int, SourceInfo] = {}
         self.names: dict[int, str] = {}  # source id -> name, known before the source is read
         self.read_order: dict[int, int] = {}
+        # Ids marked private by some source, with the kind that keeps them out ("deleted"
+        # when both): every record of them is left out.
+        self.withheld: dict[int, str] = {}
+        self.left_out_records = 0  # records of withheld ids: read, neither stored nor lost
+        # source id -> kind -> the source's tweets left out: those it marks, and its records
+        # of ids another source marks.
+        self.skipped: defaultdict[int, Counter[str]] = defaultdict(Counter)
         schema.create_tables(db)
         search_index.create_search_tables(db)
 
@@ -191,42 +213,82 @@ class Loader:
                 "exported_at": info.exported_at,
                 "files_read": len(info.files),
                 "entries": info.entries,
-                "skipped_deleted": info.skipped.get("deleted", 0),
-                "skipped_circle": info.skipped.get("circle", 0),
+                **self.skipped_columns(source_id),
                 "skipped_likes": info.skipped.get("likes", 0),
             }
         )
         self.db["sources"].insert(row)
 
+    def skipped_columns(self, source_id: int) -> dict[str, int]:
+        return {f"skipped_{kind}": self.skipped[source_id][kind] for kind in PRIVATE_KINDS}
+
+    def left_out(self) -> dict[str, int]:
+        """Private items left out, by kind: each withheld tweet once, whatever number of
+        sources held it; likes as the sources counted them."""
+        counts = Counter(self.withheld.values())
+        for info in self.sources.values():
+            counts.update({k: n for k, n in info.skipped.items() if k not in PRIVATE_KINDS})
+        return {kind: count for kind, count in sorted(counts.items()) if count}
+
     def stage(
-        self, source_id: int, items: Iterable[Tweet | Like | Problem], name: str | None = None
+        self,
+        source_id: int,
+        items: Iterable[Tweet | Like | Problem | Withheld],
+        name: str | None = None,
     ) -> None:
         """Load one source's records (see store)."""
         self.store(source_id, self.maker.prepare(source_id, items), name)
 
     def store(
-        self, source_id: int, items: Iterable[Prepared | Like | Problem], name: str | None = None
+        self,
+        source_id: int,
+        items: Iterable[Prepared | Like | Problem | Withheld],
+        name: str | None = None,
     ) -> None:
-        """Load one source's prepared rows; counts every entry, stored or reported. Sources
-        must come best first: of two records of one tweet, the first loaded is kept."""
+        """Load one source's prepared rows; counts every entry, stored, reported or left out
+        as private. Sources must come best first: of two records of one tweet, the first
+        loaded is kept."""
         self.names.setdefault(source_id, name or f"source {source_id}")
         self.read_order.setdefault(source_id, len(self.read_order))
         batch: list[Prepared] = []
         for item in items:
-            if isinstance(item, Problem):
-                self.add_problem(source_id, item)
-            elif isinstance(item, Like):
-                self.add_like(source_id, item)
-            else:
+            if isinstance(item, tuple):
                 self.entries += 1
                 batch.append(item)
                 if len(batch) >= BATCH:
                     self.load_batch(batch)
                     batch = []
+            elif isinstance(item, Problem):
+                self.add_problem(source_id, item)
+            elif isinstance(item, Like):
+                self.add_like(source_id, item)
+            else:
+                self.withhold(source_id, item)
         self.load_batch(batch)
         self._flush_problems()
 
+    def withhold(self, source_id: int, item: Withheld) -> None:
+        if not valid_id(item.tweet_id):
+            return  # no record of it can be stored either
+        if item.kind == "deleted" or item.tweet_id not in self.withheld:
+            self.withheld[item.tweet_id] = item.kind
+        self.skipped[source_id][item.kind] += 1
+
+    def without_withheld(self, batch: list[Prepared]) -> list[Prepared]:
+        kept = []
+        withheld = self.withheld
+        for prepared in batch:
+            kind = withheld.get(prepared[0][0])
+            if kind is None:
+                kept.append(prepared)
+            else:
+                self.left_out_records += 1
+                self.skipped[prepared[5][1]][kind] += 1  # the record's source
+        return kept
+
     def load_batch(self, batch: list[Prepared]) -> None:
+        if self.withheld:
+            batch = self.without_withheld(batch)
         if not batch:
             return
         stored = self.stored_ids([p[0][0] for p in batch])
@@ -377,6 +439,7 @@ class Loader:
         users = map(storable_row, accounts.users)
         self.db["users"].insert_all(users, batch_size=BATCH)
         self.resolve_late_user_ids(accounts.late_ids)
+        self.remove_withheld()
         self.mark_missing_from_newest_export()
         self.check_nothing_lost()
 
@@ -400,6 +463,40 @@ class Loader:
             )
         conn.execute("delete from mentions where user_id in (select stand_in from late_user_ids)")
         conn.execute("drop table late_user_ids")
+
+    def remove_withheld(self) -> None:
+        """Rows stored before their id was known private go, with their entities, media,
+        provenance and full text, and then the accounts only withheld records named."""
+        if not self.withheld:
+            return
+        conn = self.db.conn
+        conn.execute("create temp table withheld (id integer primary key, kind text not null)")
+        conn.executemany("insert into withheld values (?, ?)", self.withheld.items())
+        # Looked up by primary key: a build with no stored copy pays nothing more.
+        conn.execute(
+            "delete from withheld where not exists (select 1 from tweets where id = withheld.id)"
+        )
+        stored = conn.execute("select count(*) from withheld").fetchone()[0]
+        if stored:
+            for source_id, kind, count in conn.execute(
+                "select source_id, kind, count(*) from tweet_sources "
+                "join withheld on withheld.id = tweet_sources.tweet_id group by 1, 2"
+            ).fetchall():
+                self.skipped[source_id][kind] += count
+                self.left_out_records += count
+            search_index.remove_from_search(self.db, "select id from withheld")
+            for table in (*LIST_TABLES, "media", "tweet_sources"):
+                conn.execute(f"delete from [{table}] where tweet_id in (select id from withheld)")
+            conn.execute("delete from tweets where id in (select id from withheld)")
+            for source_id in self.sources:
+                columns = self.skipped_columns(source_id)
+                sets = ", ".join(f"[{name}] = ?" for name in columns)
+                conn.execute(
+                    f"update sources set {sets} where id = ?", [*columns.values(), source_id]
+                )
+        conn.execute("drop table withheld")
+        if self.left_out_records:
+            remove_unreferenced_users(self.db)
 
     def mark_missing_from_newest_export(self) -> None:
         """For owners exported more than once: is each of their tweets in the newest export?"""
@@ -428,10 +525,11 @@ class Loader:
     def check_nothing_lost(self) -> None:
         stored = self.db.execute("select count(*) from tweet_sources").fetchone()[0]
         reported = self.db.execute("select count(*) from etl_problems").fetchone()[0]
-        if stored + self.entry_problems != self.entries or reported != self.problems:
+        accounted = stored + self.entry_problems + self.left_out_records
+        if accounted != self.entries or reported != self.problems:
             raise RuntimeError(
-                f"internal error: {self.entries} entries read but {stored} stored "
-                f"and {self.entry_problems} reported"
+                f"internal error: {self.entries} entries read but {stored} stored, "
+                f"{self.entry_problems} reported and {self.left_out_records} left out as private"
             )
 
 

@@ -4,7 +4,9 @@ and one id per account.
 The merge itself is etl/load.py's `merge_into_stored`: records arrive best first (higher
 source precedence, then input order); a field takes the best record's value unless that one
 is unknown (None); lists (entities, media) come whole from the best record that has any, so
-one tweet never mixes two sources' entity lists.
+one tweet never mixes two sources' entity lists. The flags of privacy (`is_deleted`,
+`is_circle`) are the exception: any record's flag holds, whichever record is best. A tweet
+that a source withholds as private is left out altogether, whoever else holds it.
 """
 
 from __future__ import annotations

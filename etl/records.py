@@ -85,6 +85,15 @@ class Like:
 
 
 @dataclass
+class Withheld:
+    """A tweet its source marks private, which the build was not asked to import: privacy
+    follows the id, so every record of it, from any source, is left out."""
+
+    tweet_id: int
+    kind: str  # "deleted" or "circle": the --include-<kind> option that would import it
+
+
+@dataclass
 class Problem:
     file: str
     line: int
@@ -107,7 +116,8 @@ class SourceInfo:
     owner_name: str | None = None
     exported_at: str | None = None
     entries: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)  # private items left out, by kind
+    # Likes left out (the loader counts the tweets left out: Withheld is a record)
+    skipped: dict[str, int] = field(default_factory=dict)
     # An export Twitter made, not a conversion of one: an owner's newest export is compared.
     is_export: bool = False
 

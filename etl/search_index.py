@@ -144,6 +144,21 @@ def add_to_search(db: sqlite_utils.Database, tweets: list[tuple[int, str, str | 
         conn.executemany(f"insert into [{TRIGRAM_TABLE}] (rowid, runs) values (?, ?)", runs)
 
 
+def remove_from_search(db: sqlite_utils.Database, ids_sql: str) -> None:
+    """Unindex the tweets whose ids `ids_sql` selects, before they are deleted: an external
+    content index must be told the text it indexed (the build's trigger is not there yet)."""
+    conn = db.conn
+    conn.execute(
+        f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, text) "
+        f"select 'delete', id, text from tweets where id in ({ids_sql})"
+    )
+    conn.execute(
+        f"insert into [{TRIGRAM_TABLE}] ([{TRIGRAM_TABLE}], rowid, runs) "
+        f"select 'delete', id, runs from [{RUNS_TABLE}] where id in ({ids_sql})"
+    )
+    conn.execute(f"delete from [{RUNS_TABLE}] where id in ({ids_sql})")
+
+
 def finish_search(db: sqlite_utils.Database) -> None:
     """What ranking needs, and the trigger that keeps both indexes right on deletes."""
     db.conn.create_function("trigram_tokens", 1, trigram_tokens, deterministic=True)

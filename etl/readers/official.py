@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..dates import any_date, epoch, normalise_iso
 from ..jsfiles import JSFileError, iter_array, read_side_file
-from ..records import Like, Options, Problem, SourceInfo, Tweet, UserRef
+from ..records import Like, Options, Problem, SourceInfo, Tweet, UserRef, Withheld
 from ..sources import Tree
 from . import tweetjson
 from .tweetjson import array, as_id, obj, string
@@ -46,6 +46,15 @@ OWN_MEDIA_URL = re.compile(
 UNKNOWN_OWNER = "unknown"
 
 SIDE_FILES = {"note-tweet.js", "community-tweet.js", "twitter-circle-tweet.js", "deleted-tweets.js"}
+CIRCLE_FILE = "twitter-circle-tweet.js"
+DELETED_FILES = ("deleted-tweets.js", "deleted-tweet.js")
+# An item of a file marking tweets private whose id can't be read: its tweet can't be kept out.
+UNREADABLE_MARK = {
+    "circle": "Circle tweet #{} has no readable id: if tweets.js holds it too, it is imported "
+    "as a public tweet",
+    "deleted": "deleted tweet #{} has no readable id: if another source holds it, it is "
+    "imported as a public tweet",
+}
 
 
 def is_read(name: str) -> bool:
@@ -242,11 +251,19 @@ class ExportReader:
                 self.problems.append(Problem(path, 0, f"unreadable: {e}", entry=False))
         self.counted[path] = last
 
-    def read(self) -> Iterator[Tweet | Like | Problem]:
-        info = self.info
-        circle_ids = self.circle_ids()
-        if circle_ids and not self.options.include_circle:
-            info.skipped["circle"] = len(circle_ids)
+    def read(self) -> Iterator[Tweet | Like | Problem | Withheld]:
+        info, options = self.info, self.options
+        circle_ids = self.marked_ids(CIRCLE_FILE, "circle")
+        deleted_ids: set[int] = set()
+        if not options.include_deleted:
+            for name in DELETED_FILES:
+                deleted_ids |= self.marked_ids(name, "deleted")
+        withheld = deleted_ids if options.include_circle else deleted_ids | circle_ids
+        # Told before any tweet: another source may hold these ids as ordinary tweets.
+        yield from (Withheld(tweet_id, "deleted") for tweet_id in sorted(deleted_ids))
+        if not options.include_circle:
+            yield from (Withheld(tweet_id, "circle") for tweet_id in sorted(circle_ids))
+        marked = circle_ids | deleted_ids
         notes = NoteIndex(self.note_items())
         seen: set[int] = set()  # Circle tweets already read from tweets.js
 
@@ -257,26 +274,21 @@ class ExportReader:
                 yield from self.drain()
                 if isinstance(tweet, Tweet):
                     notes.apply(tweet)
-                    if tweet.id in circle_ids:
-                        seen.add(tweet.id)
-                        tweet.is_circle = True
-                        if not self.options.include_circle:
+                    if tweet.id in marked:
+                        if tweet.id in circle_ids:
+                            seen.add(tweet.id)
+                            tweet.is_circle = True
+                        if tweet.id in withheld:
                             continue
                 yield tweet
-        if self.options.include_circle and "twitter-circle-tweet.js" in self.present:
+        if options.include_circle and CIRCLE_FILE in self.present:
             yield from self.extra(
-                "twitter-circle-tweet.js", "circle", seen, is_circle=True, report=False
+                CIRCLE_FILE, "circle", seen | withheld, is_circle=True, report=False
             )
-        yield from self.extra("community-tweet.js", "community", seen)
-        for name in ("deleted-tweets.js", "deleted-tweet.js"):
-            if name not in self.present:
-                continue
-            if self.options.include_deleted:
-                yield from self.extra(name, "deleted", seen, is_deleted=True)
-            else:
-                info.skipped["deleted"] = info.skipped.get("deleted", 0) + sum(
-                    1 for _ in self.items(self.data + name, "tweet", False)
-                )
+        yield from self.extra("community-tweet.js", "community", withheld)
+        if options.include_deleted:
+            for name in DELETED_FILES:
+                yield from self.extra(name, "deleted", withheld, is_deleted=True)
         yield from self.likes()
         for note in notes.unmatched():
             self.problems.append(
@@ -302,8 +314,9 @@ class ExportReader:
     def converted(self, path: str, ctx, report: bool = True):
         return tweetjson.converted(self.items(path, "tweet", report), ctx, path)
 
-    def extra(self, name, kind, seen, is_circle=False, is_deleted=False, report=True):
-        """Tweets of the side files: community, Circle-only and deleted tweets."""
+    def extra(self, name, kind, skip, is_circle=False, is_deleted=False, report=True):
+        """Tweets of the side files: community, Circle-only and deleted tweets, but those of
+        `skip` (already read from tweets.js, or withheld)."""
         if name not in self.present:
             return
         path = self.data + name
@@ -312,8 +325,8 @@ class ExportReader:
         for _, raw, tweet in self.converted(path, ctx, report):
             yield from self.drain()
             if isinstance(tweet, Tweet):
-                if is_circle and tweet.id in seen:
-                    continue  # already imported from tweets.js, flagged there
+                if tweet.id in skip:
+                    continue
                 tweet.is_circle = is_circle
                 tweet.is_deleted = is_deleted
                 tweet.deleted_at = any_date(raw.get("deleted_at")) if is_deleted else None
@@ -321,20 +334,19 @@ class ExportReader:
                 tweet.community_id = community
             yield tweet
 
-    def circle_ids(self) -> set[int]:
-        """Ids of the Circle tweets, which tweets.js holds too, indistinguishable from public
-        ones: an unreadable item here may let a private tweet through, so it is reported."""
-        if "twitter-circle-tweet.js" not in self.present:
+    def marked_ids(self, name: str, kind: str) -> set[int]:
+        """Ids of the tweets side file `name` marks private (`kind`). tweets.js holds Circle
+        tweets too, indistinguishable from public ones, and another source may hold either
+        as an ordinary tweet: an unreadable item here may let a private tweet through, so it
+        is reported."""
+        if name not in self.present:
             return set()
-        path = self.data + "twitter-circle-tweet.js"
+        path = self.data + name
         ids = set()
         for position, raw in self.items(path, "tweet"):
             tweet_id = as_id(obj(raw).get("id_str") or obj(raw).get("id"))
             if tweet_id is None:
-                reason = (
-                    f"Circle tweet #{position} has no readable id: if tweets.js holds it too, "
-                    "it is imported as a public tweet"
-                )
+                reason = UNREADABLE_MARK[kind].format(position)
                 self.problems.append(Problem(path, position, reason, tweetjson.shown(raw), False))
             else:
                 ids.add(tweet_id)
