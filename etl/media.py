@@ -66,11 +66,14 @@ def media_type_for(filename: str, is_video_markup: bool) -> str:
 
 
 def describe(tree: Tree, path: str | None, type_: str, url: str | None = None) -> MediaRef:
-    """A MediaRef for a root-relative `path`, with file facts filled in when the file exists."""
+    """A MediaRef for a root-relative `path`, with file facts filled in when the file exists
+    (under the name it is stored by, which may be in another Unicode normalisation form)."""
     filename = posixpath.basename(path) if path else None
-    size = tree.size(path) if path and is_media_file(path) else None
+    stored = tree.find(path) if path and is_media_file(path) else None
+    size = tree.size(stored) if stored and is_media_file(stored) else None
     if size is None:
         return MediaRef(type=type_, path=None, filename=filename, url=url)
+    path, filename = stored, posixpath.basename(stored)
     ref = MediaRef(
         type=type_,
         path=path,

@@ -7,10 +7,12 @@ source root and checked to stay inside it, so a hostile archive can't make us re
 
 from __future__ import annotations
 
+import copy
 import errno
 import os
 import posixpath
 import stat
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +22,14 @@ from .errors import EtlError
 
 class SourceError(EtlError):
     """A SOURCE that can't be read at all: reported as one line, exit status 1."""
+
+
+class UnreadableZip(SourceError):
+    """A zip file that can't be opened at all; `why` says so without naming the file."""
+
+    def __init__(self, location: str, why: str):
+        super().__init__(f"{location}: {why}")
+        self.why = why
 
 
 def safe_join(base: str, ref: str) -> str | None:
@@ -41,9 +51,44 @@ class Tree:
     """The files of one SOURCE, addressed by root-relative POSIX paths."""
 
     location: str
+    # Members that are there but can't be read (encrypted, or compressed in a way we can't
+    # undo), with why: never listed, never opened; `refused`: those a reader looked for.
+    unreadable: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    _spellings: dict[str, str] | None = None
 
     def files(self) -> list[str]:
         raise NotImplementedError
+
+    def layers(self) -> list[Tree]:
+        """Further trees over the same SOURCE holding files that this one hides: a zip may
+        hold several members of one name. Each has `own`, the names it holds anew."""
+        return []
+
+    def find(self, path: str) -> str | None:
+        """The stored name of the regular file at `path`, None when there is none.
+
+        A name may be stored in another Unicode normalisation form than a reference to it
+        spells it (macOS writes names decomposed, NFD; most else composed, NFC): on a miss,
+        the name is looked up by its NFC form."""
+        if self.size(path) is not None:
+            return path
+        key = unicodedata.normalize("NFC", path)
+        for other in (key, self.spelled(key)):
+            if other is not None and other != path and self.size(other) is not None:
+                return other
+        return None
+
+    def spelled(self, key: str) -> str | None:
+        """The stored name whose NFC form is `key`, from an index made at the first miss
+        (only names that are not ASCII can differ)."""
+        if self._spellings is None:
+            self._spellings = {
+                unicodedata.normalize("NFC", name): name
+                for name in self.files()
+                if not name.isascii()
+            }
+        return self._spellings.get(key)
 
     def read_bytes(self, path: str, limit: int | None = None) -> bytes:
         raise NotImplementedError
@@ -149,40 +194,60 @@ METHOD_NAMES = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "x
 
 
 class ZipTree(Tree):
+    """The members of a zip file.
+
+    A zip can hold several members of one name (appended twice, or `data/./tweets.js` beside
+    `data\\tweets.js`): this tree holds the last of each, as unzip would leave it, and
+    `layers()` the others, so that every member is read. Members that can't be read are
+    kept out (`unreadable`); one looked up by name is noted in `refused` for its reader to
+    report."""
+
     def __init__(self, path: Path):
         self.location = str(path)
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as e:
-            raise SourceError(f"{path}: not a readable zip file ({e})") from None
-        self._members = {}
+            raise UnreadableZip(str(path), f"not a readable zip file ({e})") from None
+        self.unreadable, self.refused = {}, {}
+        copies: dict[str, list[zipfile.ZipInfo]] = {}
         for info in self.zip.infolist():
             name = posixpath.normpath(info.filename.replace("\\", "/"))
             if info.is_dir() or name.startswith(("../", "/")) or name == "..":
                 continue
             if name.startswith("__MACOSX/"):
                 continue
-            if info.flag_bits & 0x1:
-                raise SourceError(
-                    f"{path}: {info.filename} is encrypted; unzip it with its password and "
-                    "build from the folder"
-                )
-            if info.compress_type not in READABLE_METHODS:
-                method = METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
-                raise SourceError(
-                    f"{path}: {info.filename} is compressed with {method}, which can't be read "
-                    "here; unzip it (unzip or 7-Zip can) and build from the folder"
-                )
-            self._members[name] = info
+            why = unreadable_reason(info)
+            if why:
+                self.unreadable.setdefault(name, why)
+                continue
+            # An identical copy would only yield the same records again: the later one stands.
+            same = [
+                c
+                for c in copies.get(name, [])
+                if (c.CRC, c.file_size) != (info.CRC, info.file_size)
+            ]
+            copies[name] = [*same, info]
+        self._members = {name: same[-1] for name, same in copies.items()}
+        self._earlier = [
+            {name: same[-1 - n] for name, same in copies.items() if len(same) > n}
+            for n in range(1, max(map(len, copies.values()), default=1))
+        ]
+        self.own: set[str] = set()
+
+    def layers(self) -> list[ZipTree]:
+        layers = []
+        for earlier in self._earlier:
+            layer = copy.copy(self)
+            layer._members = {**self._members, **earlier}
+            layer._earlier, layer.own, layer._spellings = [], set(earlier), None
+            layers.append(layer)
+        return layers
 
     def files(self) -> list[str]:
         return sorted(self._members)
 
     def read_bytes(self, path: str, limit: int | None = None) -> bytes:
-        info = self._members.get(path)
-        if info is None:
-            raise FileNotFoundError(path)
-        with self.zip.open(info) as f:
+        with self.open(path) as f:
             return f.read() if limit is None else f.read(limit)
 
     def open(self, path: str) -> BinaryIO:
@@ -193,7 +258,22 @@ class ZipTree(Tree):
 
     def size(self, path: str) -> int | None:
         info = self._members.get(path)
+        if info is None and path in self.unreadable:
+            self.refused[path] = self.unreadable[path]
         return None if info is None else info.file_size
+
+
+def unreadable_reason(info: zipfile.ZipInfo) -> str | None:
+    """Why a member can't be read here (said after "<name> is"), None when it can."""
+    if info.flag_bits & 0x1:
+        return "encrypted; unzip it with its password and build from the folder"
+    if info.compress_type not in READABLE_METHODS:
+        method = METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+        return (
+            f"compressed with {method}, which can't be read here; unzip it (unzip or 7-Zip "
+            "can) and build from the folder"
+        )
+    return None
 
 
 class SingleFileTree(Tree):
@@ -203,6 +283,7 @@ class SingleFileTree(Tree):
         self._folder = FolderTree(path.parent)
         self.name = path.name
         self.location = str(path)
+        self._listed: dict[str, dict[str, str]] = {}
 
     def files(self) -> list[str]:
         return [self.name]
@@ -215,6 +296,23 @@ class SingleFileTree(Tree):
 
     def size(self, path: str) -> int | None:
         return self._folder.size(path)
+
+    def spelled(self, key: str) -> str | None:
+        # Only the folder the reference names is listed: the file's own folder can be
+        # anything (a home folder), too big to walk for one media file.
+        folder = posixpath.dirname(key)
+        if folder not in self._listed:
+            try:
+                with os.scandir(self._folder.root / folder) as scan:
+                    names = [entry.name for entry in scan if is_utf8(entry.name)]
+            except OSError:
+                names = []
+            self._listed[folder] = {
+                unicodedata.normalize("NFC", name): posixpath.join(folder, name)
+                for name in names
+                if not name.isascii()
+            }
+        return self._listed[folder].get(posixpath.basename(key))
 
 
 def open_tree(location: str) -> Tree:

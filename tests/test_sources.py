@@ -1,4 +1,6 @@
 import os
+import unicodedata
+import warnings
 import zipfile
 
 import pytest
@@ -78,3 +80,102 @@ def test_folder_tree_follows_no_symlink_even_inside_the_folder(tmp_path):
         with pytest.raises(FileNotFoundError):
             tree.read_bytes(path)
     assert tree.size("DMs/photo.jpg") == 7
+
+
+def write_zip(path, members):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a duplicate name is what these tests are about
+        with zipfile.ZipFile(path, "w") as z:
+            for name, content in members:
+                z.writestr(name, content)
+    return path
+
+
+def test_a_zip_with_several_members_of_one_name_shows_each_in_a_layer(tmp_path):
+    path = write_zip(
+        tmp_path / "x.zip",
+        [
+            ("data/account.js", "owner"),
+            ("data/tweets.js", "first"),
+            ("data/./tweets.js", "second"),
+            ("data\\tweets.js", "third"),
+            ("data/tweets.js", "first"),  # the same bytes again: nothing new to read
+        ],
+    )
+    tree = ZipTree(path)
+    layers = tree.layers()
+    assert [
+        (t.files(), sorted(t.own), t.read_text("data/tweets.js"), t.read_text("data/account.js"))
+        for t in [tree, *layers]
+    ] == [
+        # the last of a name first, as unzip would leave it
+        (["data/account.js", "data/tweets.js"], [], "first", "owner"),
+        (["data/account.js", "data/tweets.js"], ["data/tweets.js"], "third", "owner"),
+        (["data/account.js", "data/tweets.js"], ["data/tweets.js"], "second", "owner"),
+    ]
+
+
+def set_encrypted(path, name):
+    """Mark one member encrypted (general purpose flag, bit 0) in the central directory."""
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        length = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + length] == name.encode():
+            data[at + 8] |= 1
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_a_zip_keeps_out_members_it_cannot_read_and_notes_those_looked_for(tmp_path):
+    path = write_zip(
+        tmp_path / "x.zip",
+        [("data/tweets.js", "[]"), ("data/tweets_media/1-a.jpg", "jpg"), ("data/dm.js", "x")],
+    )
+    set_encrypted(path, "data/tweets_media/1-a.jpg")
+    set_encrypted(path, "data/dm.js")
+    tree = ZipTree(path)
+    assert tree.files() == ["data/tweets.js"]
+    assert sorted(tree.unreadable) == ["data/dm.js", "data/tweets_media/1-a.jpg"]
+    assert tree.find("data/tweets_media/1-a.jpg") is None
+    assert tree.refused == {
+        "data/tweets_media/1-a.jpg": "encrypted; unzip it with its password and build from "
+        "the folder"
+    }
+
+
+NFC, NFD = unicodedata.normalize("NFC", "café"), unicodedata.normalize("NFD", "café")
+
+
+def media_tree(kind, tmp_path, stored):
+    folder = tmp_path / "archive"
+    (folder / "media").mkdir(parents=True)
+    (folder / "media" / f"{stored}.jpg").write_bytes(b"jpg")
+    (folder / "tweets_2019-06.md").write_text("notes")
+    if kind == "folder":
+        return FolderTree(folder)
+    if kind == "single file":
+        return open_tree(str(folder / "tweets_2019-06.md"))
+    with zipfile.ZipFile(tmp_path / "x.zip", "w") as z:
+        z.write(folder / "media" / f"{stored}.jpg", f"media/{stored}.jpg")
+    return ZipTree(tmp_path / "x.zip")
+
+
+@pytest.mark.parametrize("kind", ["folder", "single file", "zip"])
+@pytest.mark.parametrize("stored, asked", [(NFC, NFD), (NFD, NFC)])
+def test_find_gives_the_stored_name_of_a_file_named_in_the_other_normalisation_form(
+    tmp_path, kind, stored, asked
+):
+    tree = media_tree(kind, tmp_path, stored)
+    assert [tree.find(f"media/{asked}.jpg"), tree.find(f"media/{stored}.jpg")] == [
+        f"media/{stored}.jpg",
+        f"media/{stored}.jpg",
+    ]
+    assert [tree.find("media/cafe.jpg"), tree.find(f"other/{asked}.jpg")] == [None, None]
+
+
+@pytest.mark.parametrize("kind", ["folder", "zip"])
+def test_find_lists_nothing_while_every_name_is_found_as_spelled(tmp_path, kind):
+    tree = media_tree(kind, tmp_path, NFD)
+    assert tree.find(f"media/{NFD}.jpg") == f"media/{NFD}.jpg"
+    assert tree._spellings is None

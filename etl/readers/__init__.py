@@ -36,6 +36,7 @@ Adding a format: one module declaring the above, one line in FORMATS.
 
 from __future__ import annotations
 
+import io
 import posixpath
 from collections import Counter
 from collections.abc import Iterator
@@ -50,6 +51,7 @@ from ..sources import (
     SingleFileTree,
     SourceError,
     Tree,
+    UnreadableZip,
     ZipTree,
     open_tree,
 )
@@ -73,6 +75,8 @@ class Found:
     location: str
     root: str = ""
     files: list[str] = field(default_factory=list)  # what the format claimed, if it lists files
+    name: str = ""  # the source's name, when not its location's last part
+    problems: list[Problem] = field(default_factory=list)  # about the SOURCE: reported first
 
     @property
     def format(self) -> str:
@@ -85,7 +89,7 @@ class Found:
     def open(self, options: Options) -> ArchiveReader:
         """A reader whose info.precedence is known before reading starts."""
         info = SourceInfo(
-            name=posixpath.basename(self.location.rstrip("/\\")) or self.location,
+            name=self.name or source_name(self.location),
             location=self.location,
             format=self.module.FORMAT,
             precedence="",
@@ -94,20 +98,23 @@ class Found:
         reader = self.module.open_archive(self, info, options)
         # Between archives of one rank, the newer export wins.
         info.precedence = self.module.RANK + "|" + (info.exported_at or "")
-        return Counted(reader)
+        return Counted(reader, self.problems, self.tree)
 
 
 class Counted:
     """A format's reader, counting its entries and naming the owner by the most common tweet
-    author when the archive named none."""
+    author when the archive named none; with the problems found about its SOURCE before,
+    and those of the members it looked for that could not be read."""
 
-    def __init__(self, reader: ArchiveReader):
+    def __init__(self, reader: ArchiveReader, problems: list[Problem], tree: Tree):
         self.reader = reader
         self.info = reader.info
+        self.problems, self.tree = problems, tree
 
     def read(self) -> Iterator[Tweet | Like | Problem]:
         info = self.info
         authors: Counter[str] = Counter()
+        yield from self.problems
         for item in self.reader.read():
             if isinstance(item, Tweet):
                 info.entries += 1
@@ -117,6 +124,9 @@ class Counted:
             yield item
         if info.owner is None and authors:
             info.owner = authors.most_common(1)[0][0]
+        for path, why in sorted(self.tree.refused.items()):
+            yield Problem(path, 0, f"can't be read: it is {why}", entry=False)
+        self.tree.refused.clear()  # the tree's other archives report their own
 
 
 def plan(locations: list[str]) -> list[Found]:
@@ -128,7 +138,65 @@ def plan(locations: list[str]) -> list[Found]:
 
 
 def detect(tree: Tree, location: str, nested: bool = True) -> list[Found]:
-    """Every archive inside a tree, or a SourceError naming what was expected."""
+    """Every archive inside a tree, or a SourceError naming what was expected.
+
+    A zip inside a folder that can't be read costs only itself: a problem row (the zip's path
+    within the SOURCE, line 0) reported with the first archive found; the SourceError only
+    when there is none."""
+    found = archives(tree, location)
+    failed: list[tuple[str, str]] = []  # (zip's path within the SOURCE, why it was not read)
+    if nested and isinstance(tree, FolderTree):
+        for path in tree.files():
+            if path.lower().endswith(".zip"):
+                try:
+                    zipped = ZipTree(tree.root / path)
+                except UnreadableZip as e:
+                    failed.append((path, e.why))
+                    continue
+                inside = archives(zipped, posixpath.join(location, path))
+                refusal = None if inside else unreadable_member(zipped)
+                if refusal:
+                    failed.append((path, refusal))
+                found += inside
+    if not found and nested:
+        if failed:
+            path, why = failed[0]
+            raise SourceError(f"{tree.root / path}: {why}")
+        refusal = unreadable_member(tree)
+        raise SourceError(f"{tree.location}: {refusal}" if refusal else no_archive_message(tree))
+    if found:
+        found[0].problems += [Problem(path, 0, why, entry=False) for path, why in failed]
+    return found
+
+
+def archives(tree: Tree, location: str) -> list[Found]:
+    """The archives of one tree and of its layers (a zip's further members of one name, each
+    read as a source of its own), the first of them told about the members that it would
+    read but can't."""
+    found = formats_in(tree, location)
+    for number, layer in enumerate(tree.layers(), 2):
+        found += [
+            Found(
+                f.module,
+                layer,
+                f.location,
+                f.root,
+                f.files,
+                f"{source_name(f.location)} (copy {number})",
+            )
+            for f in formats_in(layer, location)
+            if any(reads(f.module, name, f.root, f.files) for name in layer.own)
+        ]
+    if found:
+        found[0].problems += [
+            Problem(path, 0, f"can't be read: it is {why}", entry=False)
+            for path, why in sorted(tree.unreadable.items())
+            if wanted(tree, path, found)
+        ]
+    return found
+
+
+def formats_in(tree: Tree, location: str) -> list[Found]:
     files = tree.files()
     found: list[Found] = []
     for module in FORMATS:
@@ -137,14 +205,61 @@ def detect(tree: Tree, location: str, nested: bool = True) -> list[Found]:
             Found(module, tree, location + sub(root), root, claimed)
             for root, claimed in module.find_archives(tree, files, taken)
         ]
-    if nested and isinstance(tree, FolderTree):
-        for path in files:
-            if path.lower().endswith(".zip"):
-                zipped = ZipTree(tree.root / path)
-                found += detect(zipped, posixpath.join(location, path), nested=False)
-    if not found and nested:
-        raise SourceError(no_archive_message(tree))
     return found
+
+
+def source_name(location: str) -> str:
+    return posixpath.basename(location.rstrip("/\\")) or location
+
+
+class OneEmptyFile(Tree):
+    """A tree holding one empty file: to ask a format whether it reads a file of a name."""
+
+    def __init__(self, path: str):
+        self.path = self.location = path
+
+    def files(self) -> list[str]:
+        return [self.path]
+
+    def read_bytes(self, path: str, limit: int | None = None) -> bytes:
+        return b""
+
+    def size(self, path: str) -> int | None:
+        return 0 if path == self.path else None
+
+    def open(self, path: str):
+        return io.BytesIO(b"")
+
+
+def reads(module: ModuleType, path: str, root: str = "", claimed: list[str] = ()) -> bool:
+    """Would an archive of `module` at `root` (which claimed `claimed`) read a file `path`?
+    Asked of the format itself: the files it expects to read in a tree of that one file."""
+    files = [path] if path in claimed else []
+    return module.expected_files(Found(module, OneEmptyFile(path), "", root, files)) > 0
+
+
+def wanted(tree: Tree, path: str, found: list[Found]) -> bool:
+    """Would a format read the member `path` (that can't be read) if it could: as part of an
+    archive found, or as an archive of its own? Members no format reads (direct messages,
+    ads, a README) cost nothing."""
+    if any(reads(f.module, path, f.root) for f in found if f.tree is tree):
+        return True
+    one, taken = OneEmptyFile(path), [f.root for f in found if f.tree is tree]
+    for module in FORMATS:
+        for root, claimed in module.find_archives(one, [path], taken):
+            if reads(module, path, root, claimed):
+                return True
+            taken.append(root)
+    return False
+
+
+def unreadable_member(tree: Tree) -> str | None:
+    """For a tree in which no archive was found: the first member a format would have read
+    that can't be read, and why."""
+    for path, why in sorted(tree.unreadable.items()):
+        if wanted(tree, path, []):
+            return f"{path} is {why}"
+    return None
 
 
 def sub(root: str) -> str:

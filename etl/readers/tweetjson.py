@@ -196,8 +196,8 @@ def find_media(
 ) -> str | None:
     for folder in ctx.media_dirs:
         for name in wanted:
-            candidate = f"{folder}/{name}" if folder else name
-            if ctx.tree.size(candidate) is not None:
+            candidate = ctx.tree.find(f"{folder}/{name}" if folder else name)
+            if candidate is not None:
                 if not media.is_media_file(candidate):
                     reason = f"media file {candidate!r} refused: {media.REFUSED_TYPE}"
                     ctx.problems.append(Problem(*where, reason, entry=False))

@@ -143,7 +143,13 @@ def folder_holding_the_export_zip(root):
 def folder_with_markdown_and_a_broken_zip(root):
     md_file(root / MD_NAME, ["one", "two"])
     write(root / "export.zip", b"PK\x03\x04 not really a zip")
-    return refused("folder_with_markdown_and_a_broken_zip", root, "not a readable zip file")
+    return Case(
+        "folder_with_markdown_and_a_broken_zip",
+        [root],
+        tweets=2,
+        problems=[("export.zip", 0)],
+        reasons=["not a readable zip file"],
+    )
 
 
 @case
