@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 import zipfile
@@ -13,8 +14,28 @@ import click
 from .build import Progress, StrictFailure, Summary, build
 from .errors import EtlError
 from .publish import Plan, publish
+from .readers import source_name
 from .records import Options
 from .redact import Privacy, load_redactions
+
+# What a terminal would act on instead of showing: C0 and C1 controls and DEL (cursor moves,
+# a cleared screen, a new window title), bidi embeddings, overrides and isolates (a name shown
+# backwards), line and paragraph separators, and lone surrogates (bytes that were not UTF-8).
+UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+
+def visible(text: str) -> str:
+    """`text` with every character in UNPRINTABLE written as its escape (`\\x1b`, `\\u202e`):
+    file names and texts come from the archive, and a hostile one must not be able to move
+    the cursor, retitle the window or forge a line of the summary."""
+    return UNPRINTABLE.sub(lambda m: ascii(m[0])[1:-1], text)
+
+
+def echo(line: str) -> None:
+    """Every line the commands print goes out here (to stderr), escaped."""
+    click.echo(visible(line), err=True)
 
 
 class Commands(click.Group):
@@ -24,7 +45,10 @@ class Commands(click.Group):
         try:
             return super().invoke(ctx)
         except EtlError as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(visible(str(e))) from None
+        except click.ClickException as e:
+            e.message = visible(e.message)
+            raise
 
 
 @click.group(cls=Commands)
@@ -99,7 +123,7 @@ class BarProgress(Progress):
         self.bar.__enter__()
 
     def file(self, path: str) -> None:
-        self.current = Path(path).name
+        self.current = visible(Path(path).name)
         self.bar.label = self.current
         self.bar.update(1)
 
@@ -121,7 +145,10 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
         files = f"{len(info.files)} files, {info.entries} entries"
         if info.exported_at:
             files += f", exported {info.exported_at[:10]}"
-        click.echo(f"{info.location}: {info.format}{owner}, {files}", err=True)
+        # A zip's further members of one name are a source at the same location: its name
+        # ("x.zip (copy 2)") tells them apart.
+        where = info.location + info.name.removeprefix(source_name(info.location))
+        echo(f"{where}: {info.format}{owner}, {files}")
     lines = [
         f"files read  {c['files_read']:>9,}    entries     {c['entries']:>9,}",
         f"tweets      {c['tweets']:>9,}    retweets    {c['retweets']:>9,}",
@@ -134,13 +161,14 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
     ]
     for kind, count in summary.left_out.items():
         lines.append(f"left out   {count:>9,} {kind} (private; --include-{kind} imports them)")
-    click.echo("\n".join(lines), err=True)
+    for line in lines:
+        echo(line)
     for problem in summary.problems:
-        click.echo(f"  {problem['file']}:{problem['line']}: {problem['reason']}", err=True)
+        echo(f"  {problem['file']}:{problem['line']}: {problem['reason']}")
     if c["problems"] > len(summary.problems):
-        click.echo(f"  ... see the etl_problems table for all {c['problems']}", err=True)
+        echo(f"  ... see the etl_problems table for all {c['problems']}")
     verb = "Wrote" if written else "Did not write"
-    click.echo(f"{verb} {db} in {seconds:.1f}s", err=True)
+    echo(f"{verb} {db} in {seconds:.1f}s")
 
 
 @cli.command(name="publish")
@@ -220,4 +248,4 @@ def publish_command(
         reload=reload,
         robots=robots,
     )
-    publish(plan, echo=lambda line: click.echo(line, err=True))
+    publish(plan, echo=echo)

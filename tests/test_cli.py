@@ -1,13 +1,15 @@
+import json
 import os
 import subprocess
 import sys
+import types
 import zipfile
 
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from etl.cli import cli
+from etl.cli import BarProgress, cli, visible
 
 from .conftest import FIXTURES, MARKDOWN, ROOT, run_build
 
@@ -472,3 +474,82 @@ def test_the_first_unreadable_entry_is_named_not_a_missing_side_file(tmp_path):
         "Error: no tweet could be imported: 2 entries, all reported as problems (first: "
         f"data/tweets.js:1: tweet #1: tweet has no id); {tmp_path / 'a.db'} left unchanged\n",
     )
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("plain café, 東京 and 🙂", "plain café, 東京 and 🙂"),
+        ("\x1b]0;title\x07\x1b[2J", "\\x1b]0;title\\x07\\x1b[2J"),
+        ("a\nproblems 0\r\tb\x00\x7f", "a\\nproblems 0\\r\\tb\\x00\\x7f"),
+        ("c1 \x85 \x9b", "c1 \\x85 \\x9b"),
+        (
+            "\u202egnp.exe \u2066x\u2069 \u200e\u200f\u061c",
+            "\\u202egnp.exe \\u2066x\\u2069 \\u200e\\u200f\\u061c",
+        ),
+        ("line\u2028paragraph\u2029", "line\\u2028paragraph\\u2029"),
+        ("not utf-8: \udce9", "not utf-8: \\udce9"),
+        ("data\\tweets.js", "data\\tweets.js"),
+    ],
+)
+def test_printed_text_shows_control_characters_escaped(text, shown):
+    assert visible(text) == shown
+
+
+def test_an_error_line_shows_a_hostile_name_escaped_on_one_line(tmp_path):
+    source = tmp_path / "gone\x1b[2J\nproblems 0"
+    result = run_build(tmp_path / "a.db", source)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {tmp_path}/gone\\x1b[2J\\nproblems 0: no such file or folder\n",
+    )
+
+
+def test_a_click_error_about_a_hostile_name_is_escaped(tmp_path, monkeypatch):
+    def refuse(db_path, *args):
+        raise PermissionError(13, "Permission denied", f"{db_path}\x1b]0;owned\x07")
+
+    monkeypatch.setattr("etl.cli.build", refuse)
+    result = run_build(tmp_path / "a.db", MARKDOWN / "plain")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {tmp_path / 'a.db'}\\x1b]0;owned\\x07: Permission denied\n",
+    )
+
+
+def test_publish_lines_are_escaped(tmp_path, monkeypatch):
+    monkeypatch.setattr("etl.cli.publish", lambda plan, echo: echo("Left out media/\x1b[2Jx.svg"))
+    result = CliRunner().invoke(cli, ["publish", str(tmp_path / "a.db"), "--dry-run"])
+    assert (result.exit_code, result.output) == (0, "Left out media/\\x1b[2Jx.svg\n")
+
+
+def test_the_progress_bar_shows_a_file_name_escaped():
+    progress = BarProgress()
+    progress.bar = types.SimpleNamespace(label="", update=lambda n: None)
+    progress.file("data/\x1b]0;owned\x07tweets.js")
+    assert progress.bar.label == "\\x1b]0;owned\\x07tweets.js"
+
+
+def test_each_copy_of_a_duplicated_zip_member_is_a_source_of_its_own(tmp_path):
+    tweets = [
+        {
+            "tweet": {
+                "id_str": str(n),
+                "created_at": "Fri May 31 10:00:00 +0000 2019",
+                "full_text": f"tweet {n}",
+            }
+        }
+        for n in (1, 2, 3)
+    ]
+    source = tmp_path / "x.zip"
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(source, "w") as z:
+        for part in (tweets[:2], tweets[2:]):
+            z.writestr("data/tweets.js", f"window.YTD.tweets.part0 = {json.dumps(part)}")
+    result = run_build(tmp_path / "a.db", source, args=["--owner", "someone"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        f"{source}: official by @someone, 1 files, 1 entries",  # the last member, as unzipped
+        f"{source} (copy 2): official by @someone, 1 files, 2 entries",
+    ]
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    assert [r["id"] for r in db.query("select id from tweets order by id")] == [1, 2, 3]

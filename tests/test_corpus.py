@@ -2,12 +2,14 @@
 
 Whatever the input: no traceback, one error line when the build fails (and then the previous
 database byte-identical), the exact tweets and problem rows when it succeeds, never a
-temporary file left behind, and for bombs a bounded peak memory and CPU time.
+temporary file left behind, nothing printed that a terminal would act on (escape sequences,
+bidi overrides), and for bombs a bounded peak memory and CPU time.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -28,6 +30,10 @@ CASES = all_cases()
 BASELINE_TWEETS = 9
 # A child's address space: a regression fails its case instead of exhausting the machine.
 CHILD_ADDRESS_SPACE = 3 * 1024**3
+# Printed raw, these would move the cursor, retitle the window or reverse a line.
+TERMINAL_CONTROLS = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
 
 
 @dataclass
@@ -116,6 +122,7 @@ def test_corpus_case(make, tmp_path, baseline):
 
     assert outcome.exception is None, repr(outcome.exception)
     assert "Traceback" not in outcome.output, outcome.output[-3000:]
+    assert TERMINAL_CONTROLS.findall(outcome.output) == [], outcome.output[-3000:]
     assert outcome.exit_code == case.exit_code, outcome.output[-3000:]
     if case.exit_code:
         lines = outcome.output.splitlines()

@@ -11,6 +11,7 @@ from pathlib import Path
 from . import (
     FIRST_ID,
     MD_NAME,
+    OWNER,
     TWEETS_JS,
     Case,
     account_js,
@@ -242,6 +243,40 @@ def zip_with_an_encrypted_photo(root):
         problems=[(f"data/{name}", 0)],
         reasons=["can't be read: it is encrypted"],
         check=check,
+    )
+
+
+# Item 13: nothing an archive holds can act on the terminal (test_corpus checks every case's
+# output for raw control characters).
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[1A\r\u202e"
+
+
+@case
+def terminal_escapes_in_names_and_texts(root):
+    folder = root / f"archive{ESCAPES}"
+    account = ytd("account", [{"account": {"username": f"own{ESCAPES}er", "accountId": "7"}}])
+    export(folder, [tweet(0), tweet(1)], owner=False, files={"account.js": account})
+    md = f"{ESCAPES}\nproblems 0.md"
+    entries = "no footer here\n\n----\n\n" + "hi\n\n(Originally on Twitter: [Fri May 31 10:00:00"
+    entries += f" +0000 2019](https://twitter.com/{OWNER}/status/{FIRST_ID + 9}))\n\n----\n"
+    write(folder / md, entries)
+    return Case(
+        "terminal_escapes_in_names_and_texts",
+        [folder],
+        tweets=3,
+        problems=[(md, 1)],
+        reasons=["no footer"],
+    )
+
+
+@case
+def terminal_escapes_in_an_error_line(root):
+    return Case(
+        "terminal_escapes_in_an_error_line",
+        [root / f"gone{ESCAPES}\nproblems 0"],
+        exit_code=1,
+        message="no such file or folder",
     )
 
 
