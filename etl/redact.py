@@ -4,17 +4,21 @@
 
     tweets: [1136365946841513984]    # these tweets (all versions, retweets), replies and quotes
     accounts: [some_account]         # every tweet to, from, mentioning, retweeting or quoting them
-    words: ["phone number", secret]  # every tweet containing one of these (any case)
+    words: ["phone number", secret]  # every tweet containing one (any case, spacing or spelling)
 
 Redacted and private rows are deleted from the copy of the database that gets published,
-along with the users nothing left refers to, with the full-text indexes rebuilt and the file
-vacuumed, so no route (SQL included) can reach them.
+along with the users nothing left refers to and the problem rows about them, with the
+full-text indexes, summaries and statistics made afresh and the file vacuumed, so no route
+(SQL included) and no byte of the file can reach them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
+import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +27,7 @@ import yaml
 
 from . import search_index, summaries
 from .errors import EtlError
+from .retweets import RetweetIndex, status_id
 
 
 @dataclass
@@ -62,10 +67,37 @@ class Privacy:
     include_likes: bool = False
 
 
+@functools.cache
+def invisible() -> re.Pattern:
+    """Format characters (soft hyphen, zero-width space, joiners): invisible, so "password"
+    with one inside still reads "password". Listed on first use, as ranges (a class of each
+    character alone is 8 times slower)."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(code)) == "Cf":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    spans = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{spans}]")
+
+
+def normal(text: str) -> str:
+    """Text as a phrase is looked for in it: one spelling of each character (NFKC: composed
+    accents, full-width and ligature forms), case folded, any run of whitespace one space."""
+    if not text.isascii():
+        text = invisible().sub("", unicodedata.normalize("NFKC", text).casefold())
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.lower().split())
+
+
 def word_pattern(words: list[str]) -> re.Pattern | None:
-    if not words:
+    """Matches the `normal` form of a text containing one of `words`."""
+    phrases = {normal(w).strip() for w in words} - {""}
+    if not phrases:
         return None
-    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return re.compile("|".join(re.escape(p) for p in sorted(phrases)))
 
 
 def publishable_copy(
@@ -116,9 +148,15 @@ def remove_unreferenced_users(db: sqlite_utils.Database) -> int:
 def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Privacy) -> dict:
     pattern = word_pattern(redactions.words)
     db.conn.create_function(
-        "redacted_text", 1, lambda text: int(bool(pattern and text and pattern.search(text)))
+        "redacted_text",
+        1,
+        lambda text: int(bool(pattern and text and pattern.search(normal(text)))),
     )
     db.execute("create temp table doomed (id integer primary key)")
+    # Every id redact.yml names, also those the archive holds no row of (another account's
+    # tweet the owner retweeted): the owner's retweets of it still go.
+    db.execute("create temp table named (id integer primary key)")
+    db.conn.executemany("insert or ignore into named values (?)", [(t,) for t in redactions.tweets])
     conditions = []
     if not privacy.include_deleted:
         conditions.append("is_deleted = 1")
@@ -126,13 +164,13 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
         conditions.append("is_circle = 1")
     if pattern:
         conditions.append("redacted_text(text)")
+        # A photo's description and a link are part of what the tweet shows.
+        conditions.append("id in (select tweet_id from media where redacted_text(alt_text))")
+        conditions.append("id in (select tweet_id from urls where redacted_text(url))")
     for condition in conditions:
         db.execute(f"insert or ignore into doomed select id from tweets where {condition}")
-    if redactions.tweets:
-        db.conn.executemany(
-            "insert or ignore into doomed select id from tweets where id = ?",
-            [(t,) for t in redactions.tweets],
-        )
+    db.execute("insert or ignore into doomed select id from tweets where id in named")
+    doom_retweeted(db)
     accounts = [a.lstrip("@").lower() for a in redactions.accounts]
     if accounts:
         db.conn.executemany(
@@ -150,29 +188,9 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
             """,
             [{"name": a} for a in accounts],
         )
-    # A hidden tweet takes along the conversation below it (replies and quotes of it), the
-    # owner's retweets of it, and every version of it when it was edited.
-    while True:
-        added = db.execute(
-            """
-            insert or ignore into doomed
-            select id from tweets
-            where (
-                in_reply_to_id in (select id from doomed)
-                or quoted_id in (select id from doomed)
-                or retweeted_id in (select id from doomed)
-                or edit_initial_id in (select id from doomed)
-                or edit_initial_id in (
-                  select edit_initial_id from tweets where id in (select id from doomed)
-                )
-                or id in (select edit_initial_id from tweets where id in (select id from doomed))
-              )
-              and id not in (select id from doomed)
-            """
-        ).rowcount
-        if not added:
-            break
+    doom_related(db)
     removed = {"tweets": db.execute("select count(*) from doomed").fetchone()[0]}
+    remove_problems(db)
     for table in ("mentions", "hashtags", "urls", "media", "tweet_sources"):
         db.execute(f"delete from [{table}] where tweet_id in (select id from doomed)")
     db.execute("delete from tweets where id in (select id from doomed)")
@@ -193,8 +211,136 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
     db.execute("update etl_problems set raw = ''")
     db.execute("update sources set location = name")
     db.execute("drop table doomed")
+    db.execute("drop table named")
     for fts in (search_index.FTS_TABLE, search_index.TRIGRAM_TABLE):
         db.execute(f"insert into [{fts}] ([{fts}]) values ('rebuild')")
     summaries.create_summaries(db)
+    # The build's statistics count the rows before removal (how many tweets, likes...).
+    # sqlite_stat4 would hold sampled values of indexed columns; the planner does without.
+    db.execute("analyze")
+    db.execute("drop table if exists sqlite_stat4")
     db.conn.commit()
     return removed
+
+
+def doom_retweeted(db: sqlite_utils.Database) -> None:
+    """The tweets the owner's retweets that redact.yml names are retweets of: the original's
+    text is the retweet's, whole."""
+    db.execute(
+        "insert or ignore into doomed select retweeted_id from tweets "
+        "where id in named and retweeted_id in (select id from tweets)"
+    )
+    named = RetweetIndex(
+        db.execute(
+            "select id, retweeted_screen_name, text from tweets "
+            "where id in named and is_retweet and retweeted_id is null"
+        ).fetchall()
+    )
+    if not named:
+        return
+    names = sorted(named.names)
+    placeholders = ", ".join("?" for _ in names)
+    originals = db.execute(
+        f"""
+        select t.id, u.screen_name, t.text from tweets t join users u on u.id = t.user_id
+        where lower(u.screen_name) in ({placeholders}) and not t.is_retweet
+          and t.id < (select max(id) from named)
+        """,
+        names,
+    )
+    db.conn.executemany(
+        "insert or ignore into doomed values (?)",
+        [(i,) for i, name, text in originals if named.retweets_of(i, name, text)],
+    )
+
+
+def doom_related(db: sqlite_utils.Database) -> None:
+    """A hidden tweet takes along the conversation below it (replies and quotes of it), the
+    owner's retweets of it, and every version of it when it was edited."""
+    # Retweets the archive doesn't link to their original (2019+ exports, Markdown): found by
+    # their text and by the status links among their URLs.
+    retweets = RetweetIndex(
+        db.execute(
+            "select id, retweeted_screen_name, text from tweets "
+            "where is_retweet and retweeted_id is null"
+        ).fetchall()
+    )
+    linked: dict[int, set[int]] = {}
+    for tweet_id, url in db.execute(
+        "select tweet_id, url from urls where tweet_id in (select id from tweets where is_retweet)"
+    ):
+        if (target := status_id(url)) is not None:
+            linked.setdefault(target, set()).add(tweet_id)
+    db.execute("create temp table looked_up (id integer primary key)")
+    first = True
+    while True:
+        added = db.execute(
+            """
+            insert or ignore into doomed
+            select id from tweets
+            where (
+                in_reply_to_id in (select id from doomed)
+                or quoted_id in (select id from doomed)
+                or retweeted_id in (select id from doomed)
+                or retweeted_id in (select id from named)
+                or edit_initial_id in (select id from doomed)
+                or edit_initial_id in (
+                  select edit_initial_id from tweets where id in (select id from doomed)
+                )
+                or id in (select edit_initial_id from tweets where id in (select id from doomed))
+              )
+              and id not in (select id from doomed)
+            """
+        ).rowcount
+        hidden = db.execute(
+            """
+            select d.id, u.screen_name, t.text
+            from doomed d join tweets t on t.id = d.id left join users u on u.id = t.user_id
+            where d.id not in (select id from looked_up)
+            """
+        ).fetchall()
+        if first:
+            hidden += [(i, None, None) for (i,) in db.execute("select id from named")]
+            first = False
+        db.conn.executemany(
+            "insert or ignore into looked_up values (?)", [(i,) for i, _, _ in hidden]
+        )
+        found = {r for i, _, _ in hidden for r in linked.get(i, ())}
+        if retweets:
+            found.update(r for row in hidden for r in retweets.retweets_of(*row))
+        added += db.conn.executemany(
+            "insert or ignore into doomed select id from tweets where id = ?",
+            [(i,) for i in found],
+        ).rowcount
+        if not added:
+            break
+    db.execute("drop table looked_up")
+
+
+def remove_problems(db: sqlite_utils.Database) -> None:
+    """The problem rows about hidden tweets: at the file and line one was read from, or naming
+    its id (a refused media file's name, an unreadable field's value)."""
+    db.execute(
+        """
+        delete from etl_problems
+        where exists (
+          select 1 from tweet_sources s
+          where s.tweet_id in (select id from doomed)
+            and s.source_id = etl_problems.source_id
+            and s.input_file = etl_problems.file
+            and s.input_line = etl_problems.line
+        )
+        """
+    )
+    hidden = {i for (i,) in db.execute("select id from doomed union select id from named")}
+    if not hidden:
+        return
+    numbers = re.compile(r"(?<![0-9])[0-9]{1,19}(?![0-9])")
+    db.conn.executemany(
+        "delete from etl_problems where id = ?",
+        [
+            (problem_id,)
+            for problem_id, reason, raw in db.execute("select id, reason, raw from etl_problems")
+            if any(int(n) in hidden for n in numbers.findall(f"{reason or ''} {raw or ''}"))
+        ],
+    )

@@ -363,7 +363,22 @@ def apply_retweet(tweet: Tweet, raw: dict, ctx: Context) -> None:
     if match:
         tweet.is_retweet = True
         tweet.retweeted_screen_name = match.group(1)
+        tweet.retweeted_id = retweeted_media_status(raw, match.group(1))
         tweet.quoted_id = None
+
+
+def retweeted_media_status(raw: dict, name: str) -> int | None:
+    """The retweeted tweet's id where a 2019+ export, which drops `retweeted_status`, still
+    holds it: a retweeted photo or video links to the tweet of its author that posted it."""
+    items = array(obj(raw.get("extended_entities")).get("media")) or array(
+        obj(raw.get("entities")).get("media")
+    )
+    for item in items[:MAX_ENTITIES]:
+        url = string(obj(item).get("expanded_url")) or ""
+        status = STATUS_URL.match(url)
+        if status and url.lower().split("/status/")[0].endswith(f"/{name.lower()}"):
+            return as_id(status["id"])
+    return None
 
 
 def apply_edit_info(tweet: Tweet, edit_info: dict | None) -> None:
