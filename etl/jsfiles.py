@@ -19,6 +19,7 @@ from itertools import accumulate, repeat
 from operator import sub
 from typing import BinaryIO
 
+from . import textcodec
 from .sources import Tree
 
 HEAD = 64 * 1024
@@ -36,6 +37,7 @@ ASSIGNMENT = re.compile(
     r"\A\ufeff?\s*(?:(?:var|let|const)\s+)?[A-Za-z_$][\w$]*(?:\.[\w$]+|\[[^\]\n]{0,100}\])*\s*="
 )
 BETWEEN_ITEMS = re.compile(r"(?:\s+|,|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*")
+LEADING = re.compile(r"(?:[\s\ufeff]+|//[^\n]*\n|/\*(?:[^*]|\*(?!/))*\*/)*")
 QUOTE = re.compile(r"[\"']")
 BRACKET = re.compile(r"[\[\]{}]")
 NOT_BRACKET = re.compile(r"[^\[\]{}]+")
@@ -58,7 +60,7 @@ def count_bad_bytes(error: UnicodeDecodeError):
     # Bad bytes become lone surrogates (found and replaced per item later); counting them
     # here costs nothing on the normal path, unlike scanning every chunk for them.
     BAD_BYTES[ERRORS].errors += 1
-    return codecs.lookup_error("surrogateescape")(error)
+    return textcodec.damaged(error)
 
 
 codecs.register_error(ERRORS, count_bad_bytes)
@@ -102,58 +104,84 @@ def repair(value):
 
 
 class ArrayStream:
-    """The items of the array a JS data file assigns, decoded and parsed one at a time."""
+    """The items of the array a JS data file assigns, decoded and parsed one at a time.
+
+    Text is dropped as soon as it is read through, but for the item being read (up to
+    ITEM_LIMIT): a run of blanks, comments, backslashes or digits of any length costs time
+    linear in its size, never a rescan of the run at every chunk."""
 
     def __init__(self, raw: BinaryIO, flaw: Flaw):
         self.raw = raw
         self.flaw = flaw
         self.errors = 0
+        self.encoding = "utf-8"
         self.decoder = codecs.getincrementaldecoder("utf-8")(ERRORS)
         self.text = ""
         self.eof = False
         self.suspect = False  # a `\u` escape was seen: one may spell a lone surrogate
-        self.bad_bytes = False  # bytes that are not UTF-8 were seen: they decode to surrogates
+        self.bad_bytes = False  # undecodable bytes were seen: they decode to lone surrogates
         self.json = json.JSONDecoder()
+
+    def begin(self) -> None:
+        """Decode as the byte-order mark says (UTF-8 without one), leaving the BOM out."""
+        head = b""
+        while len(head) < textcodec.LONGEST_BOM and (
+            data := self.raw.read(textcodec.LONGEST_BOM - len(head))
+        ):
+            head += data
+        self.encoding, skip = textcodec.sniff(head)
+        self.decoder = codecs.getincrementaldecoder(self.encoding)(ERRORS)
+        self.text = self.decode(head[skip:], final=False)
+
+    def decode(self, data: bytes, final: bool) -> str:
+        errors = self.errors
+        BAD_BYTES[ERRORS] = self  # the decoder's error handler counts on this stream
+        text = self.decoder.decode(data, final=final)
+        if self.errors != errors:
+            self.bad_bytes = True
+        return text
 
     def more(self, keep_from: int) -> int:
         """Append the next chunk, dropping text before `keep_from`; returns the shift."""
         if self.eof:
             return -1
         data = self.raw.read(CHUNK)
-        errors = self.errors
-        BAD_BYTES[ERRORS] = self  # the decoder's error handler counts on this stream
-        chunk = self.decoder.decode(data, final=not data)
         self.eof = not data
+        chunk = self.decode(data, final=self.eof)
         # Only a chunk with bad bytes or a `\uD...` escape can hold a lone surrogate.
         junction = self.text[-6:] + chunk[:6]
         if "\\u" in chunk or "\\u" in junction:
             self.suspect = True
-        if self.errors != errors:
-            self.bad_bytes = True
         self.text = self.text[keep_from:] + chunk
         return keep_from
 
-    def items(self) -> Iterator[tuple[int, object]]:
+    def start_at(self, pos: int) -> None:
+        """Drop the text before `pos` and read on until HEAD characters (or the file) follow."""
+        self.text = self.text[pos:]
         while len(self.text) < HEAD and not self.eof:
             self.more(0)
-        self.text = self.text.lstrip("\ufeff")
-        pos = value_start(self.text[:HEAD], "[") + 1
+
+    def items(self) -> Iterator[tuple[int, object]]:
+        self.begin()
+        # Blanks before the assignment and after it are skipped whatever their length: the
+        # array's `[` must then be in the HEAD window, as for any file.
+        self.start_at(self.skip(0, LEADING))
+        assignment = ASSIGNMENT.match(self.text, 0, HEAD)
+        if assignment:
+            self.start_at(self.skip(assignment.end(), LEADING))
+        opening = self.text.find("[", 0, HEAD)
+        if opening < 0:
+            raise JSFileError("no '[' after the assignment")
+        pos = opening + 1
         position = skipped = 0
         while True:
-            end = BETWEEN_ITEMS.match(self.text, pos).end()
-            if end >= len(self.text):
-                if self.more(pos) < 0:
-                    raise JSFileError(
-                        f"the file ends before its array is closed (after item {position})"
-                    )
-                pos = 0
-                continue
-            pos = end
+            pos = self.skip(pos, BETWEEN_ITEMS)
+            if pos >= len(self.text):
+                raise JSFileError(
+                    f"the file ends before its array is closed (after item {position})"
+                )
             if self.text[pos] == "]":
                 return
-            if self.text[pos] == "/" and (after := self.skip_comment(pos)) is not None:
-                pos = after
-                continue
             position += 1
             pos, value = self.item(pos, position)
             if value is not SKIPPED:
@@ -165,17 +193,32 @@ class ArrayStream:
                     "the rest of the file is not read"
                 )
 
-    def skip_comment(self, pos: int) -> int | None:
-        """The position after a comment cut by the end of the buffer (BETWEEN_ITEMS skips whole
-        ones), read through without keeping it; None if `pos` starts no comment."""
-        if len(self.text) - pos < 2 and self.more(pos) >= 0:
-            pos = 0
-        closing = {"//": "\n", "/*": "*/"}.get(self.text[pos : pos + 2])
-        if closing is None:
-            return None
+    def skip(self, pos: int, blanks: re.Pattern) -> int:
+        """Where the blanks (`blanks` and comments) at `pos` end; len(text) at the end of the
+        file. What is read through is dropped at the next chunk, not kept and scanned again."""
+        while True:
+            end = blanks.match(self.text, pos).end()
+            if end >= len(self.text):
+                if self.more(end) < 0:
+                    return len(self.text)
+                pos = 0
+                continue
+            if self.text[end] != "/":
+                return end
+            # A comment cut by the end of the buffer (`blanks` skips whole ones).
+            if end + 1 == len(self.text) and self.more(end) >= 0:
+                end = 0
+            if not self.text.startswith(("//", "/*"), end):
+                return end
+            pos = self.skip_comment(end)
+
+    def skip_comment(self, pos: int) -> int:
+        """The position after the comment starting at `pos`, read through without keeping it."""
+        closing = "\n" if self.text.startswith("//", pos) else "*/"
         i = pos + 2
         while (j := self.text.find(closing, i)) < 0:
-            keep = len(self.text) - 1  # a `*` at the end may begin the `*/`
+            # A `*` at the end may begin the `*/`, but not the one of the opening `/*`.
+            keep = max(i, len(self.text) - 1)
             if self.more(keep) < 0:
                 return len(self.text)
             i = 0
@@ -227,7 +270,8 @@ class ArrayStream:
             except RecursionError:
                 fixed = None
             if fixed is not None:
-                reason = f"item {position} has bytes that are not UTF-8 (replaced with U+FFFD)"
+                encoding = textcodec.label(self.encoding)
+                reason = f"item {position} has bytes that are not {encoding} (replaced with U+FFFD)"
                 self.flaw(position, reason, False)
                 return fixed
         return value
@@ -236,11 +280,15 @@ class ArrayStream:
         """(start, end) of the item at `pos`, reading on as needed. When the item outgrows
         ITEM_LIMIT, end is None and start is where scanning stopped (see skip_rest)."""
         if self.text[pos] not in "[{\"'":
-            start, i = pos, pos
+            self._state = None
+            # At least its first character: a stray `}` is an item to skip, not one to stop at.
+            start, i = pos, pos + 1
             while (m := SCALAR_END.search(self.text, i)) is None:
                 scanned = len(self.text) - start
+                if scanned > ITEM_LIMIT:
+                    return len(self.text), None
                 if self.more(start) < 0:
-                    return 0, len(self.text)
+                    return start, len(self.text)
                 start, i = 0, scanned
             return start, m.start()
         self._state = (0, None)
@@ -262,10 +310,19 @@ class ArrayStream:
 
     def skip_rest(self, pos: int) -> int:
         """Scan to the end of an oversized item, keeping nothing of it in memory."""
+        if self._state is None:  # a scalar
+            while (m := SCALAR_END.search(self.text, pos)) is None:
+                if self.more(len(self.text)) < 0:
+                    return len(self.text)
+                pos = 0
+            return m.start()
         return self.scan(pos, pos, keep=False)[1]
 
     def scan(self, start: int, i: int, keep: bool) -> tuple[int, int | None]:
-        """Follow brackets and strings from `i` (state in self._state) to the item's end."""
+        """Follow brackets and strings from `i` (state in self._state) to the item's end.
+
+        Inside a string, nothing before `i` escapes text[i]: only backslashes from `i` on
+        are counted before a quote."""
         depth, quote = self._state
         while True:
             if keep and i - start > ITEM_LIMIT:
@@ -274,19 +331,20 @@ class ArrayStream:
             if quote:
                 j = self.text.find(quote, i)
                 if j >= 0:
-                    k = j
-                    while k > 0 and self.text[k - 1] == "\\":
-                        k -= 1
+                    escaped = (
+                        j > i
+                        and self.text[j - 1] == "\\"
+                        and backslashes_before(self.text, j, i) % 2
+                    )
                     i = j + 1
-                    if (j - k) % 2 == 0:  # not escaped
+                    if not escaped:
                         quote = None
                         if depth == 0:
                             return start, i
                     continue
-                # need more: keep a run of backslashes at the end, it may escape what follows
-                i = len(self.text)
-                while i > 0 and self.text[i - 1] == "\\":
-                    i -= 1
+                # Need more. Of a run of backslashes at the end, only an odd one's last
+                # backslash matters (it escapes what follows): keep that, not the run.
+                i = len(self.text) - backslashes_before(self.text, len(self.text), i) % 2
             else:
                 end = min(len(self.text), i + PIECE)
                 q = QUOTE.search(self.text, i, end)
@@ -307,6 +365,18 @@ class ArrayStream:
             i, start = i - shift, (start - shift if keep else 0)
 
 
+def backslashes_before(text: str, j: int, lo: int) -> int:
+    """How many backslashes end at text[j - 1], counting none before `lo`. Counted in C over
+    windows growing fourfold: a million of them cost a few slices, not a loop per character."""
+    width = 16
+    while True:
+        a = max(lo, j - width)
+        run = j - a - len(text[a:j].rstrip("\\"))
+        if run < j - a or a == lo:
+            return run
+        width *= 4
+
+
 SKIPPED = object()
 
 
@@ -325,7 +395,7 @@ def read_value(tree: Tree, path: str):
     size = tree.size(path)
     if size is not None and size > SMALL_FILE_LIMIT:
         raise JSFileError(f"{size:,} bytes, more than such a file ever holds: not read")
-    text = tree.read_bytes(path, SMALL_FILE_LIMIT).decode("utf-8", "replace").lstrip("\ufeff")
+    text = textcodec.decode(tree.read_bytes(path, SMALL_FILE_LIMIT)).lstrip("\ufeff")
     start = value_start(text, "[{")
     body = text[start:].rstrip().rstrip(";")
     try:
