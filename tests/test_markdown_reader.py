@@ -1,3 +1,4 @@
+import codecs
 import time
 
 import pytest
@@ -5,7 +6,7 @@ import pytest
 from etl.readers import detect
 from etl.readers.markdown import IMAGE, VIDEO, read
 from etl.records import MediaRef, Problem, Tweet, UserRef
-from etl.sources import FolderTree, open_tree
+from etl.sources import FolderTree, SourceError, open_tree
 
 from .conftest import MARKDOWN
 
@@ -235,3 +236,77 @@ def test_media_markup_is_found_in_time_linear_in_the_entry(entry):
     started = time.perf_counter()
     assert [*IMAGE.finditer(entry), *VIDEO.finditer(entry)] == []
     assert time.perf_counter() - started < 1
+
+
+BOMS = {
+    "UTF-8": (codecs.BOM_UTF8, "utf-8"),
+    "UTF-16 LE": (codecs.BOM_UTF16_LE, "utf-16-le"),
+    "UTF-16 BE": (codecs.BOM_UTF16_BE, "utf-16-be"),
+    "UTF-32 LE": (codecs.BOM_UTF32_LE, "utf-32-le"),
+    "UTF-32 BE": (codecs.BOM_UTF32_BE, "utf-32-be"),
+}
+ENTRIES = (
+    "Hello from a Windows editor 🐱 #bom\n\n"
+    "(Originally on Twitter: [Wed Jan 01 10:00:00 +0000 2020]"
+    "(https://twitter.com/x/status/1212300000000000000))\n\n----\n\n"
+    "Привет, мир\n\n"
+    "(Originally on Twitter: [Wed Jan 01 11:00:00 +0000 2020]"
+    "(https://twitter.com/x/status/1212300000000000001))\n\n----\n\n"
+)
+
+
+@pytest.mark.parametrize("name", ["tweets_2020-01.md", "saved from the parser.md"])
+@pytest.mark.parametrize("encoding", BOMS)
+def test_markdown_with_a_byte_order_mark_reads_as_in_utf8(tmp_path, encoding, name):
+    # A name the parser never writes: the file is recognised by its text, decoded first.
+    bom, codec = BOMS[encoding]
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "utf8" / name).write_text(ENTRIES, encoding="utf-8")
+    (tmp_path / "bom").mkdir()
+    (tmp_path / "bom" / name).write_bytes(bom + ENTRIES.encode(codec))
+    items = read_all(tmp_path / "bom")
+    assert items == read_all(tmp_path / "utf8")
+    assert [(t.text, t.input_line) for t in items] == [
+        ("Hello from a Windows editor 🐱 #bom", 1),
+        ("Привет, мир", 7),
+    ]
+
+
+def test_a_bad_utf16_code_unit_costs_only_its_line(tmp_path):
+    first, second = ENTRIES.split("Привет")
+    data = (
+        codecs.BOM_UTF16_BE
+        + first.encode("utf-16-be")
+        + b"\xdc\x00"  # a low surrogate with no high one before it
+        + ("Привет" + second).encode("utf-16-be")
+    )
+    (tmp_path / "tweets_2020-01.md").write_bytes(data)
+    items = read_all(tmp_path)
+    assert [(t.text, t.input_line) for t in items if isinstance(t, Tweet)] == [
+        ("Hello from a Windows editor 🐱 #bom", 1),
+        ("\ufffdПривет, мир", 7),
+    ]
+    assert [p for p in items if isinstance(p, Problem)] == [
+        Problem(
+            "tweets_2020-01.md",
+            7,
+            "bytes that are not UTF-16, or NUL, on this line (replaced with U+FFFD)",
+            entry=False,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (codecs.BOM_UTF16_LE + "just some notes".encode("utf-16-le"), "txt: not a Twitter"),
+        (codecs.BOM_UTF32_BE + "just some notes".encode("utf-32-be"), "txt: not a Twitter"),
+        (b"just\x00some\x00notes", "txt: a binary file"),
+    ],
+    ids=["UTF-16 LE", "UTF-32 BE", "NUL bytes"],
+)
+def test_utf16_text_is_not_called_a_binary_file(tmp_path, data, message):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(data)
+    with pytest.raises(SourceError, match=message):
+        detect(open_tree(str(path)), str(path))

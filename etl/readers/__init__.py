@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Protocol
 
+from .. import textcodec
 from ..records import Like, Options, Problem, SourceInfo, Tweet
 from ..sources import (
     HEAD_BYTES,
@@ -269,8 +270,9 @@ def sub(root: str) -> str:
 def no_archive_message(tree: Tree) -> str:
     files = tree.files()
     if isinstance(tree, SingleFileTree):
-        head = tree.read_bytes(files[0], HEAD_BYTES)
-        if b"\x00" in head:
+        # Decoded first: UTF-16 or UTF-32 text (with its BOM) is full of NUL bytes.
+        head = textcodec.decode(tree.read_bytes(files[0], HEAD_BYTES))
+        if "\x00" in head:
             return f"{tree.location}: a binary file, not a Twitter archive"
         return (
             f"{tree.location}: not a Twitter archive (expected a Twitter export zip, or "

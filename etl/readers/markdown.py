@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .. import media
+from .. import media, textcodec
 from ..dates import parse_twitter_date
 from ..entities import extract_entities
 from ..records import MediaRef, Options, Problem, SourceInfo, Tweet, UserRef, valid_id
@@ -63,7 +63,7 @@ SCREEN_NAME = re.compile(r"@([A-Za-z0-9_]{1,15})")
 # A month of tweets is well under 1 MB; a file this big is not the parser's, and reading it
 # whole would take several times its size in memory.
 FILE_LIMIT = 32 * 1024 * 1024
-DAMAGE = re.compile(r"[\x00\udc80-\udcff]")  # NUL, or a byte that is not UTF-8 (escaped)
+DAMAGE = re.compile(r"[\x00\udc80-\udcff]")  # NUL, or bad bytes (see etl.textcodec)
 
 
 def find_archives(tree: Tree, files: list[str], taken: list[str]) -> list[tuple[str, list[str]]]:
@@ -103,7 +103,7 @@ def claims(path: str, head: bytes) -> bool:
         return False
     if FILE_NAME.match(name):
         return True
-    text = head.decode("utf-8", "replace")
+    text = textcodec.decode(head)
     return "(Originally on Twitter: [" in text or 'tweet.ico" width="12" /> [' in text
 
 
@@ -116,10 +116,13 @@ def read(tree: Tree, path: str, owner: str | None = None) -> Iterator[Tweet | Pr
         reason = f"{size:,} bytes, more than {FILE_LIMIT >> 20} MB of Markdown: not read"
         yield Problem(path, 0, reason, entry=False)
         return
-    lines, damaged = decode(tree.read_bytes(path, FILE_LIMIT))
+    lines, damaged, encoding = decode(tree.read_bytes(path, FILE_LIMIT))
     notes = Notes(path)
     for number in damaged:
-        reason = "bytes that are not UTF-8, or NUL, on this line (replaced with U+FFFD)"
+        reason = (
+            f"bytes that are not {textcodec.label(encoding)}, or NUL, on this line "
+            "(replaced with U+FFFD)"
+        )
         yield from notes.add(Problem(path, number, reason, entry=False))
     start = skip_front_matter(lines)
     entries = list(split_entries(lines, start))
@@ -165,21 +168,24 @@ class Notes:
             yield Problem(self.path, 0, reason, entry=False)
 
 
-def decode(data: bytes) -> tuple[list[str], list[int]]:
-    """The lines of a file, with bad bytes and NULs replaced, and the numbers of those lines.
+def decode(data: bytes) -> tuple[list[str], list[int], str]:
+    """The lines of a file decoded as its BOM says (UTF-8 without one), with bad bytes and NULs
+    replaced, the numbers of those lines, and the encoding.
 
     One bad byte must cost one line, not the file: the rest is read as usual."""
+    encoding, skip = textcodec.sniff(data)
+    body = data[skip:]
     try:
-        text = data.decode("utf-8")
+        text = body.decode(encoding)
         if "\x00" not in text:
-            return text.lstrip("\ufeff").splitlines(), []
+            return text.lstrip("\ufeff").splitlines(), [], encoding
     except UnicodeDecodeError:
-        text = data.decode("utf-8", "surrogateescape")
+        text = body.decode(encoding, textcodec.DAMAGED)
     lines = text.lstrip("\ufeff").splitlines()
     damaged = [i for i, line in enumerate(lines) if DAMAGE.search(line)]
     for i in damaged:
         lines[i] = DAMAGE.sub("\ufffd", lines[i])
-    return lines, [i + 1 for i in damaged]
+    return lines, [i + 1 for i in damaged], encoding
 
 
 def skip_front_matter(lines: list[str]) -> int:
