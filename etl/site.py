@@ -23,6 +23,9 @@ SITE_REQUIREMENTS = [
     "datasette-block-robots==1.1.1",
     "datasette-cluster-map==0.18.2",
     "datasette-dashboards==0.8.0",
+    # plugins/server_limits.py extends uvicorn's HTTP/1.1 protocol (h11).
+    "h11==0.16.0",
+    "uvicorn==0.55.0",
 ]
 
 SETTINGS = {

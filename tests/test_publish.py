@@ -84,6 +84,10 @@ def expected_shared(work):
         "datasette-cluster-map==0.18.2",
         "--install",
         "datasette-dashboards==0.8.0",
+        "--install",
+        "h11==0.16.0",
+        "--install",
+        "uvicorn==0.55.0",
     ]
 
 
