@@ -175,7 +175,12 @@ class ArrayStream:
         pos = opening + 1
         position = skipped = 0
         while True:
-            pos = self.skip(pos, BETWEEN_ITEMS)
+            # Inline for the usual `,\n` between two items; skip() for the rest.
+            end = BETWEEN_ITEMS.match(self.text, pos).end()
+            if end < len(self.text) and self.text[end] != "/":
+                pos = end
+            else:
+                pos = self.skip(pos, BETWEEN_ITEMS)
             if pos >= len(self.text):
                 raise JSFileError(
                     f"the file ends before its array is closed (after item {position})"
