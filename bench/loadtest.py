@@ -8,15 +8,23 @@ dir`: the published copy, its metadata, settings and media) and serves that with
 production command line (etl/site.py) in a real `datasette` on 127.0.0.1. The published
 folder is cached under build/loadtest/, so a rerun of the same size starts at once.
 
-Each client is a thread with one keep-alive connection, cycling through the page kinds (home,
-search, tweet page, table with facets, canned queries, feeds, media) with varied
-parameters until the time is up. Prints requests/s and p50/p95/p99/max per page kind; exits
-non-zero unless every answer was a success and none took longer than the SQL time limit.
+The server runs with a limit of DESCRIPTORS open files, as on many hosts. Each client is a
+thread with one keep-alive connection, cycling through the page kinds (home, search, tweet
+page, table with facets, canned queries, feeds, media) with varied parameters until the time
+is up. Prints requests/s and p50/p95/p99/max per page kind.
+
+Then the hostile phases run against the same server, one after the other (PHASES): each is a
+module's `phase(base, site, server) -> list[str]` (the site's base URL, its folder, and the
+`datasette` process, whose stderr is in `server.log`) that prints its numbers and returns what
+missed its target (nothing when passed). Last, the server gets SIGTERM with CSV streams open
+and must stop within STOP_SECONDS. Exits non-zero unless every answer of the normal load was a
+success, none took longer than the SQL time limit, and every phase met its targets.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import itertools
 import os
@@ -35,9 +43,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
+import load_slow_clients  # noqa: E402
+import load_streams  # noqa: E402
 from build_speed import generate_markdown_archive  # noqa: E402
 
-from etl.site import SETTINGS, Site, free_port, start  # noqa: E402
+from etl.site import SETTINGS, Site, free_port  # noqa: E402
+
+# The hostile phases, in order (see the docstring).
+PHASES = [load_streams.phase, load_slow_clients.phase]
+if (Path(__file__).resolve().parent / "load_search.py").exists():
+    import load_search  # noqa: E402
+
+    PHASES.append(load_search.phase)
 
 CACHE = ROOT / "build" / "loadtest"
 TIME_LIMIT_MS = SETTINGS["sql_time_limit_ms"]
@@ -45,6 +62,9 @@ MEDIA_TWEETS = 300
 SAMPLE_MEDIA = sorted((ROOT / "sample" / "media").glob("*.[jp][pn]g"))
 SEARCHES = ["fox", "the", "quick brown", "run*", "tag7", "東京タワー", "café -dog", "zzqx"]
 DAYS = ["01-01", "02-29", "06-05", "12-31"]
+# The server's limit on open files (soft and hard): 1,024 is the default of many hosts.
+DESCRIPTORS = 1024
+STOP_SECONDS = 5
 
 
 def add_media_tweets(folder: Path, count: int) -> None:
@@ -94,7 +114,14 @@ def published_site(tweets: int) -> Path:
     return site
 
 
+def limit_descriptors():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (DESCRIPTORS, DESCRIPTORS))
+
+
 def serve(site: Path) -> tuple[subprocess.Popen, str]:
+    """The site's server, its stderr in `process.log` (read by the phases)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = Site().serve_command(
@@ -105,9 +132,49 @@ def serve(site: Path) -> tuple[subprocess.Popen, str]:
         "--inspect-file",
         str(site / "inspect-data.json"),
     )
-    # The published metadata names the media folder relative to the site folder.
-    env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    return start(command, base, seconds=120, cwd=site, env=env), base
+    # The published metadata names the media folder relative to the site folder; the
+    # server's limits are its defaults.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWEET_ARCHIVE_")}
+    log = CACHE / f"server-{site.name}.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=output,
+            cwd=site,
+            env=env,
+            preexec_fn=limit_descriptors,
+        )
+    process.log = log
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2):
+                return process, base
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"{base} did not start: {log.read_text()[-2000:]}") from None
+            time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen, base: str) -> list[str]:
+    """SIGTERM with CSV streams open: the server must stop within STOP_SECONDS."""
+    with contextlib.ExitStack() as streams:
+        for _ in range(4):
+            streams.enter_context(load_streams.open_stream(base))
+        started = time.monotonic()
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        stopped = time.monotonic() - started
+    print(
+        f"\nSIGTERM with 4 CSV streams open: stopped in {stopped:.1f} s (target ≤ {STOP_SECONDS} s)"
+    )
+    return [f"the server took {stopped:.1f} s to stop"] if stopped > STOP_SECONDS else []
 
 
 def tweet_count(site: Path) -> int:
@@ -220,6 +287,7 @@ def main() -> None:
     kinds = page_kinds(site)
     process, base = serve(site)
     results, lock = [], threading.Lock()
+    missed = []
     try:
         for urls in kinds.values():  # one warm-up request per kind
             with urllib.request.urlopen(base + urls[0], timeout=60) as response:
@@ -236,19 +304,26 @@ def main() -> None:
         for thread in threads:
             thread.join(timeout=args.seconds + 120)
         elapsed = time.monotonic() - started
+        report(results, elapsed, kinds)
+        failures = [r for r in results if r[2] not in (200, 206)]
+        slow = [r for r in results if r[3] > TIME_LIMIT_MS]
+        for kind, path, status, ms in (failures + slow)[:10]:
+            print(f"  {kind}: {path} -> {status} in {ms:.0f} ms")
+        print(
+            f"\ntarget: 0 errors (got {len(failures)}), no request over the {TIME_LIMIT_MS} ms "
+            f"SQL time limit (got {len(slow)})"
+        )
+        if failures or slow or not results:
+            missed.append("normal load")
+        for phase in PHASES:
+            missed += phase(base, site, process)
+        missed += stop(process, base)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-    report(results, elapsed, kinds)
-    failures = [r for r in results if r[2] not in (200, 206)]
-    slow = [r for r in results if r[3] > TIME_LIMIT_MS]
-    for kind, path, status, ms in (failures + slow)[:10]:
-        print(f"  {kind}: {path} -> {status} in {ms:.0f} ms")
-    print(
-        f"\ntarget: 0 errors (got {len(failures)}), no request over the {TIME_LIMIT_MS} ms SQL "
-        f"time limit (got {len(slow)})"
-    )
-    if failures or slow or not results:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if missed:
+        print("\nmissed: " + "; ".join(missed))
         raise SystemExit(1)
 
 
