@@ -28,7 +28,7 @@ SLACK = 2.0
 TARGET_P95_MS = 1000
 LOG_LINES = 50
 # What the served site says of its limits when it starts (plugins/server_limits.py).
-LIMITS_LINE = re.compile(r"Limits: (\d+) connections, request headers within ([\d.]+) s")
+LIMITS_LINE = re.compile(r"Limits: (\d+) connections, requests within ([\d.]+) s")
 DEFAULT_TIMEOUT = 10.0
 
 

@@ -28,8 +28,8 @@ from archive_site.config import config
 # on_response_complete and connection_lost, and its `conn` (the h11 connection), `transport`
 # and `loop`.
 LIMITS = {
-    # Seconds a connection has to send a request's headers, counted from when it opened or
-    # its previous response ended.
+    # Seconds a connection has to send a whole request (its headers, and its body if it has
+    # one), counted from when the connection opened or its previous response ended.
     "header_timeout": 10.0,
     # Seconds an idle keep-alive connection stays open.
     "keep_alive_timeout": 5.0,
@@ -50,6 +50,7 @@ RESERVED_DESCRIPTORS = 64
 # this many seconds, with the count of those held back.
 LOG_INTERVAL = 5.0
 FILTERED_LOGGERS = ("asyncio", "uvicorn.error")
+WAITING = (h11.IDLE, h11.SEND_BODY)
 
 logger = logging.getLogger("uvicorn.error")
 served = {"config": {}}
@@ -132,7 +133,7 @@ class RepeatFilter(logging.Filter):
 
 
 class Connections:
-    """A server's open connections, and those waiting for a request's headers, longest
+    """A server's open connections, and those waiting for (the rest of) a request, longest
     waiting first."""
 
     def __init__(self, cap):
@@ -142,9 +143,10 @@ class Connections:
 
 
 class LimitedH11Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, closing a connection whose request headers are not
-    complete `header_timeout` seconds after it opened or after its previous response, and,
-    with `registry.cap` connections open, the one waiting longest for its headers."""
+    """uvicorn's HTTP/1.1 protocol, closing a connection whose request has not fully
+    arrived `header_timeout` seconds after the connection opened or after its previous
+    response, and, with `registry.cap` connections open, the one waiting longest for its
+    request."""
 
     header_timeout = LIMITS["header_timeout"]
     registry = Connections(LIMITS["max_connections"])
@@ -163,50 +165,49 @@ class LimitedH11Protocol(H11Protocol):
                 self.drop()
             else:
                 logger.warning(
-                    "Closed the connection waiting longest for its request headers: %d open "
-                    "(the limit)",
+                    "Closed the connection waiting longest for its request: %d open (the limit)",
                     self.registry.cap,
                 )
                 oldest.drop()
-        self.watch_headers()
+        self.watch_request()
 
     def data_received(self, data):
         super().data_received(data)
-        self.watch_headers()
+        self.watch_request()
 
     def on_response_complete(self):
         super().on_response_complete()
-        self.watch_headers()
+        self.watch_request()
 
     def connection_lost(self, exc):
         super().connection_lost(exc)
         self.forget()
 
-    def watch_headers(self):
-        waiting = (
-            not self.transport.is_closing()
-            and self.conn.our_state is h11.IDLE
-            and self.conn.their_state is h11.IDLE
-        )
+    def watch_request(self):
+        # IDLE: no byte of the next request's headers yet, or not all of them; SEND_BODY: a
+        # body still to come, even once the page has answered without reading it.
+        waiting = not self.transport.is_closing() and self.conn.their_state in WAITING
         if waiting and self.header_timer is None:
-            self.header_timer = self.loop.call_later(self.header_timeout, self.headers_too_slow)
+            self.header_timer = self.loop.call_later(self.header_timeout, self.request_too_slow)
             self.registry.waiting[self] = None
         elif not waiting and self.header_timer is not None:
             self.header_timer.cancel()
             self.header_timer = None
             self.registry.waiting.pop(self, None)
 
-    def headers_too_slow(self):
+    def request_too_slow(self):
         self.header_timer = None
         logger.warning(
-            "Closed a connection that sent no complete request headers within %g s",
+            "Closed a connection that sent no complete request within %g s",
             self.header_timeout,
         )
         self.drop()
 
     def drop(self):
         self.forget()
-        self.transport.close()
+        # Not close(): that waits until the client has read what is still to be sent, and a
+        # client that reads nothing would keep its descriptor for ever.
+        self.transport.abort()
 
     def forget(self):
         if self.header_timer is not None:
@@ -243,7 +244,7 @@ def run_with_limits(run):
             logging.getLogger(name).addFilter(repeats)
         # uvicorn configures its logging inside run(): this line is written in its format.
         print(
-            f"INFO:     Limits: {cap} connections, request headers within "
+            f"INFO:     Limits: {cap} connections, requests within "
             f"{found['header_timeout']:g} s, idle connections closed after "
             f"{options['timeout_keep_alive']:g} s, SIGTERM waits "
             f"{options['timeout_graceful_shutdown']:g} s for running requests",

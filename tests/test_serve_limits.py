@@ -154,24 +154,34 @@ def test_sigterm_stops_the_server_within_5_seconds_with_streams_open(big_db, tmp
             stream.close()
 
 
-SHORT = {"TWEET_ARCHIVE_HEADER_TIMEOUT": "1", "TWEET_ARCHIVE_KEEP_ALIVE_TIMEOUT": "1"}
+# Short enough for a test; the keep-alive shorter, so that it alone can close an idle
+# connection that soon.
+SHORT = {"TWEET_ARCHIVE_HEADER_TIMEOUT": "2", "TWEET_ARCHIVE_KEEP_ALIVE_TIMEOUT": "0.5"}
 
 
 def test_slow_and_idle_connections_are_closed_after_their_timeouts(fixture_db, tmp_path):
+    # A slow request: its headers, or its body, trickled a byte at a time.
     with server(fixture_db, tmp_path, env=SHORT) as (_, port, log):
         trickling = socket.create_connection(("127.0.0.1", port))
         trickling.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         silent = socket.create_connection(("127.0.0.1", port))
-        cut = seconds_until_closed(trickling, limit=4, trickle=b"a")
-        assert cut is not None and 0.7 < cut < 4, log.read_text()[-2000:]
+        cut = seconds_until_closed(trickling, limit=6, trickle=b"a")
+        assert cut is not None and 1.7 < cut < 5, log.read_text()[-2000:]
         assert seconds_until_closed(silent, limit=1) is not None
+        # A body trickled after the headers, even once the page has answered without it.
+        body = socket.create_connection(("127.0.0.1", port))
+        body.sendall(
+            b"GET /-/versions.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999\r\n\r\n"
+        )
+        cut = seconds_until_closed(body, limit=6, trickle=b"a")
+        assert cut is not None and 1.7 < cut < 5, log.read_text()[-2000:]
 
         idle = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         idle.request("GET", "/-/versions.json")
         assert idle.getresponse().read()
         closed = seconds_until_closed(idle.sock, limit=4)
-        # uvicorn's own default is 5 s: the configured second applies.
-        assert closed is not None and 0.5 < closed < 3, closed
+        # uvicorn's own default is 5 s: the configured half second applies.
+        assert closed is not None and 0.3 < closed < 1.6, closed
 
         # A request whose headers take less than the timeout is answered, and so is the
         # next one on the same connection (its time counts from the previous response).
