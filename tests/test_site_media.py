@@ -1,12 +1,21 @@
 """The media route: /-/media/<tweet id>/<position> serves only the archive's own media files."""
 
+import asyncio
+import builtins
+import io
+import os
+import random
 import shutil
+import threading
 import time
 import zipfile
+import zlib
+from pathlib import Path
 
 import pytest
 import sqlite_utils
 
+from plugins import media_files
 from plugins.media_files import safe_relative
 
 from .conftest import IDS, ROOT, SITE, make_datasette
@@ -253,3 +262,154 @@ async def test_media_root_can_be_a_zip(site_db, metadata, monkeypatch, tmp_path)
 async def test_other_static_files_are_still_served(ds):
     response = await ds.client.get("/static/" + STATIC_FILE)
     assert response.status_code == 200
+
+
+# A zip like a large export's: 100,000 members, among them the fixture's photo and a video
+# of a few megabytes, compressed.
+MEMBERS = 100_000
+LARGE_VIDEO = random.Random(15).randbytes(3 * 1024 * 1024)
+
+
+@pytest.fixture(scope="module")
+def big_zip(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big-zip") / "archive.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number in range(MEMBERS):
+            archive.writestr(f"data/tweets_media/{number}-x.jpg", b"")
+        archive.write(PHOTO, f"media/{PHOTO.name}")
+        archive.writestr(f"media/{VIDEO.name}", LARGE_VIDEO, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+class Watch:
+    """What the media route does with zips, seen from zipfile, zlib and open(): how many
+    central directories it reads, and in which threads it reads and inflates. Inflating
+    waits for `gate` in a worker thread (never on the event loop's, which would hang)."""
+
+    def __init__(self, monkeypatch, zip_path):
+        self.loop_thread = threading.get_ident()
+        self.directories, self.threads, self.waiting = 0, set(), 0
+        self.gate = threading.Event()
+        self.gate.set()
+        watch, real_zipfile, real_inflater = self, zipfile.ZipFile, zlib.decompressobj
+        real_open = builtins.open
+
+        class ZipFile(real_zipfile):
+            def __init__(self, file, mode="r", *args, **kwargs):
+                if mode == "r":
+                    watch.directories += 1
+                    watch.threads.add(threading.get_ident())
+                super().__init__(file, mode, *args, **kwargs)
+
+        class Inflater:
+            def __init__(self, *args):
+                self.inner, self.first = real_inflater(*args), True
+
+            def decompress(self, *args):
+                watch.threads.add(threading.get_ident())
+                if self.first and threading.get_ident() != watch.loop_thread:
+                    watch.waiting += 1
+                    watch.gate.wait(timeout=60)  # (a safety net: the test opens it)
+                self.first = False
+                return self.inner.decompress(*args)
+
+            def __getattr__(self, name):
+                return getattr(self.inner, name)
+
+        def watched_open(file, *args, **kwargs):
+            if isinstance(file, (str, os.PathLike)) and Path(file) == zip_path:
+                watch.threads.add(threading.get_ident())
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(zipfile, "ZipFile", ZipFile)
+        monkeypatch.setattr(zlib, "decompressobj", Inflater)
+        monkeypatch.setattr(builtins, "open", watched_open)
+        monkeypatch.setattr(io, "open", watched_open)
+
+    def on_the_loop(self):
+        return self.loop_thread in self.threads
+
+
+@pytest.mark.asyncio
+async def test_a_zips_index_is_read_once(big_zip, site_db, metadata, monkeypatch):
+    monkeypatch.setenv("TWEET_ARCHIVE_MEDIA_ROOT", str(big_zip))
+    ds = make_datasette(site_db, metadata)
+    watch = Watch(monkeypatch, big_zip)
+    for _ in range(5):
+        photo = await ds.client.get(media_url("photo"))
+        assert (photo.status_code, photo.content) == (200, PHOTO.read_bytes())
+        again = await ds.client.get(
+            media_url("photo"), headers={"if-none-match": photo.headers["etag"]}
+        )
+        assert again.status_code == 304
+        ranged = await ds.client.get(media_url("video"), headers={"range": "bytes=2000000-2000099"})
+        assert (ranged.status_code, ranged.content) == (206, LARGE_VIDEO[2000000:2000100])
+        tail = await ds.client.get(media_url("video"), headers={"range": "bytes=-10"})
+        assert (tail.status_code, tail.content) == (206, LARGE_VIDEO[-10:])
+        assert (await ds.client.get(media_url("t3"))).status_code == 404  # not in this zip
+    whole = await ds.client.get(media_url("video"))
+    assert (whole.status_code, whole.content) == (200, LARGE_VIDEO)
+    assert watch.directories == 1
+    assert not watch.on_the_loop()
+
+
+@pytest.mark.asyncio
+async def test_zip_media_are_read_off_the_event_loop(big_zip, site_db, metadata, monkeypatch):
+    """While 8 Range requests into a large compressed video are in flight (their inflating
+    held at a gate), other pages answer; then the 8 get their bytes."""
+    monkeypatch.setenv("TWEET_ARCHIVE_MEDIA_ROOT", str(big_zip))
+    ds = make_datasette(site_db, metadata)
+    await ds.invoke_startup()
+    watch = Watch(monkeypatch, big_zip)
+    watch.gate.clear()
+    spans = [(start, start + 999) for start in range(1_000_000, 3_000_000, 250_000)]
+    media = [
+        asyncio.create_task(ds.client.get(media_url("video"), headers={"range": f"bytes={a}-{b}"}))
+        for a, b in spans
+    ]
+    for _ in range(6000):  # until a worker thread waits at the gate (never, on the loop)
+        if watch.waiting or all(task.done() for task in media):
+            break
+        await asyncio.sleep(0.01)
+    try:
+        page = await ds.client.get("/timeline")
+        in_flight = sum(not task.done() for task in media)
+    finally:
+        watch.gate.set()
+    answers = await asyncio.gather(*media)
+    assert (page.status_code, in_flight) == (200, len(spans))
+    assert [(r.status_code, r.content) for r in answers] == [
+        (206, LARGE_VIDEO[a : b + 1]) for a, b in spans
+    ]
+    assert not watch.on_the_loop()
+
+
+@pytest.mark.asyncio
+async def test_a_replaced_zip_is_read_again(site_db, metadata, monkeypatch, tmp_path):
+    path = tmp_path / "archive.zip"
+
+    def write(photo):
+        with zipfile.ZipFile(tmp_path / "new.zip", "w") as archive:
+            archive.writestr(f"media/{PHOTO.name}", photo)
+        os.replace(tmp_path / "new.zip", path)
+
+    write(b"first")
+    monkeypatch.setenv("TWEET_ARCHIVE_MEDIA_ROOT", str(path))
+    ds = make_datasette(site_db, metadata)
+    watch = Watch(monkeypatch, path)
+    assert (await ds.client.get(media_url("photo"))).content == b"first"
+    assert (await ds.client.get(media_url("photo"))).content == b"first"
+    write(b"second, longer")
+    assert (await ds.client.get(media_url("photo"))).content == b"second, longer"
+    assert watch.directories == 2
+
+
+def test_the_zips_indexes_kept_are_bounded(tmp_path):
+    for number in range(media_files.MAX_ZIPS + 3):
+        path = tmp_path / f"{number}.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("media/a.png", str(number))
+        opener, size, _ = media_files.find_file(path, ["media", "a.png"])
+        assert (opener().read(100), size) == (str(number).encode(), len(str(number)))
+    kept = [key for key in media_files._zips if key.startswith(str(tmp_path))]
+    assert len(kept) == media_files.MAX_ZIPS
