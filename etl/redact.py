@@ -27,7 +27,7 @@ import yaml
 
 from . import search_index, summaries
 from .errors import EtlError
-from .retweets import RetweetIndex, status_id
+from .retweets import RetweetIndex, status_author, status_id
 
 
 @dataclass
@@ -173,6 +173,7 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
     doom_retweeted(db)
     accounts = [a.lstrip("@").lower() for a in redactions.accounts]
     if accounts:
+        db.conn.create_function("status_author", 1, status_author, deterministic=True)
         db.conn.executemany(
             """
             insert or ignore into doomed
@@ -182,9 +183,7 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
             union select id from tweets where lower(retweeted_screen_name) = :name
             union select m.tweet_id from mentions m join users u on u.id = m.user_id
             where lower(u.screen_name) = :name
-            union select tweet_id from urls
-            where lower(url) like '%twitter.com/' || :name || '/status/%'
-               or lower(url) like '%x.com/' || :name || '/status/%'
+            union select tweet_id from urls where status_author(url) = :name
             """,
             [{"name": a} for a in accounts],
         )

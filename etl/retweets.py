@@ -17,8 +17,8 @@ from .merge import comparable, same_text
 
 RETWEET = re.compile(r"RT @([A-Za-z0-9_]{1,15}):? ?")
 STATUS_LINK = re.compile(
-    r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:i/web|[A-Za-z0-9_]{1,50})"
-    r"/status(?:es)?/(\d{1,19})(?![0-9])",
+    r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>i/web|[A-Za-z0-9_]{1,50})"
+    r"/status(?:es)?/(?P<id>\d{1,19})(?![0-9])",
     re.IGNORECASE,
 )
 # Retweets are looked up by the account and the first characters of their comparable text;
@@ -29,7 +29,16 @@ KEY = 12
 def status_id(url: str | None) -> int | None:
     """The tweet a twitter.com or x.com status link points at."""
     match = STATUS_LINK.match(url or "")
-    return int(match.group(1)) if match else None
+    return int(match["id"]) if match else None
+
+
+def status_author(url: str | None) -> str | None:
+    """The account (lower case) whose tweet a twitter.com or x.com status link names; None
+    for any other link, netflix.com/name/status/1 included."""
+    match = STATUS_LINK.match(url or "")
+    if not match or match["name"] == "i/web":
+        return None
+    return match["name"].lower()
 
 
 def retweet_body(text: str | None, name: str) -> str | None:

@@ -78,6 +78,26 @@ def test_redacting_an_account_hides_the_conversations_with_it(full_db, tmp_path)
     assert db.execute("select count(*) from tweets").fetchone()[0] > 10
 
 
+def test_an_account_is_matched_by_its_own_status_links_only(full_db, tmp_path):
+    # A link to fx_bob's status hides its tweet; a link to another site's path that merely
+    # ends in "x.com/fx_bob/status/" (netflix.com) does not.
+    copy = tmp_path / "links.db"
+    shutil.copyfile(full_db, copy)
+    db = sqlite_utils.Database(copy)
+    kept, linked = [row[0] for row in db.execute("select id from tweets order by id limit 2")]
+    db["urls"].insert_all(
+        [
+            {"tweet_id": kept, "position": 90, "url": "https://netflix.com/fx_bob/status/1"},
+            {"tweet_id": linked, "position": 90, "url": "https://X.com/FX_Bob/status/2"},
+        ]
+    )
+    db.conn.commit()
+    out = tmp_path / "public.db"
+    publishable_copy(copy, out, Redactions(accounts=["fx_bob"]), Privacy(True, True, True))
+    ids = {row[0] for row in sqlite_utils.Database(out).execute("select id from tweets")}
+    assert (kept in ids, linked in ids) == (True, False)
+
+
 def test_summaries_are_recounted_after_removal(full_db, tmp_path):
     out = tmp_path / "public.db"
     publishable_copy(full_db, out, Redactions(words=["tokyo"]), Privacy())
