@@ -8,17 +8,28 @@ import urllib.parse
 from datetime import date, timedelta
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from markupsafe import Markup, escape
 
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
+from archive_site import search_query
 from archive_site.config import archive_database
 from archive_site.pages import render_reader_page, with_query
+from archive_site.search_budget import (
+    RETRY_AFTER_SECONDS,
+    Budget,
+    Busy,
+    OutOfTime,
+    costly_slot,
+    started_at,
+)
 from archive_site.tweets import load_tweets
 
-# The SQL functions search_mode(), search_match(), search_plan()... come from search_sql.py's
-# prepare_connection: the reader page searches exactly as the `search` query does.
+# The SQL functions search_contains(), search_candidates()... come from search_sql.py's
+# prepare_connection, and the parser both use from archive_site/search_query.py: the reader
+# page searches exactly as the `search` query does.
 PAGE_SIZE = 25
 MAX_QUERY = 500
 # Relevance ranks the matches RANKED at a time, the newest first (each page ranks one or two
@@ -55,6 +66,15 @@ OPERATORS_HELP = (
     "Your search has only operators (AND, OR, NOT, -, quotes or brackets) and no word to look "
     'for. Type the words you want, for example: cat, "a phrase", run* (words starting '
     "with run), cat -dog (cat but not dog), cat OR dog."
+)
+TOO_LONG = (
+    "This search takes longer than the site allows ({seconds:g} seconds). Narrow it: fewer "
+    "alternatives joined by OR, longer beginnings of words before a *, whole words rather "
+    "than single characters, or a date range (From, To)."
+)
+BUSY = (
+    "The site is busy with other long searches. Try again in a few seconds, or narrow this "
+    "one: whole words rather than single characters or short beginnings of words."
 )
 
 
@@ -131,14 +151,14 @@ class Search:
         return " and ".join(clauses), params
 
 
-# A tweet among the word index's matches (for the few superseded versions of edited tweets).
-MATCHED = (
-    "exists (select 1 from tweets_fts where tweets_fts match :expr and tweets_fts.rowid = t.id)"
-)
 ROW_CHECKS = {
     "words": "1",
     "index": "t.text like search_prefilter(:q) escape '\\' and search_contains(:q, t.text)",
-    "scan": "instr(t.text, search_first_term(:q)) > 0 and search_contains(:q, t.text)",
+    # A term of each OR-group (:term0...: search_query.group_terms) found in C first: then
+    # only the tweets holding one are checked in Python, which holds the GIL.
+    "scan": "("
+    + " or ".join(f"instr(t.text, :term{i}) > 0" for i in range(search_query.MAX_GROUPS))
+    + ") and search_contains(:q, t.text)",
 }
 
 
@@ -188,7 +208,8 @@ K1, B, AVERAGE_WORDS = 1.2, 0.75, 16.0
 @functools.lru_cache(maxsize=64)
 def word_patterns(q):
     """A pattern per wanted term, matching words that start with it ("run" in "running")."""
-    return tuple(re.compile(r"(?<!\w)" + re.escape(term), re.I) for term in sorted(search_terms(q)))
+    terms = sorted(search_query.wanted_terms(q))
+    return tuple(re.compile(r"(?<!\w)" + re.escape(term), re.I) for term in terms)
 
 
 def score(q, text):
@@ -233,20 +254,17 @@ async def count_matches(db, search, plan, params, kinds):
     _, _, row_check, _, candidates = stream(plan, kinds)
     where, _ = search.conditions()
     if plan == "words" and not search.filtered:
-        # Superseded versions of edited tweets (few: only they have is_latest_version 0)
-        # are no results.
-        found = await db.execute(
-            "select count(*) from (select rowid from tweets_fts where tweets_fts match :expr"
-            " limit :cap)",
+        # Superseded versions of edited tweets are no results. Found by joining the matches
+        # (at most COUNT_CAP + 1) rather than by looking up each edited tweet in the index:
+        # each such lookup of a prefix term merges the lists of all its words again.
+        row = await db.execute(
+            "select count(*), coalesce(sum(t.is_latest_version = 1), 0)"
+            " from (select rowid from tweets_fts where tweets_fts match :expr limit :cap) m"
+            " join tweets t on t.id = m.rowid",
             dict(params, cap=COUNT_CAP + 1),
         )
-        superseded = await db.execute(
-            "select count(*) from tweets t where t.edit_initial_id is not null"
-            f" and t.is_latest_version = 0 and {MATCHED}",
-            params,
-        )
-        number = found.single_value() - superseded.single_value()
-        return (COUNT_CAP, "more") if found.single_value() > COUNT_CAP else (number, "exact")
+        found, latest = row.rows[0]
+        return (COUNT_CAP, "more") if found > COUNT_CAP else (latest, "exact")
     checks = f"{where} and {row_check}"
     budget_sql = (
         f"with c as ({candidates} order by id desc limit :budget)\n"
@@ -315,6 +333,8 @@ async def page_ids(db, search, plan, params, kinds=None):
             last = rows[want - 1]
             following = f"{top}~{float(last['rank'])!r}~{last['id']}"
             break
+        if after is None:
+            break  # the whole window is fewer than RANKED: the last one
         bottom, full = await window_edge(db, base, id_column, params, top)
         if not full:
             break  # the last window: no more matches
@@ -352,22 +372,28 @@ async def window_edge(db, base, id_column, params, top):
     return row[0], row[1] == RANKED
 
 
-async def highlighted(db, plan, ids, params):
-    """{id: [the words FTS matched in that tweet]} (stems: "running" for run)."""
-    if plan != "words" or not ids:
+async def highlighted(db, plan, ids, q):
+    """{id: [the words FTS matched in that tweet]} (stems: "running" for run), for the
+    wanted terms but prefixes: the index looks up each id on its own, and each lookup of a
+    prefix merges the lists of all its words (0.7 s for t* on a page of 25 at a million
+    tweets). Prefixes are marked by their pattern instead (search_query.prefixes)."""
+    expression = search_query.highlight_expression(q)
+    if plan != "words" or not ids or expression is None:
         return {}
     marks = ", ".join(str(int(i)) for i in ids)
     rows = await db.execute(
         "select rowid, highlight(tweets_fts, 0, char(2), char(3)) as marked from tweets_fts"
         f" where tweets_fts match :expr and rowid in ({marks})",
-        params,
+        {"expr": expression},
     )
     return {row["rowid"]: set(MARKED.findall(row["marked"] or "")) for row in rows.rows}
 
 
-def term_pattern(words, substrings):
-    """A pattern finding the matched words (whole words) and terms (anywhere)."""
+def term_pattern(words, substrings, prefixes=()):
+    """A pattern finding the matched words (whole words), terms (anywhere) and the words
+    starting with a prefix."""
     parts = [r"(?<!\w)" + re.escape(w) + r"(?!\w)" for w in sorted(words, key=len, reverse=True)]
+    parts += [r"(?<!\w)" + re.escape(p) + r"\w*" for p in sorted(prefixes, key=len, reverse=True)]
     parts += [re.escape(s) for s in sorted(substrings, key=len, reverse=True)]
     parts = [p for p in parts if p]
     return re.compile("|".join(parts), re.I) if parts else None
@@ -401,18 +427,6 @@ def mark_html(rendered, pattern):
     return Markup("".join(out))
 
 
-def search_terms(q):
-    """The wanted terms of a query, for highlighting outside the word index."""
-    from_query = re.findall(r'"([^"]+)"|(\S+)', q)
-    terms = set()
-    for phrase, word in from_query:
-        text = (phrase or word).strip("*")
-        if not text or text.startswith("-") or text in ("AND", "OR", "NOT"):
-            continue
-        terms.add(text.strip("()"))
-    return {t for t in terms if t}
-
-
 def explorer_links(datasette, database, search):
     query = datasette.urls.query(database, "search")
     args = urllib.parse.urlencode({"q": search.q})
@@ -437,6 +451,7 @@ def explorer_links(datasette, database, search):
 
 
 async def reader_search(datasette, request):
+    started = started_at(request.scope)
     database = archive_database(datasette)
     db = datasette.databases.get(database)
     search = Search(request.args)
@@ -448,6 +463,7 @@ async def reader_search(datasette, request):
         "count": None,
         "how": "exact",
         "message": None,
+        "notes": search_query.notes(search.q),
         "next_url": None,
         "first_url": None,
         "links": None,
@@ -457,44 +473,76 @@ async def reader_search(datasette, request):
     if db is None or not search.q.strip():
         return await render_reader_page(datasette, request, "reader_search.html", context)
     context["links"] = explorer_links(datasette, database, search)
-    first = await db.execute(
-        "select search_plan(:q) as plan, search_match(:q) as expr", {"q": search.q}
-    )
-    plan, expression = first.rows[0]["plan"], first.rows[0]["expr"]
+    plan = search_query.plan(search.q)
     if plan == "none":
         context["message"] = OPERATORS_HELP
         return await render_reader_page(datasette, request, "reader_search.html", context)
+    budget = Budget(datasette, started)
+    status, headers = 200, {}
+    try:
+        if search_query.costly(search.q):
+            async with costly_slot(datasette, started):
+                context.update(await results(request, budget.database(db), search, plan))
+        else:
+            context.update(await results(request, budget.database(db), search, plan))
+    except Busy:
+        context["message"] = BUSY
+        status, headers = 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    except (QueryInterrupted, OutOfTime):
+        context["message"] = TOO_LONG.format(seconds=budget.seconds)
+        status = 400
+    response = await render_reader_page(
+        datasette, request, "reader_search.html", context, status=status
+    )
+    response.headers.update(headers)
+    return response
+
+
+async def results(request, db, search, plan):
+    """The page's count, tweets and links: every statement run through `db`."""
     low, high = await id_bounds(db, search)
     _, condition_params = search.conditions()
-    params = {"q": search.q, "expr": expression, "low": low, "high": high, **condition_params}
-    if plan != "words":
-        phrases = json.loads(
-            (await db.execute("select search_phrases(:q)", {"q": search.q})).single_value()
+    params = {
+        "q": search.q,
+        "expr": search_query.fts_expression(search.q),
+        "low": low,
+        "high": high,
+        **condition_params,
+    }
+    if plan == "scan":
+        terms = search_query.group_terms(search.q)
+        params.update(
+            {
+                f"term{i}": terms[i] if i < len(terms) else None
+                for i in range(search_query.MAX_GROUPS)
+            }
         )
+    if plan != "words":
+        phrases = sum(len(group) for group in search_query.parse(search.q))
         stats = await db.execute("select tweets, trigrams from tweets_trigram_stats")
         tweets, grams = stats.rows[0] if stats.rows else (1, 1)
-        params["stats"] = json.dumps([max(tweets, 1), max(grams, 1), [0] * len(phrases)])
+        params["stats"] = json.dumps([max(tweets, 1), max(grams, 1), [0] * phrases])
     kinds, size = await listed_kinds(db, search)
     if size == 0:  # only replies of an archive without replies: said at once
-        context.update(count=0, tweets=[])
-        return await render_reader_page(datasette, request, "reader_search.html", context)
+        return {"count": 0, "tweets": []}
     kinds = kinds if size is not None and size <= KIND_LIST_MAX else None
     count, how = await count_matches(db, search, plan, params, kinds)
     ids, following, _ = await page_ids(db, search, plan, params, kinds)
-    words = await highlighted(db, plan, ids, params)
+    words = await highlighted(db, plan, ids, search.q)
     tweets = await load_tweets(db, ids)
-    substrings = search_terms(search.q) if plan != "words" else set()
+    wanted = search_query.wanted_terms(search.q)
+    substrings = wanted if plan != "words" else set()
+    prefixes = search_query.prefixes(search.q) if plan == "words" else set()
     for tweet in tweets:
-        tweet["pattern"] = term_pattern(words.get(tweet["id"], ()), substrings)
-    context.update(
-        tweets=tweets,
-        count=count,
-        how=how,
-        ranked=search.sort == "relevance" and count > RANKED,
-        next_url=with_query(request, before=following) if following else None,
-        first_url=with_query(request, before=None) if search.cursor else None,
-    )
-    return await render_reader_page(datasette, request, "reader_search.html", context)
+        tweet["pattern"] = term_pattern(words.get(tweet["id"], ()), substrings, prefixes)
+    return {
+        "tweets": tweets,
+        "count": count,
+        "how": how,
+        "ranked": search.sort == "relevance" and count > RANKED,
+        "next_url": with_query(request, before=following) if following else None,
+        "first_url": with_query(request, before=None) if search.cursor else None,
+    }
 
 
 @hookimpl

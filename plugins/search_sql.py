@@ -4,125 +4,38 @@ import math
 import os
 import re
 import sys
-import unicodedata
 
 from datasette import hookimpl
 
 # The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
-from archive_site.chars import DROP_INVISIBLE, HIGHLIGHT_END, HIGHLIGHT_START
+from archive_site.chars import HIGHLIGHT_END, HIGHLIGHT_START
 
-TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?(?P<pstar>\*)?|(?P<word>[^\s"]+))')
-WORD_CHARS = re.compile(r"\w")
-# Scripts written without spaces between words: unicode61 keeps a whole run as one token.
-NO_SPACE_SCRIPTS = re.compile(
-    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-    "\u31f0-\u31ff\uac00-\ud7af\u0e00-\u0e7f\u1100-\u11ff]"
+# The parser and its limits are shared with the search pages and the search gate.
+from archive_site.search_query import (
+    MIN_RUN,
+    NO_SPACE_SCRIPTS,
+    first_term,
+    fts_expression,
+    index_expression,
+    indexed,
+    is_run_char,
+    mode,
+    notes,
+    parse,
+    plan,
+    quote,
+    runs,
 )
-# The substring index (etl/search_index.py) holds each tweet's runs of these characters and
-# symbols, 3+ long: any search term of 3+ such characters lies inside one of them.
-MIN_RUN = 3
-NO_MATCH = '"nomatchforthisterm"'
 
-
-def has_symbols(text):
-    return any(unicodedata.category(c) == "So" for c in text)
-
-
-def is_run_char(c):
-    return bool(NO_SPACE_SCRIPTS.match(c)) or unicodedata.category(c) == "So"
-
-
-def runs(text):
-    """The maximal runs of characters the substring index holds, 3+ long."""
-    found, run = [], ""
-    for c in text + " ":
-        if is_run_char(c):
-            run += c
-            continue
-        if len(run) >= MIN_RUN:
-            found.append(run)
-        run = ""
-    return found
-
-
-def needs_substrings(text):
-    """Japanese, Chinese, Korean, Thai, emoji: not split into words by unicode61."""
-    return bool(NO_SPACE_SCRIPTS.search(text)) or has_symbols(text)
-
-
-# Cached: the search SQL calls these once per candidate row with the same query.
-@functools.lru_cache(maxsize=64)
-def parse(query):
-    """User input -> tuple of OR-groups, each a tuple of (negated, text, prefix) terms."""
-    query = unicodedata.normalize("NFKC", (query or "").translate(DROP_INVISIBLE))
-    groups, terms, negate_next = [], [], False
-    for match in TOKEN.finditer(query):
-        if match["word"] is not None:
-            word = match["word"]
-            if word == "OR" and not match["neg"]:
-                if terms:
-                    groups.append(terms)
-                terms = []
-                continue
-            if word == "AND" and not match["neg"]:
-                continue
-            if word == "NOT" and not match["neg"]:
-                negate_next = True
-                continue
-            prefix = word.endswith("*")
-            text = word.strip("*")
-        else:
-            text, prefix = match["phrase"].strip(), bool(match["pstar"])
-        if not (WORD_CHARS.search(text) or has_symbols(text)):
-            continue
-        terms.append((bool(match["neg"]) or negate_next, text, prefix))
-        negate_next = False
-    if terms:
-        groups.append(terms)
-    # A group of exclusions alone can't be searched: treat its terms as wanted.
-    return tuple(
-        tuple(g) if any(not neg for neg, _, _ in g) else tuple((False, t, p) for _, t, p in g)
-        for g in groups
-    )
+# The tests of the substring index read these here.
+__all__ = ["MIN_RUN", "NO_SPACE_SCRIPTS", "is_run_char"]
 
 
 @functools.lru_cache(maxsize=64)
 def folded_groups(query):
     return tuple(tuple((neg, t.casefold()) for neg, t, _ in group) for group in parse(query))
-
-
-def mode(query):
-    groups = parse(query)
-    if not groups:
-        return "none"
-    texts = [text for group in groups for _, text, _ in group]
-    if not any(needs_substrings(text) for text in texts):
-        return "words"
-    if all(len(text) >= 3 for text in texts):
-        return "trigram"
-    return "substring"
-
-
-def quote(text):
-    return '"' + text.replace('"', '""') + '"'
-
-
-def fts_expression(query):
-    """A valid FTS5 expression for either index, whatever the input."""
-    groups = parse(query)
-    trigram = mode(query) != "words"
-    parts = []
-    for group in groups:
-        wanted = [t for t in group if not t[0]]
-        unwanted = [t for t in group if t[0]]
-        bits = [quote(text) + ("*" if prefix and not trigram else "") for _, text, prefix in wanted]
-        expr = " AND ".join(bits)
-        for _, text, _ in unwanted:
-            expr = f"({expr}) NOT {quote(text)}"
-        parts.append(f"({expr})")
-    return " OR ".join(parts) or NO_MATCH
 
 
 def contains(query, text):
@@ -133,16 +46,6 @@ def contains(query, text):
         if all((t in folded) != neg for neg, t in group):
             return 1
     return 0
-
-
-def first_term(query):
-    """A term every match contains (from a single group), for a fast instr() pre-filter."""
-    groups = parse(query)
-    if len(groups) != 1:
-        return ""
-    wanted = [t for neg, t, _ in groups[0] if not neg]
-    uncased = [t for t in wanted if t.lower() == t.upper()]
-    return (uncased or [""])[0]
 
 
 @functools.lru_cache(maxsize=64)
@@ -160,41 +63,6 @@ def highlight(query, text):
     if pattern is None:
         return text
     return pattern.sub(lambda m: HIGHLIGHT_START + m.group(0) + HIGHLIGHT_END, text)
-
-
-def candidates(query):
-    """An expression for the substring index that finds every match, or "" when some
-    OR-group has no run of 3+ such characters to look up (then the text is scanned)."""
-    parts = []
-    for group in parse(query):
-        wanted = [quote(run) for neg, text, _ in group if not neg for run in runs(text)]
-        if not wanted:
-            return ""
-        expression = "(" + " AND ".join(wanted) + ")"
-        # A whole excluded term the index holds can be excluded by the index.
-        for neg, text, _ in group:
-            if neg and indexed(text):
-                expression = f"({expression} NOT {quote(text)})"
-        parts.append(expression)
-    return " OR ".join(parts)
-
-
-def indexed(text):
-    """The substring index finds exactly the tweets containing `text`."""
-    return len(text) >= MIN_RUN and all(map(is_run_char, text))
-
-
-def plan(query):
-    """words: the word index; index: substring index candidates, each checked; scan: every
-    tweet checked; none: nothing to search for."""
-    current = mode(query)
-    if current in ("words", "none"):
-        return current
-    return "index" if candidates(query) else "scan"
-
-
-def index_expression(query):
-    return candidates(query) or NO_MATCH
 
 
 def phrases(query):
@@ -320,3 +188,9 @@ def prepare_connection(conn):
     # The tweets table's own search box (?_search=) goes through escape_fts: give it the
     # same phrase/prefix/exclusion syntax, never a syntax error.
     conn.create_function("escape_fts", 1, fts_expression, deterministic=True)
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    # The `search` query's page says what the parser's limits left out, as /search does.
+    env.globals["search_notes"] = notes

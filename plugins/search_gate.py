@@ -1,0 +1,84 @@
+import os
+import re
+import sys
+import time
+import urllib.parse
+
+from datasette import hookimpl
+from datasette.handle_exception import handle_exception as datasette_error_page
+from datasette.utils.asgi import Request
+from datasette.views.base import DatasetteError
+
+# The helpers plugin files share sit beside them, in archive_site/ (see its __init__.py).
+if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
+    sys.path.insert(0, _folder)
+from archive_site.config import archive_database
+from archive_site.search_budget import RETRY_AFTER_SECONDS, STARTED, Busy, costly_slot
+from archive_site.search_query import costly
+
+# The reader page (/search) takes its slot itself, to answer with its own form.
+BUSY = (
+    "The site is busy with other long searches or SQL queries. Try again in a few seconds, or "
+    "narrow the search: whole words rather than single characters or short beginnings of "
+    "words, fewer alternatives joined by OR."
+)
+
+
+def with_format(path):
+    """A page's address with any format after it (.json, .csv, .atom)."""
+    return re.compile(re.escape(path) + r"(\.\w+)?")
+
+
+def costly_request(datasette, scope):
+    """Whether this request runs a costly search (search_query.costly) through Datasette's
+    own pages, raw FTS5 syntax on the tweets table, or SQL of its own."""
+    if scope.get("type") != "http":
+        return False
+    path = scope.get("path", "")
+    args = dict(urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    if args.get("sql") and any(
+        with_format(datasette.urls.database(name)).fullmatch(path) for name in datasette.databases
+    ):
+        return True
+    database = archive_database(datasette)
+    if database not in datasette.databases:
+        return False
+    for query in ("search", "search_feed"):
+        if with_format(datasette.urls.query(database, query)).fullmatch(path):
+            return costly(args.get("q", ""))
+    if with_format(datasette.urls.table(database, "tweets")).fullmatch(path):
+        searches = [
+            value
+            for key, value in args.items()
+            if key.startswith("_search") and key != "_searchmode"
+        ]
+        if args.get("_searchmode") == "raw":
+            return bool(searches)
+        return any(costly(value) for value in searches if value)
+    return False
+
+
+async def busy(datasette, scope, receive, send):
+    error = DatasetteError(BUSY, status=503, title="Busy")
+    response = await datasette_error_page(datasette, Request(scope, receive), error)()
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    await response.asgi_send(send)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def gate(scope, receive, send):
+            started = time.monotonic()
+            if not costly_request(datasette, scope):
+                await app(dict(scope, **{STARTED: started}), receive, send)
+                return
+            try:
+                async with costly_slot(datasette, started):
+                    await app(scope, receive, send)
+            except Busy:
+                await busy(datasette, scope, receive, send)
+
+        return gate
+
+    return wrap
