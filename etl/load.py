@@ -208,7 +208,7 @@ class Loader:
                 "format": info.format,
                 # Absolute, so `publish` finds the media from any working directory (the
                 # published copy keeps only the name).
-                "location": os.path.abspath(info.location),
+                "location": os.path.abspath(info.tree_location or info.location),
                 "owner_screen_name": info.owner,
                 "exported_at": info.exported_at,
                 "files_read": len(info.files),

@@ -120,6 +120,8 @@ class SourceInfo:
     skipped: dict[str, int] = field(default_factory=dict)
     # An export Twitter made, not a conversion of one: an owner's newest export is compared.
     is_export: bool = False
+    # The folder or zip its media paths are relative to (`location` may be a folder inside it).
+    tree_location: str = ""
 
 
 @dataclass

@@ -78,6 +78,9 @@ class Found:
     files: list[str] = field(default_factory=list)  # what the format claimed, if it lists files
     name: str = ""  # the source's name, when not its location's last part
     problems: list[Problem] = field(default_factory=list)  # about the SOURCE: reported first
+    # The folder or zip the tree's paths (media paths among them) are relative to: the SOURCE,
+    # or a zip inside it; `location` adds the archive's own folder within it.
+    tree_location: str = ""
 
     @property
     def format(self) -> str:
@@ -95,6 +98,7 @@ class Found:
             format=self.module.FORMAT,
             precedence="",
             is_export=self.module.IS_EXPORT,
+            tree_location=self.tree_location or self.location,
         )
         reader = self.module.open_archive(self, info, options)
         # Between archives of one rank, the newer export wins.
@@ -184,6 +188,7 @@ def archives(tree: Tree, location: str) -> list[Found]:
                 f.root,
                 f.files,
                 f"{source_name(f.location)} (copy {number})",
+                tree_location=f.tree_location,
             )
             for f in formats_in(layer, location)
             if any(reads(f.module, name, f.root, f.files) for name in layer.own)
@@ -203,7 +208,7 @@ def formats_in(tree: Tree, location: str) -> list[Found]:
     for module in FORMATS:
         taken = [f.root for f in found]
         found += [
-            Found(module, tree, location + sub(root), root, claimed)
+            Found(module, tree, location + sub(root), root, claimed, tree_location=location)
             for root, claimed in module.find_archives(tree, files, taken)
         ]
     return found
