@@ -14,6 +14,7 @@ from datasette import hookimpl
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import archive_database, config
+from archive_site.ids import in_id_range
 from archive_site.links import STATUS_URL
 
 # Characters XML 1.0 can't carry at all: datasette-atom's feed builder refuses the whole feed
@@ -54,7 +55,7 @@ def feed_html(text, present, page_url):
     text = xml_text(text)
     if not isinstance(text, str):
         return text
-    ids = {int(m["id"]) for m in STATUS_URL.finditer(text) if int(m["id"]) < 2**63}
+    ids = {int(m["id"]) for m in STATUS_URL.finditer(text) if in_id_range(int(m["id"]))}
     local = present(ids) if ids else set()
     out, last = [], 0
     for match in URL.finditer(text):

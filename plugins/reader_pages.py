@@ -4,7 +4,6 @@ latest versions of edited tweets only, and for explorers a link to the same rows
 CSV or SQL. (The timeline and on this day have files of their own.)"""
 
 import os
-import re
 import sys
 import urllib.parse
 
@@ -30,7 +29,9 @@ from archive_site.pages import (
     LATEST_ONLY,
     PAGE_SIZE,
     archive_features,
+    decode_count_cursor,
     decode_cursor,
+    encode_count_cursor,
     encode_cursor,
     few_matches,
     keyset_ids,
@@ -39,7 +40,6 @@ from archive_site.pages import (
 from archive_site.tweets import load_tweets, readable_time
 
 MAX_TAG = 140
-_COUNT_CURSOR = re.compile(r"^(?P<count>\d{1,12})~(?P<id>-?\d{1,20})$")
 
 
 # /hashtag/<tag>
@@ -112,12 +112,12 @@ async def hashtag(datasette, request):
 
 async def most_liked(datasette, request):
     db = archive_or_404(datasette)
-    match = _COUNT_CURSOR.match(request.args.get("before") or "")
+    after = decode_count_cursor(request.args.get("before"))
     clauses = ["tweets.favorite_count > 0", "tweets.kind != 'retweet'", LATEST_ONLY]
     params = {"_size": PAGE_SIZE + 1}
-    if match:
+    if after:
         clauses.append("(tweets.favorite_count, tweets.id) < (:_count, :_id)")
-        params.update(_count=int(match["count"]), _id=int(match["id"]))
+        params.update(_count=after[0], _id=after[1])
     rows = (
         await db.execute(
             "select tweets.id, tweets.favorite_count from tweets where "
@@ -128,7 +128,7 @@ async def most_liked(datasette, request):
     ).rows
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    next_cursor = f"{rows[-1]['favorite_count']}~{rows[-1]['id']}" if more else None
+    next_cursor = encode_count_cursor(rows[-1]["favorite_count"], rows[-1]["id"]) if more else None
     items = await cards(db, [row["id"] for row in rows])
     for item in items:
         tweet = item["tweet"]

@@ -11,6 +11,7 @@ from datasette.utils import tilde_decode, urlsafe_components
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import DEFAULT_TILE_ATTRIBUTION, DEFAULT_TILES, archive_database
+from archive_site.ids import parse_id
 from archive_site.pages import LATEST_ONLY
 from archive_site.tweets import load_tweets, readable_time
 
@@ -176,10 +177,7 @@ def tile_layer(datasette, database):
 
 def row_pk(request):
     values = urlsafe_components(request.url_vars.get("pks", ""))
-    try:
-        return int(tilde_decode(values[0])) if len(values) == 1 else None
-    except ValueError:
-        return None
+    return parse_id(tilde_decode(values[0])) if len(values) == 1 else None
 
 
 @hookimpl

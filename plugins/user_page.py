@@ -11,6 +11,7 @@ from datasette import NotFound, Response, hookimpl
 if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import archive_database, archive_or_404
+from archive_site.ids import parse_id
 from archive_site.pages import (
     decode_cursor,
     keyset_ids,
@@ -110,8 +111,8 @@ async def account_page(datasette, request):
     # links no reader needs.
     database = archive_database(datasette)
     db = datasette.databases.get(database)
-    pk = int(request.url_vars["pk"])
-    if db is None or not -(2**63) <= pk < 2**63 or not await db.table_exists("users"):
+    pk = parse_id(request.url_vars["pk"])
+    if db is None or pk is None or not await db.table_exists("users"):
         raise NotFound("No such account")
     await datasette.ensure_permissions(
         request.actor,

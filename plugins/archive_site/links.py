@@ -6,6 +6,8 @@ one query for a whole page of tweets, and the filter is handed the set of ids pr
 
 import re
 
+from .ids import in_id_range, parse_id
+
 # A tweet's address on twitter.com or x.com, in text (so no anchors: it may sit mid-sentence).
 STATUS_URL = re.compile(
     r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,50}|i/web|i)"
@@ -21,7 +23,7 @@ def status_id(url):
     match = STATUS_URL.match(url or "")
     if not match or match.end() != len(url) and url[match.end()] not in "/?#":
         return None
-    return int(match["id"])
+    return parse_id(match["id"])
 
 
 def status_ids(text):
@@ -31,14 +33,14 @@ def status_ids(text):
     found = set()
     for match in STATUS_URL.finditer(text):
         value = int(match["id"])
-        if value < 2**63:
+        if in_id_range(value):
             found.add(value)
     return found
 
 
 async def present_ids(db, ids):
     """The subset of `ids` that are tweets in the archive: one query."""
-    ids = sorted({int(i) for i in ids if i is not None and -(2**63) <= int(i) < 2**63})
+    ids = sorted({int(i) for i in ids if i is not None and in_id_range(int(i))})
     ids = ids[:MAX_LOOKUP]
     if not ids:
         return frozenset()

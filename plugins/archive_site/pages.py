@@ -8,12 +8,16 @@ import weakref
 from datasette import Response
 
 from .config import archive_database, config
+from .ids import parse_id
 
 PAGE_SIZE = 50
 # Superseded versions of an edited tweet stay reachable from the latest one's page, but no
 # list, count or search shows them.
 LATEST_ONLY = "tweets.is_latest_version = 1"
-_CURSOR = re.compile(r"^(?P<at>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^~]{0,12})~(?P<id>-?\d{1,20})$")
+_CURSOR = re.compile(
+    r"(?P<at>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[^~]{0,12})~(?P<id>-?[0-9]{1,20})"
+)
+_COUNT_CURSOR = re.compile(r"(?P<count>[0-9]{1,20})~(?P<id>-?[0-9]{1,20})")
 
 
 def encode_cursor(created_at: str, tweet_id: int) -> str:
@@ -21,11 +25,23 @@ def encode_cursor(created_at: str, tweet_id: int) -> str:
 
 
 def decode_cursor(text: str | None):
-    """(created_at, id) from a cursor a page made, or None for anything else (first page)."""
-    match = _CURSOR.match(text or "")
-    if not match:
-        return None
-    return match["at"], int(match["id"])
+    """(created_at, id) from a cursor a page made, or None for anything else, an id outside
+    SQLite's range included: the page then starts from the first."""
+    match = _CURSOR.fullmatch(text or "")
+    tweet_id = parse_id(match["id"]) if match else None
+    return None if tweet_id is None else (match["at"], tweet_id)
+
+
+def encode_count_cursor(count: int, tweet_id: int) -> str:
+    return f"{int(count)}~{int(tweet_id)}"
+
+
+def decode_count_cursor(text: str | None):
+    """(count, id) from a cursor of a list ordered by a count (most liked), or None, like
+    decode_cursor."""
+    match = _COUNT_CURSOR.fullmatch(text or "")
+    count, tweet_id = (parse_id(match["count"]), parse_id(match["id"])) if match else (None, None)
+    return None if count is None or tweet_id is None else (count, tweet_id)
 
 
 async def keyset_ids(
