@@ -154,10 +154,12 @@ class Search:
 ROW_CHECKS = {
     "words": "1",
     "index": "t.text like search_prefilter(:q) escape '\\' and search_contains(:q, t.text)",
-    # A term of each OR-group (:term0...: search_query.group_terms) found in C first: then
-    # only the tweets holding one are checked in Python, which holds the GIL.
+    # A term of each OR-group found in C first (as the `search` query does): then only the
+    # tweets holding one are checked in Python, which holds the GIL.
     "scan": "("
-    + " or ".join(f"instr(t.text, :term{i}) > 0" for i in range(search_query.MAX_GROUPS))
+    + " or ".join(
+        f"instr(t.text, search_group_term(:q, {i})) > 0" for i in range(search_query.MAX_GROUPS)
+    )
     + ") and search_contains(:q, t.text)",
 }
 
@@ -509,14 +511,6 @@ async def results(request, db, search, plan):
         "high": high,
         **condition_params,
     }
-    if plan == "scan":
-        terms = search_query.group_terms(search.q)
-        params.update(
-            {
-                f"term{i}": terms[i] if i < len(terms) else None
-                for i in range(search_query.MAX_GROUPS)
-            }
-        )
     if plan != "words":
         phrases = sum(len(group) for group in search_query.parse(search.q))
         stats = await db.execute("select tweets, trigrams from tweets_trigram_stats")

@@ -18,6 +18,7 @@ from archive_site.search_query import (
     NO_SPACE_SCRIPTS,
     first_term,
     fts_expression,
+    group_term,
     index_expression,
     indexed,
     is_run_char,
@@ -177,6 +178,7 @@ def prepare_connection(conn):
     conn.create_function("search_match", 1, fts_expression, deterministic=True)
     conn.create_function("search_contains", 2, contains, deterministic=True)
     conn.create_function("search_first_term", 1, first_term, deterministic=True)
+    conn.create_function("search_group_term", 2, group_term, deterministic=True)
     conn.create_function("search_highlight", 2, highlight, deterministic=True)
     conn.create_function("search_plan", 1, plan, deterministic=True)
     conn.create_function("search_candidates", 1, index_expression, deterministic=True)

@@ -5,6 +5,7 @@ they can't take every SQL thread from other visitors."""
 
 import asyncio
 import copy
+import re
 import time
 import urllib.parse
 
@@ -14,9 +15,10 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 
 from etl.site import SETTINGS
+from plugins.archive_site.search_query import MAX_GROUPS
 from plugins.search_sql import fts_expression
 
-from .conftest import ROOT, make_datasette, run_build
+from .conftest import IDS, ROOT, make_datasette, run_build
 from .test_reader_search import SOURCES, card_ids
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -243,3 +245,27 @@ async def test_prefix_searches_still_find_and_mark_every_match(search_db, metada
         text = (await ds.client.get(url("/search", q=query))).text
         assert "<strong>1 tweet</strong> matches" in text
         assert len(card_ids(text)) == 1
+
+
+def test_the_search_queries_look_for_a_term_of_every_group_in_c_first(metadata):
+    queries = metadata["databases"]["archive"]["queries"]
+    for name in ("search", "search_feed"):
+        slots = re.findall(r"search_group_term\(:q, (\d+)\)", queries[name]["sql"])
+        assert [int(slot) for slot in slots] == list(range(MAX_GROUPS)), name
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "query, names",
+    [
+        ("東京 OR 渋谷", ["japanese", "geo_tokyo"]),
+        ("東京 OR nowhere", ["japanese"]),
+        ("渋谷 OR 東京 -タワー", ["geo_tokyo"]),
+    ],
+)
+async def test_substrings_joined_by_or(ds, query, names):
+    expected = sorted(IDS[name] for name in names)
+    rows = (await ds.client.get(url("/archive/search.json", q=query, _shape="array"))).json()
+    assert sorted(row["tweet_id"] for row in rows) == expected
+    text = (await ds.client.get(url("/search", q=query))).text
+    assert sorted(card_ids(text)) == expected

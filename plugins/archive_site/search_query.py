@@ -256,6 +256,12 @@ def group_terms(query):
     return terms
 
 
+def group_term(query, index):
+    """group_terms(query)[index], or None past the last group (instr() of None is no match)."""
+    terms = group_terms(query)
+    return terms[index] if 0 <= index < len(terms) else None
+
+
 def indexed(text):
     """The substring index finds exactly the tweets containing `text`."""
     return len(text) >= MIN_RUN and all(map(is_run_char, text))
