@@ -15,7 +15,6 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 
 from etl.site import SETTINGS
-from plugins.archive_site.search_query import MAX_GROUPS
 from plugins.search_sql import fts_expression
 
 from .conftest import IDS, ROOT, make_datasette, run_build
@@ -248,6 +247,8 @@ async def test_prefix_searches_still_find_and_mark_every_match(search_db, metada
 
 
 def test_the_search_queries_look_for_a_term_of_every_group_in_c_first(metadata):
+    from plugins.archive_site.search_query import MAX_GROUPS
+
     queries = metadata["databases"]["archive"]["queries"]
     for name in ("search", "search_feed"):
         slots = re.findall(r"search_group_term\(:q, (\d+)\)", queries[name]["sql"])
