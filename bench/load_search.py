@@ -92,9 +92,10 @@ def hostile_paths() -> list[tuple[str, str]]:
         paths.append(("datasette", q("/archive/search", q=s)))
         paths.append(("datasette", q("/archive/search_feed.atom", q=s)))
         paths.append(("datasette", q("/archive/tweets", _search=s, _sort_desc="id")))
-    paths.append(
-        ("datasette", q("/archive/tweets", _search=searches[0], _searchmode="raw", _sort="id"))
-    )
+    for raw in (searches[0], "qu* br* fo*"):
+        paths.append(
+            ("datasette", q("/archive/tweets", _search=raw, _searchmode="raw", _sort="id"))
+        )
     slow_sql = (
         "with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000000)"
         " select count(*) from n"

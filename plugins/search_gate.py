@@ -14,7 +14,7 @@ if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site.config import archive_database
 from archive_site.search_budget import RETRY_AFTER_SECONDS, STARTED, Busy, costly_slot
-from archive_site.search_query import costly
+from archive_site.search_query import costly, raw_problem
 
 # The reader page (/search) takes its slot itself, to answer with its own form.
 BUSY = (
@@ -29,23 +29,24 @@ def with_format(path):
     return re.compile(re.escape(path) + r"(\.\w+)?")
 
 
-def costly_request(datasette, scope):
-    """Whether this request runs a costly search (search_query.costly) through Datasette's
-    own pages, raw FTS5 syntax on the tweets table, or SQL of its own."""
+def classify(datasette, scope):
+    """(costly, problem): whether this request runs a costly search (search_query.costly)
+    through Datasette's own pages, raw FTS5 syntax on the tweets table, or SQL of its own;
+    and why a raw search asks too much (the parser's limits can't apply to it), or None."""
     if scope.get("type") != "http":
-        return False
+        return False, None
     path = scope.get("path", "")
     args = dict(urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1")))
     if args.get("sql") and any(
         with_format(datasette.urls.database(name)).fullmatch(path) for name in datasette.databases
     ):
-        return True
+        return True, None
     database = archive_database(datasette)
     if database not in datasette.databases:
-        return False
+        return False, None
     for query in ("search", "search_feed"):
         if with_format(datasette.urls.query(database, query)).fullmatch(path):
-            return costly(args.get("q", ""))
+            return costly(args.get("q", "")), None
     if with_format(datasette.urls.table(database, "tweets")).fullmatch(path):
         searches = [
             value
@@ -53,15 +54,15 @@ def costly_request(datasette, scope):
             if key.startswith("_search") and key != "_searchmode"
         ]
         if args.get("_searchmode") == "raw":
-            return bool(searches)
-        return any(costly(value) for value in searches if value)
-    return False
+            problems = [raw_problem(value) for value in searches]
+            return bool(searches), next(filter(None, problems), None)
+        return any(costly(value) for value in searches if value), None
+    return False, None
 
 
-async def busy(datasette, scope, receive, send):
-    error = DatasetteError(BUSY, status=503, title="Busy")
+async def error_page(datasette, scope, receive, send, error, headers=None):
     response = await datasette_error_page(datasette, Request(scope, receive), error)()
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers.update(headers or {})
     await response.asgi_send(send)
 
 
@@ -70,14 +71,21 @@ def asgi_wrapper(datasette):
     def wrap(app):
         async def gate(scope, receive, send):
             started = time.monotonic()
-            if not costly_request(datasette, scope):
+            expensive, problem = classify(datasette, scope)
+            if problem:
+                error = DatasetteError(problem, status=400, title="Search too large")
+                await error_page(datasette, scope, receive, send, error)
+                return
+            if not expensive:
                 await app(dict(scope, **{STARTED: started}), receive, send)
                 return
             try:
                 async with costly_slot(datasette, started):
                     await app(scope, receive, send)
             except Busy:
-                await busy(datasette, scope, receive, send)
+                error = DatasetteError(BUSY, status=503, title="Busy")
+                retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+                await error_page(datasette, scope, receive, send, error, retry)
 
         return gate
 

@@ -153,6 +153,27 @@ async def test_every_route_that_searches_answers_the_hostile_searches(search_db,
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "raw, status",
+    [
+        ("harbour", 200),
+        ('"harbour walk" OR harb*', 200),
+        (PREFIXES, 400),
+        ("a* b*", 400),
+        ("har* wal* num* pie*", 400),
+        (" ".join(["harbour"] * 11), 400),
+    ],
+)
+async def test_raw_searches_on_the_table_are_bounded_too(search_db, metadata, raw, status):
+    ds = make_datasette(search_db, metadata)
+    path = url("/archive/tweets.json", _search=raw, _searchmode="raw", _sort_desc="id")
+    response = await ds.client.get(path)
+    assert response.status_code == status
+    if status == 400:
+        assert "raw search" in response.json()["error"] or "at least 2" in response.text
+
+
+@pytest.mark.asyncio
 async def test_a_search_out_of_time_is_a_friendly_page(search_db, metadata, slow_checks):
     ds = limited(search_db, metadata, 0.3)
     started = time.monotonic()

@@ -316,6 +316,21 @@ def highlight_expression(query):
     return " OR ".join(dict.fromkeys(map(quote, terms))) or None
 
 
+def raw_problem(expression):
+    """Why raw FTS5 syntax (the tweets table's ?_searchmode=raw, which the parser never
+    sees) asks for more than any search may, or None."""
+    words = [w for w in WORD.findall(expression) if w not in ("AND", "OR", "NOT", "NEAR")]
+    prefixes = re.findall(r"(\w*)\s*\*", expression)
+    if len(words) > MAX_TERMS or len(prefixes) > MAX_PREFIXES:
+        return (
+            f"A raw search (_searchmode=raw) may look for at most {MAX_TERMS} words, "
+            f"{MAX_PREFIXES} of them ending in *."
+        )
+    if any(len(prefix) < MIN_PREFIX for prefix in prefixes):
+        return f"A word ending in * needs at least {MIN_PREFIX} letters before the *."
+    return None
+
+
 def costly(query):
     """Whether a search may take long enough to keep the site's SQL threads from other
     visitors (bench/load_search.py measures them): one that checks tweets one by one in
