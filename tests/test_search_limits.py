@@ -113,6 +113,29 @@ def test_one_letter_prefixes_are_whole_words():
     assert fts_expression("a* run*") == '("a" AND "run"*)'
 
 
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("fox", False),
+        ("the quick brown fox", False),
+        ("the quick brown fox jumps", True),
+        ('"the quick" "brown fox" jumps', True),
+        ("run*", False),
+        ("ru*", True),
+        ("runn*", True),
+        ("東京タワー", False),
+        ("東京タワー OR 渋谷区役所", False),
+        ("ab東京タワー", True),
+        ("東", True),
+        ("東京 OR 渋谷", True),
+    ],
+)
+def test_which_searches_are_costly(query, expected):
+    from plugins.archive_site.search_query import costly
+
+    assert costly(query) == expected
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     "query, note",

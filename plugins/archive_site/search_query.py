@@ -25,20 +25,21 @@ NO_MATCH = '"nomatchforthisterm"'
 # What one search may ask for. Each wanted term is another index lookup (a prefix term
 # reads every word it starts: FTS5 merges their lists in memory, in one step the SQL time
 # limit can't interrupt), each OR-group another pass over a candidate for the checks done
-# in Python. At a million tweets (bench/load_search.py), before these limits: 200
-# one-letter prefixes took 2 s and 180 MB; 26 prefixes joined by OR 22 s; 300 emoji joined
-# by OR scanned every tweet 300 times. Within them the costliest search takes ~1 s.
+# in Python. At a million tweets, before these limits: 200 one-letter prefixes took 2 s and
+# grew the server by 180 MB; 26 prefixes joined by OR 22 s (no time limit); 300 emoji
+# joined by OR checked every tweet against each in Python. Within them, what is left that
+# outlasts the budget (a 1-2 character term checked in Python) is a costly search, below.
 MAX_TERMS = 10
 MAX_GROUPS = 5
 MAX_PREFIXES = 3
-# A one-letter prefix is a 26th of the whole index (t*: 120 ms and 25 MB a lookup); the
+# A one-letter prefix is a 26th of the whole index (t*: 120 ms and 15 MB a lookup); the
 # word index also holds every 3-letter prefix, so those are single lookups.
 MIN_PREFIX = 2
 # A tweet is 280 characters; a phrase of 280 characters is a long list of lookups already.
 MAX_TERM_CHARS = 280
 # Searches of up to this many words (a phrase counts each of its words) and no prefix but of
-# 3 letters cost about what one word does (at a million tweets, 4 words: 1.5x "fox"; 10:
-# 10x, a phrase of 10: 15x): they never wait for the costly searches' slot.
+# 3 letters cost about what one word does (at a million tweets, 4 words: 1.5x "fox", a
+# phrase of 4: 5-7x; 10 words: 10x, a phrase of 10: 15x): they never wait for a slot.
 CHEAP_WORDS = 4
 
 
