@@ -1,3 +1,4 @@
+import functools
 import logging
 import math
 import os
@@ -227,6 +228,8 @@ def limited_protocol(header_timeout, cap):
 
 
 def run_with_limits(run):
+    # wraps: uvicorn.run's own signature stays what inspection sees (a test checks it).
+    @functools.wraps(run)
     def limited_run(app, **options):
         try:
             found = limits(served["config"])
