@@ -6,7 +6,8 @@ Generates an archive of N tweets (bench/build_speed.py's generator, plus a few h
 with photos), builds it, publishes it as a deployable folder (`tweets-etl publish --target
 dir`: the published copy, its metadata, settings and media) and serves that with the
 production command line (etl/site.py) in a real `datasette` on 127.0.0.1. The published
-folder is cached under build/loadtest/, so a rerun of the same size starts at once.
+folder is cached under build/loadtest/, so a rerun of the same size starts at once (until
+the ETL, metadata.yml or the generators change: then it is made again).
 
 The server runs with a limit of DESCRIPTORS open files, as on many hosts. Each client is a
 thread with one keep-alive connection, cycling through the page kinds (home, search, tweet
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import http.client
 import itertools
 import os
@@ -86,12 +88,32 @@ def add_media_tweets(folder: Path, count: int) -> None:
     (folder / "tweets_2011-media.md").write_text("\n\n----\n\n".join(entries) + "\n\n----\n\n")
 
 
+def fingerprint() -> str:
+    """What the cached site was made by: the ETL, the metadata and the generators. A site
+    published by older code (an index since added, a canned query since rewritten) would
+    measure that code, not this one."""
+    digest = hashlib.sha256()
+    made_by = sorted((ROOT / "etl").rglob("*.py")) + [
+        ROOT / "metadata.yml",
+        ROOT / "bench" / "build_speed.py",
+        Path(__file__).resolve(),
+    ]
+    for path in made_by:
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def published_site(tweets: int) -> Path:
-    """The deployable folder of an archive of `tweets` tweets, built once and cached."""
+    """The deployable folder of an archive of `tweets` tweets, built once and cached until the
+    code that made it changes."""
     site = CACHE / f"site-{tweets}"
-    if (site / "archive.db").exists():
+    stamp = CACHE / f"site-{tweets}.fingerprint"
+    current = fingerprint()
+    if (site / "archive.db").exists() and stamp.exists() and stamp.read_text() == current:
         print(f"using the cached {site}", flush=True)
         return site
+    stamp.unlink(missing_ok=True)
+    shutil.rmtree(site, ignore_errors=True)
     work = CACHE / f"work-{tweets}"
     shutil.rmtree(work, ignore_errors=True)
     archive = work / "archive-src"
@@ -111,6 +133,7 @@ def published_site(tweets: int) -> Path:
     )
     partial.rename(site)
     shutil.rmtree(work)
+    stamp.write_text(current)
     return site
 
 
