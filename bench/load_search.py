@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "plugins"))
 from archive_site.search_budget import BUDGET_SECONDS, WAIT_SHARE  # noqa: E402
+from timing import percentile, timed_get  # noqa: E402
 
 from etl.site import SETTINGS  # noqa: E402
 
@@ -121,21 +122,6 @@ def visitor_paths(site: Path) -> list[str]:
     return pages
 
 
-def fetch(conn, path):
-    started = time.perf_counter()
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        status = response.status
-        if response.getheader("connection", "").lower() == "close":
-            conn.close()
-    except (OSError, http.client.HTTPException) as error:
-        status = type(error).__name__
-        conn.close()
-    return status, (time.perf_counter() - started) * 1000
-
-
 def loop(base, paths, deadline, results, lock, seed):
     """Requests `paths` one after another (from a random start) until `deadline`."""
     host, port = base.removeprefix("http://").split(":")
@@ -146,15 +132,11 @@ def loop(base, paths, deadline, results, lock, seed):
     while time.monotonic() < deadline:
         kind, path = order[n % len(order)]
         n += 1
-        status, ms = fetch(conn, path)
+        status, ms = timed_get(conn, path)
         mine.append((kind, path, status, ms))
     conn.close()
     with lock:
         results.extend(mine)
-
-
-def percentile(ordered, fraction):
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def summary(name, done):

@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 import load_slow_clients  # noqa: E402
 import load_streams  # noqa: E402
 from build_speed import generate_markdown_archive  # noqa: E402
+from timing import percentile, timed_get  # noqa: E402
 
 from etl.site import SETTINGS, Site, free_port  # noqa: E402
 
@@ -258,26 +259,11 @@ def client(number, base, kinds, deadline, results, lock):
         if time.monotonic() >= deadline:
             break
         path = rng.choice(kinds[kind])
-        started = time.perf_counter()
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-            if response.getheader("connection", "").lower() == "close":
-                conn.close()
-        except (OSError, http.client.HTTPException) as error:
-            status = type(error).__name__
-            conn.close()
-            conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        mine.append((kind, path, status, (time.perf_counter() - started) * 1000))
+        status, ms = timed_get(conn, path)
+        mine.append((kind, path, status, ms))
     conn.close()
     with lock:
         results.extend(mine)
-
-
-def percentile(ordered: list[float], fraction: float) -> float:
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def report(results, seconds, kinds):

@@ -479,19 +479,14 @@ EXPOSE 8001
 CMD datasette serve . --host 0.0.0.0 --port $PORT
 """
 
-BUNDLE_README = """\
-# Tweet archive site
-
-A self-contained Datasette site, made by `make publish TARGET=dir`.
-
-    python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
-    TWEET_ARCHIVE_MEDIA_ROOT=media .venv/bin/datasette serve . -p 8001
-
-or build the Dockerfile and run it anywhere that runs containers (it listens on $PORT).
-The database is served read-only; deploy as many copies as you need.
-
+# An earlier bundle's README, word for word (site_folder tells such a bundle by it), then
+# what the marker is.
+BUNDLE_README = (
+    site_folder.UNMARKED_BUNDLE_README
+    + """
 `.tweets-etl-site` marks this folder as made by tweets-etl (a JSON record of the version
 and the time, and the names it wrote). Publishing again replaces the folder whole, so
 tweets-etl writes only into a folder that is missing, empty or marked so, and refuses a
 marked one holding anything it did not write: keep your own files elsewhere.
 """
+)

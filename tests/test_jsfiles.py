@@ -10,6 +10,8 @@ from etl import jsfiles, textcodec
 from etl.jsfiles import JSFileError, iter_array, literal_to_json, read_value
 from etl.sources import FolderTree, ZipTree
 
+from .corpus import BOMS
+
 
 @pytest.mark.parametrize(
     "literal, expected",
@@ -292,15 +294,6 @@ def test_a_slash_at_the_end_of_a_chunk_is_read_as_what_follows_it(tmp_path, monk
     flaws = []
     items = list(iter_array(tree, "tweets.js", lambda *flaw: flaws.append(flaw)))
     assert (items, [f[0] for f in flaws]) == ([(1, 1), (3, 2), (4, 3)], [2])
-
-
-BOMS = {
-    "UTF-8": (codecs.BOM_UTF8, "utf-8"),
-    "UTF-16 LE": (codecs.BOM_UTF16_LE, "utf-16-le"),
-    "UTF-16 BE": (codecs.BOM_UTF16_BE, "utf-16-be"),
-    "UTF-32 LE": (codecs.BOM_UTF32_LE, "utf-32-le"),
-    "UTF-32 BE": (codecs.BOM_UTF32_BE, "utf-32-be"),
-}
 
 
 def write_bytes(tmp_path, name, data):

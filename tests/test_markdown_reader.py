@@ -9,6 +9,7 @@ from etl.records import MediaRef, Problem, Tweet, UserRef
 from etl.sources import FolderTree, SourceError, open_tree
 
 from .conftest import MARKDOWN
+from .corpus import BOMS
 
 
 def read_all(folder):
@@ -238,13 +239,6 @@ def test_media_markup_is_found_in_time_linear_in_the_entry(entry):
     assert time.perf_counter() - started < 1
 
 
-BOMS = {
-    "UTF-8": (codecs.BOM_UTF8, "utf-8"),
-    "UTF-16 LE": (codecs.BOM_UTF16_LE, "utf-16-le"),
-    "UTF-16 BE": (codecs.BOM_UTF16_BE, "utf-16-be"),
-    "UTF-32 LE": (codecs.BOM_UTF32_LE, "utf-32-le"),
-    "UTF-32 BE": (codecs.BOM_UTF32_BE, "utf-32-be"),
-}
 ENTRIES = (
     "Hello from a Windows editor 🐱 #bom\n\n"
     "(Originally on Twitter: [Wed Jan 01 10:00:00 +0000 2020]"

@@ -9,6 +9,7 @@ writes them to a folder for manual runs.
 
 from __future__ import annotations
 
+import codecs
 import json
 import zipfile
 from collections.abc import Callable
@@ -24,6 +25,14 @@ DATE = "Fri May 31 10:00:00 +0000 2019"
 FIRST_ID = 1134400000000000000
 MD_NAME = "tweets_2019-05.md"
 TWEETS_JS = "data/tweets.js"
+# The encodings a text file may declare with a byte-order mark: (the mark, Python's codec).
+BOMS = {
+    "UTF-8": (codecs.BOM_UTF8, "utf-8"),
+    "UTF-16 LE": (codecs.BOM_UTF16_LE, "utf-16-le"),
+    "UTF-16 BE": (codecs.BOM_UTF16_BE, "utf-16-be"),
+    "UTF-32 LE": (codecs.BOM_UTF32_LE, "utf-32-le"),
+    "UTF-32 BE": (codecs.BOM_UTF32_BE, "utf-32-be"),
+}
 
 
 @dataclass

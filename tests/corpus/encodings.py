@@ -3,11 +3,11 @@ whitespace runs that must cost linear time (issue 15, items 9 and 14)."""
 
 from __future__ import annotations
 
-import codecs
 import json
 from pathlib import Path
 
 from . import (
+    BOMS,
     FIRST_ID,
     MD_NAME,
     OWNER_ID,
@@ -27,13 +27,6 @@ from .grailbird import MONTH, grailbird
 
 TEXTS = ["naïve café", "東京 🐱 and a cat", "Привет, мир"]
 THREE = [tweet(n, text) for n, text in enumerate(TEXTS)]
-BOMS = {
-    "utf8_bom": (codecs.BOM_UTF8, "utf-8"),
-    "utf16_le": (codecs.BOM_UTF16_LE, "utf-16-le"),
-    "utf16_be": (codecs.BOM_UTF16_BE, "utf-16-be"),
-    "utf32_le": (codecs.BOM_UTF32_LE, "utf-32-le"),
-    "utf32_be": (codecs.BOM_UTF32_BE, "utf-32-be"),
-}
 WHITESPACE_RUN = 64 * 1024 * 1024
 
 
@@ -67,40 +60,38 @@ def export_in(root: Path, encoding: str) -> Path:
     )
 
 
-def export_case(root: Path, encoding: str) -> Case:
-    return Case(
-        f"enc_export_{encoding}", [export_in(root, encoding)], tweets=3, check=owner_is_read
-    )
+def export_case(root: Path, name: str, encoding: str) -> Case:
+    return Case(name, [export_in(root, encoding)], tweets=3, check=owner_is_read)
 
 
 @case
 def enc_export_utf8_bom(root):
-    return export_case(root, "utf8_bom")
+    return export_case(root, "enc_export_utf8_bom", "UTF-8")
 
 
 @case
 def enc_export_utf16_le(root):
-    return export_case(root, "utf16_le")
+    return export_case(root, "enc_export_utf16_le", "UTF-16 LE")
 
 
 @case
 def enc_export_utf16_be(root):
-    return export_case(root, "utf16_be")
+    return export_case(root, "enc_export_utf16_be", "UTF-16 BE")
 
 
 @case
 def enc_export_utf32_le(root):
-    return export_case(root, "utf32_le")
+    return export_case(root, "enc_export_utf32_le", "UTF-32 LE")
 
 
 @case
 def enc_export_utf32_be(root):
-    return export_case(root, "utf32_be")
+    return export_case(root, "enc_export_utf32_be", "UTF-32 BE")
 
 
 @case
 def enc_export_utf16_le_zipped(root):
-    archive = zip_folder(export_in(root / "folder", "utf16_le"), root / "export.zip")
+    archive = zip_folder(export_in(root / "folder", "UTF-16 LE"), root / "export.zip")
     return Case("enc_export_utf16_le_zipped", [archive], tweets=3, check=owner_is_read)
 
 
@@ -109,7 +100,7 @@ def enc_utf16_damaged_code_unit(root):
     """A lone surrogate in the second tweet's text: that tweet keeps U+FFFD and is reported,
     the others are read as they are."""
     before, after = tweets_js(THREE).split("and a cat")
-    bom, codec = BOMS["utf16_le"]
+    bom, codec = BOMS["UTF-16 LE"]
     data = bom + before.encode(codec) + b"\x00\xd8" + ("and a cat" + after).encode(codec)
     export(root, data)
     return Case(
@@ -129,21 +120,21 @@ def markdown_in(encoding: str) -> bytes:
 
 @case
 def enc_markdown_utf16_le(root):
-    write(root / MD_NAME, markdown_in("utf16_le"))
+    write(root / MD_NAME, markdown_in("UTF-16 LE"))
     return Case("enc_markdown_utf16_le", [root], tweets=3, check=texts_are(TEXTS))
 
 
 @case
 def enc_markdown_utf16_be_named_by_hand(root):
     """Not a name the parser writes, given as the SOURCE itself: recognised by its footers."""
-    path = write(root / "my tweets.md", markdown_in("utf16_be"))
+    path = write(root / "my tweets.md", markdown_in("UTF-16 BE"))
     return Case("enc_markdown_utf16_be_named_by_hand", [path], tweets=3, check=texts_are(TEXTS))
 
 
 @case
 def enc_utf16_text_is_not_an_archive(root):
     """Not a binary file (its NUL bytes are UTF-16's), just not an archive."""
-    path = write(root / "notes.txt", encoded("some notes, not tweets\n", "utf16_le"))
+    path = write(root / "notes.txt", encoded("some notes, not tweets\n", "UTF-16 LE"))
     return Case(
         "enc_utf16_text_is_not_an_archive",
         [path],
@@ -156,7 +147,7 @@ def enc_utf16_text_is_not_an_archive(root):
 def enc_grailbird_month_utf16_le(root):
     grailbird(root)
     for path in (root / MONTH, root / "data/js/user_details.js"):
-        write(path, encoded(path.read_text(), "utf16_le"))
+        write(path, encoded(path.read_text(), "UTF-16 LE"))
 
     def check(db):
         assert [row[0] for row in db.execute("select screen_name from users")] == ["fx_oldtimer"]
