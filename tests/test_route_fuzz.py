@@ -26,6 +26,9 @@ from datasette.utils import derive_named_parameters, path_from_row_pks
 
 from .conftest import IDS, ROOT, make_datasette
 
+# A malformed facet argument makes Datasette abandon the facet coroutines it had started
+# (its own doing, with or without this project's plugins): the 400 is what is tested here.
+pytestmark = pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
 PLUGINS = ROOT / "plugins"
 OVER = 2**64
 UNDER = -(2**63) - 1
