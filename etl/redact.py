@@ -319,15 +319,14 @@ def doom_related(db: sqlite_utils.Database) -> None:
 def remove_problems(db: sqlite_utils.Database) -> None:
     """The problem rows about hidden tweets: at the file and line one was read from, or naming
     its id (a refused media file's name, an unreadable field's value)."""
+    # The places hidden tweets were read from are listed once, not looked for again for
+    # every problem row.
     db.execute(
         """
         delete from etl_problems
-        where exists (
-          select 1 from tweet_sources s
-          where s.tweet_id in (select id from doomed)
-            and s.source_id = etl_problems.source_id
-            and s.input_file = etl_problems.file
-            and s.input_line = etl_problems.line
+        where (source_id, file, line) in (
+          select source_id, input_file, input_line from tweet_sources
+          where tweet_id in (select id from doomed)
         )
         """
     )

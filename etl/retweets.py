@@ -14,13 +14,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from .merge import comparable, same_text
+from .readers.tweetjson import STATUS_URL
+from .records import valid_id
 
 RETWEET = re.compile(r"RT @([A-Za-z0-9_]{1,15}):? ?")
-STATUS_LINK = re.compile(
-    r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>i/web|[A-Za-z0-9_]{1,50})"
-    r"/status(?:es)?/(?P<id>\d{1,19})(?![0-9])",
-    re.IGNORECASE,
-)
+# The reader's status link, in any case: a link written X.com/Name/status/1 opens the tweet.
+STATUS_LINK = re.compile(STATUS_URL.pattern, re.IGNORECASE)
 # Retweets are looked up by the account and the first characters of their comparable text;
 # the few shorter than that (a short tweet retweeted whole) are compared one by one.
 KEY = 12
@@ -29,7 +28,8 @@ KEY = 12
 def status_id(url: str | None) -> int | None:
     """The tweet a twitter.com or x.com status link points at."""
     match = STATUS_LINK.match(url or "")
-    return int(match["id"]) if match else None
+    tweet_id = int(match["id"]) if match else None
+    return tweet_id if valid_id(tweet_id) else None
 
 
 def status_author(url: str | None) -> str | None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from .build import SQLITE_HEADER
 from .errors import EtlError
 from .site import DATABASE_NAME, PROJECT
 
@@ -249,7 +250,7 @@ def unmarked_shape(folder: Path, names: dict[str, str], readme: str | None = Non
     if DB not in found:
         return False
     with open(found[DB], "rb") as db:
-        if db.read(16) != b"SQLite format 3\x00":
+        if db.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             return False
     if readme is not None:
         return "README.md" in found and found["README.md"].read_text(errors="replace") == readme

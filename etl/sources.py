@@ -53,8 +53,9 @@ class Tree:
     location: str
     # Members that are there but can't be read (encrypted, or compressed in a way we can't
     # undo), with why: never listed, never opened; `refused`: those a reader looked for.
-    unreadable: dict[str, str] = {}
-    refused: dict[str, str] = {}
+    # Only a zip has any; each tree has dicts of its own.
+    unreadable: dict[str, str]
+    refused: dict[str, str]
     _spellings: dict[str, str] | None = None
 
     def files(self) -> list[str]:
@@ -114,6 +115,7 @@ class FolderTree(Tree):
         self.location = str(root)
         self._files: list[str] | None = None
         self._sizes: dict[str, int | None] = {}  # each file is looked at once per build
+        self.unreadable, self.refused = {}, {}
 
     def files(self) -> list[str]:
         """Regular files only: a symlink may leave the folder, and opening a FIFO, socket or
@@ -284,6 +286,7 @@ class SingleFileTree(Tree):
         self.name = path.name
         self.location = str(path)
         self._listed: dict[str, dict[str, str]] = {}
+        self.unreadable, self.refused = {}, {}
 
     def files(self) -> list[str]:
         return [self.name]

@@ -16,6 +16,7 @@ if (_folder := os.path.dirname(os.path.abspath(__file__))) not in sys.path:
     sys.path.insert(0, _folder)
 from archive_site import search_query
 from archive_site.config import archive_database
+from archive_site.ids import MAX_ID, MIN_ID
 from archive_site.pages import render_reader_page, with_query
 from archive_site.search_budget import (
     RETRY_AFTER_SECONDS,
@@ -42,7 +43,6 @@ COUNT_CAP = 10_000
 # Kinds with at most this many tweets are listed for the index to check its matches against.
 KIND_LIST_MAX = 20_000
 KIND_NAMES = ("tweet", "reply", "retweet", "quote")
-MIN_ID, MAX_ID = -(2**63), 2**63 - 1
 
 SORTS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
 KINDS = {

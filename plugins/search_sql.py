@@ -14,14 +14,11 @@ from archive_site.chars import HIGHLIGHT_END, HIGHLIGHT_START
 
 # The parser and its limits are shared with the search pages and the search gate.
 from archive_site.search_query import (
-    MIN_RUN,
-    NO_SPACE_SCRIPTS,
     first_term,
     fts_expression,
     group_term,
     index_expression,
     indexed,
-    is_run_char,
     mode,
     notes,
     parse,
@@ -29,9 +26,6 @@ from archive_site.search_query import (
     quote,
     runs,
 )
-
-# The tests of the substring index read these here.
-__all__ = ["MIN_RUN", "NO_SPACE_SCRIPTS", "is_run_char"]
 
 
 @functools.lru_cache(maxsize=64)

@@ -19,7 +19,7 @@ from ..records import MAX_ID, MediaRef, Problem, Tweet, UserRef, valid_id
 from ..sources import Tree
 
 STATUS_URL = re.compile(
-    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,50}|i/web)"
+    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>[A-Za-z0-9_]{1,50}|i/web)"
     r"/status(?:es)?/(?P<id>\d{1,20})(?:[/?#].*)?$"
 )
 # Classes stop at the next `<`, so a hostile `source` is scanned once, not once per `<a`.
@@ -376,7 +376,7 @@ def retweeted_media_status(raw: dict, name: str) -> int | None:
     for item in items[:MAX_ENTITIES]:
         url = string(obj(item).get("expanded_url")) or ""
         status = STATUS_URL.match(url)
-        if status and url.lower().split("/status/")[0].endswith(f"/{name.lower()}"):
+        if status and status["name"].lower() == name.lower():
             return as_id(status["id"])
     return None
 
