@@ -176,6 +176,7 @@ TEXT_PAIRS = [
     ("--link", "--bg"),
     ("--link", "--card-bg"),
     ("--link", "--card-bg-alt"),
+    ("--link", "--mark-bg"),  # a search's match inside a link, a mention or a hashtag
     ("--accent-fg", "--accent"),
     ("--nav-fg", "--nav-bg"),
     ("--chip-fg", "--chip-bg"),
@@ -190,6 +191,15 @@ def test_colour_pairs_reach_aa(scheme):
     assert {pair: r for pair, r in ratios.items() if r < 4.5} == {}
     # Form field borders are user-interface components: 3:1 (WCAG 1.4.11).
     assert contrast(colours["--border-strong"], colours["--card-bg"]) >= 3
+
+
+def test_links_in_tweet_text_are_underlined():
+    # Colour alone doesn't tell a mention or hashtag from the text around it (axe-core's
+    # link-in-text-block): no rule takes the underline off a link in a tweet's text.
+    rules = re.findall(r"([^{}]*)\{([^}]*)\}", CSS)
+    plain = [sel.strip() for sel, body in rules if "text-decoration: none" in body]
+    assert [sel for sel in plain if ".tweet-text" in sel] == []
+    assert ".tweet-text a {" in CSS
 
 
 def test_dark_scheme_sets_every_colour():
