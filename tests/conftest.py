@@ -72,6 +72,30 @@ def run_build(db_path: Path, *sources, args=()):
     return result
 
 
+def build_shared_archive(tmp_path: Path, name: str) -> Path:
+    """The database of ../shared/archives/NAME, built in tmp_path (skipped when absent)."""
+    source = SHARED_ARCHIVES / name
+    if not source.exists():
+        pytest.skip(f"{source} not present")
+    db_path = tmp_path / f"{name}.db"
+    result = run_build(db_path, source)
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+# The search fixtures, with an official export whose one edited tweet ("VACUUM INTO") has
+# two versions.
+SEARCH_SOURCES = [FIXTURES / "search" / "markdown", FIXTURES / "official" / "modern"]
+
+
+@pytest.fixture(scope="session")
+def search_db(tmp_path_factory) -> Path:
+    db_path = tmp_path_factory.mktemp("search") / "archive.db"
+    result = run_build(db_path, *SEARCH_SOURCES)
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory) -> Path:
     """All three Markdown layouts built into one database."""

@@ -5,19 +5,13 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from .conftest import SHARED_ARCHIVES, run_build
+from .conftest import SHARED_ARCHIVES, build_shared_archive
 
 pytestmark = pytest.mark.integration
 
 
 def build_shared(tmp_path, name):
-    source = SHARED_ARCHIVES / name
-    if not source.exists():
-        pytest.skip(f"{source} not present")
-    db_path = tmp_path / f"{name}.db"
-    result = run_build(db_path, source)
-    assert result.exit_code == 0, result.output
-    return sqlite_utils.Database(db_path)
+    return sqlite_utils.Database(build_shared_archive(tmp_path, name))
 
 
 def scalar(db, sql):

@@ -9,23 +9,13 @@ import urllib.parse
 
 import pytest
 
-from .conftest import FIXTURES, make_datasette, run_build
+from .conftest import FIXTURES, make_datasette
 
 SEARCH = FIXTURES / "search"
 IDS = json.loads((SEARCH / "ids.json").read_text())
-# An official export whose one edited tweet ("VACUUM INTO") has two versions.
-SOURCES = [SEARCH / "markdown", FIXTURES / "official" / "modern"]
 CARD_ID = re.compile(r'<article class="tweet[^"]*" data-tweet-id="(\d+)"')
 NEXT = re.compile(r'<a rel="next" href="([^"]*)"')
 SUMMARY = re.compile(r"<strong>([^<]*)</strong>")
-
-
-@pytest.fixture(scope="module")
-def search_db(tmp_path_factory):
-    db_path = tmp_path_factory.mktemp("search") / "archive.db"
-    result = run_build(db_path, *SOURCES)
-    assert result.exit_code == 0, result.output
-    return db_path
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from etl.redact import Privacy, Redactions, publishable_copy
 from etl.retweets import RetweetIndex, status_id
 from etl.sources import FolderTree
 
-from .conftest import SHARED_ARCHIVES, run_build
+from .conftest import build_shared_archive, run_build
 from .corpus import FIRST_ID, OWNER, export, tweet
 
 LONG = (
@@ -154,16 +154,6 @@ def test_retweet_index_matches_by_account_and_text(retweet, original, expected):
     assert index.retweets_of(3, "Amy", original) == []  # a retweet is newer than its original
 
 
-def shared_build(tmp_path, name):
-    source = SHARED_ARCHIVES / name
-    if not source.exists():
-        pytest.skip(f"{source} not present")
-    db_path = tmp_path / f"{name}.db"
-    result = run_build(db_path, source)
-    assert result.exit_code == 0, result.output
-    return db_path
-
-
 def hidden_by(db_path, tmp_path, redacted) -> list[int]:
     out = tmp_path / "public.db"
     publishable_copy(db_path, out, Redactions(tweets=redacted), Privacy())
@@ -174,7 +164,7 @@ def hidden_by(db_path, tmp_path, redacted) -> list[int]:
 
 @pytest.mark.integration
 def test_alrocar_retweets_are_matched_where_the_export_holds_their_original(tmp_path):
-    db_path = shared_build(tmp_path, "alrocar__x")
+    db_path = build_shared_archive(tmp_path, "alrocar__x")
     db = sqlite_utils.Database(db_path)
     retweets = dict(db.execute("select id, retweeted_id from tweets where is_retweet"))
     # 12 retweets of other accounts; the archive holds none of their originals, and only one
@@ -200,7 +190,7 @@ SELF_RETWEETS = {
 
 @pytest.mark.integration
 def test_dsajgiouawj_self_retweets_are_matched_in_both_directions(tmp_path):
-    db_path = shared_build(tmp_path, "dsajgiouawj__TweetArchive")
+    db_path = build_shared_archive(tmp_path, "dsajgiouawj__TweetArchive")
     db = sqlite_utils.Database(db_path)
     assert db.execute(
         "select count(*), count(retweeted_id) from tweets where is_retweet"

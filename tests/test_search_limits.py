@@ -17,8 +17,8 @@ from datasette.plugins import pm
 from etl.site import SETTINGS
 from plugins.search_sql import fts_expression
 
-from .conftest import IDS, ROOT, make_datasette, run_build
-from .test_reader_search import SOURCES, card_ids
+from .conftest import IDS, ROOT, make_datasette
+from .test_reader_search import card_ids
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 PREFIXES = " ".join(LETTERS[i % 26] + "*" for i in range(200))
@@ -54,14 +54,6 @@ def slow_checks():
     pm.register(plugin, name="slow-checks")
     yield plugin
     pm.unregister(name="slow-checks")
-
-
-@pytest.fixture(scope="module")
-def search_db(tmp_path_factory):
-    db_path = tmp_path_factory.mktemp("search") / "archive.db"
-    result = run_build(db_path, *SOURCES)
-    assert result.exit_code == 0, result.output
-    return db_path
 
 
 def limited(search_db, metadata, seconds):
