@@ -74,12 +74,12 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration and not exhaustive"
 
 lint: $(STAMP)
-	$(BIN)/ruff check etl plugins tests bench
-	$(BIN)/ruff format --check etl plugins tests bench
+	$(BIN)/ruff check etl tweet_site tests bench
+	$(BIN)/ruff format --check etl tweet_site tests bench
 
 format: $(STAMP)
-	$(BIN)/ruff format etl plugins tests bench
-	$(BIN)/ruff check --fix etl plugins tests bench
+	$(BIN)/ruff format etl tweet_site tests bench
+	$(BIN)/ruff check --fix etl tweet_site tests bench
 
 # The build against the floor at 100k and 1M tweets (several minutes), then entities and site;
 # every bench runs, and the recipe fails at the end if any missed a target.

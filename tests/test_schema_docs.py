@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from plugins.facets import FACETS
+from tweet_site.hooks.facets import FACETS
 
 from .conftest import FIXTURES, ROOT, run_build
 
@@ -137,7 +137,7 @@ def named_columns(config):
             yield "facets", facet
         else:
             # {array: column} and {date: column} name a column; {summary: name} names one
-            # of plugins/facets.py's facets, checked separately.
+            # of tweet_site/hooks/facets.py's facets, checked separately.
             ((facet_type, value),) = facet.items()
             if facet_type != "summary":
                 yield f"facets {facet_type}", value

@@ -15,8 +15,8 @@ import sqlite_utils
 from datasette.utils import detect_fts
 
 from etl import search_index
-from plugins import search_sql
-from plugins.archive_site import search_query
+from tweet_site import search_query
+from tweet_site.hooks import search_sql
 
 from .conftest import IDS, ROOT
 
