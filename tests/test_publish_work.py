@@ -9,6 +9,9 @@ vacuumed.
 
 import shutil
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -253,3 +256,25 @@ def test_a_bundle_follows_the_redaction_file_as_it_changes(single, tmp_path):
         fresh.unlink(missing_ok=True)
         afresh(single, fresh, Redactions(words=words), Privacy())
         assert_same(out / "archive.db", fresh)
+
+
+def test_the_bench_times_a_publish_against_a_plain_copy(single, tmp_path):
+    db = tmp_path / "archive.db"
+    shutil.copyfile(single, db)
+    bench = Path(__file__).resolve().parent.parent / "bench" / "publish_speed.py"
+    command = [sys.executable, str(bench), "--db", str(db), "--repeat", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    rows = [line.strip("|").split("|") for line in result.stdout.splitlines() if "|" in line]
+    cells = [[cell.strip() for cell in row] for row in rows]
+    assert cells[0] == ["publish step", "seconds", "× copy", "target", "made again"]
+    assert [row[0] for row in cells[2:]] == [
+        "plain copy (the floor)",
+        "nothing to remove",
+        "18 tweets redacted (18 left out)",
+    ]
+    assert cells[3][4] == "none"
+    assert cells[4][4] == "merge tweets_fts, summaries, statistics, vacuum"
+    # A file of a few kilobytes copies in microseconds: the verdict is whatever the ratio says.
+    missed = float(cells[3][2]) > 1.5
+    assert result.returncode == (1 if missed else 0), result.stdout + result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db"]
