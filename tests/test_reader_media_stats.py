@@ -6,7 +6,8 @@ import sqlite3
 
 import pytest
 
-from tweet_site.hooks import reader_media, render_tweets
+from tweet_site.hooks import reader_media
+from tweet_site.links import media_url
 
 from .conftest import FIXTURES, IDS, make_datasette, run_build
 
@@ -31,7 +32,7 @@ async def test_media_grid(ds):
     # Newest first, one tile per media file the archive holds, each linking to its tweet.
     assert tweet_links(main(page)) == [IDS["t3"], IDS["gif"], IDS["video"], IDS["photo"]]
     # Files through the site's media route, as tweet cards write their addresses.
-    photo = render_tweets.media_url(ds, IDS["photo"], 0)
+    photo = media_url(ds, IDS["photo"], 0)
     assert photo == f"/-/media/{IDS['photo']}/0"
     assert f'<img src="{photo}" alt="Photo: Sunset over the bay #sunset" loading="lazy"' in page
     assert f'data-src="{photo}" data-kind="photo"' in page

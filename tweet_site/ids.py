@@ -5,8 +5,8 @@ can hold, so it reads as no id at all."""
 
 import re
 
-MIN_ID = -(2**63)
-MAX_ID = 2**63 - 1
+from tweet_site.core import MAX_ID, MIN_ID
+
 # ASCII digits only: int() also reads "١٢", " 12 " and "1_2", and 4,300 digits make it raise.
 _ID = re.compile(r"-?[0-9]{1,20}")
 

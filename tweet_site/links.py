@@ -1,29 +1,23 @@
 """Links to tweets on twitter.com or x.com that the archive holds: such a link opens the
-archive's own page for the tweet instead of leaving the site.
+archive's own page for the tweet instead of leaving the site. And the site's own address of a
+media file and of an account's page.
 
 Tweet text is rendered by a synchronous Jinja filter, so the ids are looked up beforehand, in
 one query for a whole page of tweets, and the filter is handed the set of ids present."""
 
-import re
+import urllib.parse
 
+from tweet_site.core import STATUS_URL, status_link
 from tweet_site.ids import in_id_range, parse_id
 
-# A tweet's address on twitter.com or x.com, in text (so no anchors: it may sit mid-sentence).
-STATUS_URL = re.compile(
-    r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:[A-Za-z0-9_]{1,50}|i/web|i)"
-    r"/status(?:es)?/(?P<id>\d{1,20})(?![\d])",
-    re.IGNORECASE,
-)
 # Bound the lookup: a page shows at most a few hundred tweets, each with a handful of links.
 MAX_LOOKUP = 2000
 
 
 def status_id(url):
     """The tweet id of a twitter.com/x.com status URL (the whole string), or None."""
-    match = STATUS_URL.match(url or "")
-    if not match or match.end() != len(url) and url[match.end()] not in "/?#":
-        return None
-    return parse_id(match["id"])
+    match = status_link(url)
+    return parse_id(match["id"]) if match else None
 
 
 def status_ids(text):
@@ -36,6 +30,16 @@ def status_ids(text):
         if in_id_range(value):
             found.add(value)
     return found
+
+
+def media_url(datasette, tweet_id, position):
+    """A media file's address: hooks/media_files.py alone serves the files."""
+    return datasette.urls.path(f"/-/media/{int(tweet_id)}/{int(position)}")
+
+
+def user_url(datasette, screen_name):
+    """An account's page (hooks/user_page.py)."""
+    return datasette.urls.path("/-/user/" + urllib.parse.quote(screen_name))
 
 
 async def present_ids(db, ids):

@@ -8,18 +8,15 @@ import unicodedata
 from typing import NamedTuple
 
 from tweet_site.chars import DROP_INVISIBLE
+from tweet_site.core import MIN_RUN, NO_SPACE_SCRIPTS
 
 TOKEN = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?(?P<pstar>\*)?|(?P<word>[^\s"]+))')
 WORD_CHARS = re.compile(r"\w")
 WORD = re.compile(r"\w+")
-# Scripts written without spaces between words: unicode61 keeps a whole run as one token.
-NO_SPACE_SCRIPTS = re.compile(
-    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-    "\u31f0-\u31ff\uac00-\ud7af\u0e00-\u0e7f\u1100-\u11ff]"
-)
+# A character of a script written without spaces (unicode61 keeps a whole run as one token).
 # The substring index (etl/search_index.py) holds each tweet's runs of these characters and
-# symbols, 3+ long: any search term of 3+ such characters lies inside one of them.
-MIN_RUN = 3
+# symbols, MIN_RUN+ long: any search term of MIN_RUN+ such characters lies inside one of them.
+NO_SPACE_CHAR = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 NO_MATCH = '"nomatchforthisterm"'
 
 # What one search may ask for. Each wanted term is another index lookup (a prefix term
@@ -53,7 +50,7 @@ def has_symbols(text):
 
 
 def is_run_char(c):
-    return bool(NO_SPACE_SCRIPTS.match(c)) or unicodedata.category(c) == "So"
+    return bool(NO_SPACE_CHAR.match(c)) or unicodedata.category(c) == "So"
 
 
 def runs(text):
@@ -71,7 +68,7 @@ def runs(text):
 
 def needs_substrings(text):
     """Japanese, Chinese, Korean, Thai, emoji: not split into words by unicode61."""
-    return bool(NO_SPACE_SCRIPTS.search(text)) or has_symbols(text)
+    return bool(NO_SPACE_CHAR.search(text)) or has_symbols(text)
 
 
 def read_groups(query):

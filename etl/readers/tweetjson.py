@@ -12,16 +12,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from tweet_site.core import status_link
+
 from .. import media
 from ..dates import parse_created_at
 from ..jsfiles import UNREADABLE_IN_A_ROW
 from ..records import MAX_ID, MediaRef, Problem, Tweet, UserRef, valid_id
 from ..sources import Tree
 
-STATUS_URL = re.compile(
-    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>[A-Za-z0-9_]{1,50}|i/web)"
-    r"/status(?:es)?/(?P<id>\d{1,20})(?:[/?#].*)?$"
-)
 # Classes stop at the next `<`, so a hostile `source` is scanned once, not once per `<a`.
 ANCHOR_TEXT = re.compile(r"<a\b[^<>]*>(?P<name>(?:[^<]|<(?!/?a\b))*)</a>")
 TAG = re.compile(r"<[^<>]+>")
@@ -330,7 +328,7 @@ def convert(
         ],
         media=media_refs(tweet_id, media_items, ctx, (input_file, input_line)),
     )
-    quoted = [as_id(m["id"]) for url in tweet.urls if (m := STATUS_URL.match(url))]
+    quoted = [as_id(m["id"]) for url in tweet.urls if (m := status_link(url))]
     quoted = [q for q in quoted if q and q != tweet_id]
     if quoted:
         tweet.quoted_id = quoted[-1]
@@ -375,7 +373,7 @@ def retweeted_media_status(raw: dict, name: str) -> int | None:
     )
     for item in items[:MAX_ENTITIES]:
         url = string(obj(item).get("expanded_url")) or ""
-        status = STATUS_URL.match(url)
+        status = status_link(url)
         if status and status["name"].lower() == name.lower():
             return as_id(status["id"])
     return None

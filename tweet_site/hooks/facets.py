@@ -5,6 +5,8 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 
+from tweet_site.core import CUBE_EXPRESSIONS
+
 # name: (SQL expression of a tweet's value, order of the values). The expressions are the
 # ones etl/summaries.py counts into facet_counts for the unfiltered table.
 FACETS = {
@@ -64,15 +66,6 @@ def summary_sql(names, size):
     )
 
 
-# Each facet's value as a column of the facet_cube summary table.
-CUBE_EXPRESSIONS = {
-    "year": "substr(month, 1, 4)",
-    "month": "month",
-    "kind": "kind",
-    "source": "source",
-    "lang": "lang",
-    "has_media": "has_media",
-}
 YEAR_OR_MONTH = re.compile(r"^\d{4}(-\d{2})?$")
 # Arguments that change which rows a table page lists; the others only change how they show.
 ROW_ARGUMENTS = re.compile(r"^_(where|through|search|filter)")

@@ -9,8 +9,8 @@ import sqlite3
 from datasette import hookimpl
 
 from tweet_site.config import archive_database, config
+from tweet_site.core import STATUS_URL
 from tweet_site.ids import in_id_range
-from tweet_site.links import STATUS_URL
 
 # Characters XML 1.0 can't carry at all: datasette-atom's feed builder refuses the whole feed
 # (a 500) for one tweet holding any of them.

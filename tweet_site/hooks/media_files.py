@@ -14,24 +14,13 @@ from urllib.parse import quote, unquote
 from datasette import NotFound, Response, hookimpl
 
 from tweet_site.config import archive_or_404, config
+from tweet_site.core import mime_type
 from tweet_site.ids import parse_id
 
 ENV_ROOT = "TWEET_ARCHIVE_MEDIA_ROOT"
 # What one worker thread reads (or inflates) at a time: a large video holds no thread and no
 # more memory than this between two of its chunks.
 CHUNK = 256 * 1024
-# Only types a browser shows inline without running anything; the rest are downloads.
-INLINE_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".mov": "video/quicktime",
-    ".webm": "video/webm",
-}
 # (19 digits at most: int() of thousands of them would fail, and no file is that large.)
 RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
 # Cloud targets ship the media folder as the static mount `media` (their only way to put a
@@ -64,10 +53,6 @@ def safe_relative(path):
     if any(part in ("", ".", "..") for part in parts) or re.match(r"^[A-Za-z]:", path):
         return None
     return parts
-
-
-def content_type(path):
-    return INLINE_TYPES.get(posixpath.splitext(path)[1].lower())
 
 
 class Span:
@@ -204,7 +189,9 @@ class FileResponse:
         self.etag = f'"{size:x}-{int(mtime):x}"'
 
     def headers(self):
-        kind = content_type(self.path)
+        # What the build takes for media (tweet_site/core.py) is shown inline; any other file
+        # (named by an older build's row) is a download.
+        kind = mime_type(self.path)
         headers = [
             (b"cache-control", b"public, max-age=604800"),
             (b"etag", self.etag.encode()),

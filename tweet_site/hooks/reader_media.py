@@ -4,6 +4,7 @@ to its tweet; static/lightbox.js opens them large over the page."""
 from datasette import hookimpl
 
 from tweet_site.config import archive_database, archive_or_404
+from tweet_site.links import media_url
 from tweet_site.listing import explorer_links
 from tweet_site.pages import (
     archive_features,
@@ -47,12 +48,6 @@ join tweets on tweets.id = media.tweet_id
 where tweets.is_latest_version = 1{type_filter}
 order by tweets.created_at desc, tweets.id desc, media.position
 limit 100"""
-
-
-def media_url(datasette, tweet_id, position):
-    # The media route's address, as hooks/render_tweets.py's media_url writes it (a test
-    # holds the two together): the files are served by hooks/media_files.py alone.
-    return datasette.urls.path(f"/-/media/{int(tweet_id)}/{int(position)}")
 
 
 def short_text(text):

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 
 from tweet_site import search_query
 from tweet_site.config import archive_database
-from tweet_site.ids import MAX_ID, MIN_ID
+from tweet_site.core import MAX_ID, MIN_ID
 from tweet_site.pages import render_reader_page, with_query
 from tweet_site.search_budget import (
     RETRY_AFTER_SECONDS,

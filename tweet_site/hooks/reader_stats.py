@@ -9,6 +9,7 @@ import urllib.parse
 from datasette import hookimpl
 
 from tweet_site.config import archive_database, archive_or_404
+from tweet_site.links import user_url
 from tweet_site.pages import LATEST_ONLY, archive_features, render_reader_page
 from tweet_site.tweets import load_tweets, readable_time
 
@@ -65,12 +66,6 @@ TOP_LISTS = {
 FIRST_SQL = f"select id from tweets where {LATEST_ONLY} order by created_at {{}}, id {{}} limit 1"
 
 
-def user_url(datasette, screen_name):
-    if not screen_name or not SCREEN_NAME.match(screen_name):
-        return None
-    return datasette.urls.path("/-/user/" + urllib.parse.quote(screen_name))
-
-
 def with_bars(rows, *keys):
     """Each row's share of the largest count, as a percentage, for a bar."""
     largest = max((row["count"] for row in rows), default=0) or 1
@@ -104,7 +99,8 @@ async def stats_page(datasette, request):
         lists[name] = with_bars(rows)
     for name in ("replied", "retweeted", "mentioned"):
         for row in lists[name]:
-            row["url"] = user_url(datasette, row["screen_name"])
+            name = row["screen_name"]
+            row["url"] = user_url(datasette, name) if SCREEN_NAME.match(name or "") else None
     for row in lists["hashtags"]:
         row["url"] = datasette.urls.path("/hashtag/" + urllib.parse.quote(row["tag"], safe=""))
     for row in lists["domains"]:

@@ -14,7 +14,7 @@ from tweet_site.chars import (
     INVISIBLE,
 )
 from tweet_site.config import archive_database
-from tweet_site.links import present_ids, status_id, status_ids
+from tweet_site.links import media_url, present_ids, status_id, status_ids, user_url
 
 HIGHLIGHTED = re.compile("\x02([^\x02\x03]*)\x03")
 
@@ -57,10 +57,6 @@ def display_url(url, limit=32):
     shown = re.sub(r"^https?://(www\.)?", "", url, flags=re.I)
     shown = "".join(c for c in shown if ord(c) not in INVISIBLE)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
-def user_url(datasette, screen_name):
-    return datasette.urls.path("/-/user/" + urllib.parse.quote(screen_name))
 
 
 def hashtag_url(datasette, database, tag):
@@ -134,10 +130,6 @@ def tweet_html(text, datasette, database, lang=None, local_ids=frozenset()):
     return Markup('<div class="tweet-text" dir="auto"{}>{}</div>').format(
         lang_attribute(lang), html
     )
-
-
-def media_url(datasette, tweet_id, position):
-    return datasette.urls.path(f"/-/media/{int(tweet_id)}/{int(position)}")
 
 
 def media_html(media, datasette):
