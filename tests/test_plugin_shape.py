@@ -5,6 +5,7 @@ is defined once."""
 
 import ast
 import re
+import subprocess
 import sys
 from importlib import metadata
 
@@ -61,6 +62,13 @@ def test_the_site_imports_only_what_it_installs_and_itself():
         if module.startswith(".") or module.split(".")[0] not in allowed
     }
     assert found == set()
+
+
+def test_the_build_imports_the_core_without_the_site():
+    """tweet_site/__init__.py imports nothing: the ETL reads core.py without Datasette."""
+    code = "import sys, etl.cli; print(sorted(m for m in sys.modules if 'datasette' in m))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")
 
 
 def test_no_file_edits_sys_path():
