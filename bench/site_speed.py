@@ -54,11 +54,11 @@ PAGES = [
     ("tweets table ?_search=the&kind=tweet", q("/archive/tweets", _search="the", kind="tweet")),
     ("plain Datasette ?_search=the (JSON)", q("/archive/tweets.json", _search="the")),
     ("latest tweets feed (atom)", "/archive/latest.atom"),
-    ("on_this_day 06-05", q("/archive/on_this_day", day="06-05")),
+    ("on_this_day 06-05 (JSON)", q("/on-this-day.json", date="06-05")),
     ("top_hashtags", "/archive/top_hashtags"),
     ("top_mentions", "/archive/top_mentions"),
     ("top_mentions in 2016", q("/archive/top_mentions", since="2016", until="2016")),
-    ("activity", "/archive/activity"),
+    ("activity (JSON)", "/timeline.json"),
     ("activity dashboard", "/-/dashboards/activity"),
     # Reader pages (issue 10): what a visitor reaches from the home page.
     ("reader: timeline", "/timeline"),

@@ -277,12 +277,14 @@ async def test_prefix_searches_still_find_and_mark_every_match(search_db, metada
         assert len(card_ids(text)) == 1
 
 
-def test_the_search_queries_look_for_a_term_of_every_group_in_c_first(metadata):
+def test_the_search_queries_look_for_a_term_of_every_group_in_c_first():
+    from tweet_site.hooks.reader_search import ROW_CHECKS
+    from tweet_site.lists.canned import CANNED
     from tweet_site.search_query import MAX_GROUPS
 
-    queries = metadata["databases"]["archive"]["queries"]
-    for name in ("search", "search_feed"):
-        slots = re.findall(r"search_group_term\(:q, (\d+)\)", queries[name]["sql"])
+    sqls = {name: CANNED[name]["sql"] for name in ("search", "search_feed")}
+    for name, sql in {**sqls, "/search": ROW_CHECKS["scan"]}.items():
+        slots = re.findall(r"search_group_term\(:q, (\d+)\)", sql)
         assert [int(slot) for slot in slots] == list(range(MAX_GROUPS)), name
 
 
