@@ -1,5 +1,6 @@
 import pytest
-from datasette.app import Datasette
+
+from .conftest import make_datasette
 
 
 def test_every_table_and_column_in_metadata_exists(db, metadata):
@@ -27,10 +28,7 @@ def test_every_public_column_is_described(db, metadata):
 async def test_datasette_table_search_uses_the_stemming_index(fixture_db, metadata, tmp_path):
     db_path = tmp_path / "archive.db"
     db_path.write_bytes(fixture_db.read_bytes())
-    ds = Datasette(
-        immutables=[str(db_path)],
-        metadata=metadata,
-    )
+    ds = make_datasette(db_path, metadata)
     response = await ds.client.get("/archive/tweets.json?_search=welcoming&_shape=array&_col=text")
     assert response.status_code == 200
     assert response.json() == [

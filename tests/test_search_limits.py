@@ -4,14 +4,12 @@ when it runs out, and costly searches (and SQL of one's own) run one at a time, 
 they can't take every SQL thread from other visitors."""
 
 import asyncio
-import copy
 import re
 import time
 import urllib.parse
 
 import pytest
 from datasette import hookimpl
-from datasette.app import Datasette
 from datasette.plugins import pm
 
 from etl.site import SETTINGS
@@ -58,10 +56,8 @@ def slow_checks():
 
 def limited(search_db, metadata, seconds):
     """The site with a time limit of `seconds` (the search budget follows it down)."""
-    return Datasette(
-        immutables=[str(search_db)],
-        metadata=copy.deepcopy(metadata),
-        settings=dict(SETTINGS, sql_time_limit_ms=int(seconds * 1000)),
+    return make_datasette(
+        search_db, metadata, settings=dict(SETTINGS, sql_time_limit_ms=int(seconds * 1000))
     )
 
 
