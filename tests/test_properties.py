@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from plugins.render_tweets import tweet_html
 
 from .conftest import make_datasette, run_build
+from .test_offsets import misplaced
 
 SETTINGS = settings(
     max_examples=30,
@@ -238,6 +239,7 @@ def build(writer, generated) -> list[dict]:
         result = run_build(Path(tmp) / "archive.db", root)
         assert result.exit_code == 0, result.output
         assert "problems            0" in result.output, result.output
+        assert misplaced(Path(tmp) / "archive.db") == []  # each entity's offsets slice its text
         return stored(Path(tmp) / "archive.db")
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from .. import media
 from ..dates import parse_created_at
 from ..jsfiles import UNREADABLE_IN_A_ROW
-from ..records import MAX_ID, MediaRef, Problem, Tweet, UserRef, valid_id
+from ..offsets import relocate
+from ..records import MAX_ID, Hashtag, Link, MediaRef, Mention, Problem, Tweet, UserRef, valid_id
 from ..sources import Tree
 
 STATUS_URL = re.compile(
@@ -211,16 +212,97 @@ def find_media(
     return None
 
 
-def text_of(tweet: dict, media_urls: set[str]) -> str:
-    """full_text with t.co links expanded, media links removed, HTML entities decoded."""
-    text = string(tweet.get("full_text")) or string(tweet.get("text")) or ""
+def source_text(tweet: dict) -> str:
+    return string(tweet.get("full_text")) or string(tweet.get("text")) or ""
+
+
+def changed(text: str, tweet: dict, media_urls: set[str]) -> str:
+    """`text` with the tweet's t.co links expanded, media links removed, HTML entities
+    decoded."""
     for url in array(obj(tweet.get("entities")).get("urls"))[:MAX_ENTITIES]:
         short, expanded = string(obj(url).get("url")), string(obj(url).get("expanded_url"))
         if short and expanded:
             text = text.replace(short, expanded)
     for short in media_urls:
         text = text.replace(short, "")
-    return html.unescape(text).strip()
+    return html.unescape(text)
+
+
+def text_of(tweet: dict, media_urls: set[str]) -> str:
+    """full_text with t.co links expanded, media links removed, HTML entities decoded."""
+    return changed(source_text(tweet), tweet, media_urls).strip()
+
+
+# Characters marking offsets while a text is changed as text_of changes it: Unicode's
+# noncharacters, which no tweet is expected to hold (one the text doesn't hold is used).
+MARKS = [chr(c) for c in range(0xFDD0, 0xFDF0)]
+
+
+def offsets_in_text(
+    tweet: dict, media_urls: set[str], text: str, offsets: list[int]
+) -> dict[int, int]:
+    """Where offsets into the export's text (its entities' `indices`: code points of the
+    text before any change) fall in `text`, text_of's: each offset is marked, the text
+    changed as text_of changes it, and the marks found. Empty when that goes wrong."""
+    source = source_text(tweet)
+    wanted = sorted({o for o in offsets if 0 <= o <= len(source)})
+    mark = next((m for m in MARKS if m not in source), None)
+    if not wanted or mark is None:
+        return {}
+    pieces = [source[a:b] for a, b in zip([0, *wanted], [*wanted, len(source)], strict=True)]
+    marked = changed(mark.join(pieces), tweet, media_urls)
+    plain = marked.replace(mark, "")
+    if plain.strip() != text:
+        return {}
+    lead = len(plain) - len(plain.lstrip())
+    where = {}
+    at = marked.find(mark)
+    for count, offset in enumerate(wanted):
+        if at < 0:
+            return {}
+        where[offset] = min(max(at - count - lead, 0), len(text))
+        at = marked.find(mark, at + 1)
+    return where if at < 0 else {}
+
+
+def said_span(entity: dict) -> tuple[int, int] | None:
+    """An entity's `indices` [start, end], when they are two numbers in order."""
+    indices = array(entity.get("indices"))
+    if len(indices) != 2:
+        return None
+    start, end = as_int(indices[0]), as_int(indices[1])
+    return (start, end) if start is not None and end is not None and 0 <= start < end else None
+
+
+def entity_refs(
+    raw: dict, text: str, media_urls: set[str]
+) -> tuple[list[Mention], list[Hashtag], list[Link]]:
+    """The tweet's entities, each at the offsets its `indices` give in `text` (checked and,
+    where they miss, corrected by convert's relocate)."""
+    entities = obj(raw.get("entities"))
+    mentions = [
+        m
+        for m in array(entities.get("user_mentions"))
+        if isinstance(m, dict) and string(m.get("screen_name"))
+    ]
+    hashtags = [h for h in array(entities.get("hashtags")) if string(obj(h).get("text"))]
+    urls = [u for u in array(entities.get("urls")) if string(obj(u).get("expanded_url"))]
+    said = [said_span(item) for item in (*mentions, *hashtags, *urls)]
+    where = offsets_in_text(raw, media_urls, text, [o for span in said if span for o in span])
+    spans = iter([(where.get(s[0]), where.get(s[1])) if s else (None, None) for s in said])
+    return (
+        [
+            Mention(
+                m["screen_name"],
+                as_id(m.get("id_str") or m.get("id")),
+                string(m.get("name")),
+                *next(spans),
+            )
+            for m in mentions
+        ],
+        [Hashtag(h["text"], *next(spans)) for h in hashtags],
+        [Link(u["expanded_url"], *next(spans)) for u in urls],
+    )
 
 
 GIVEN_UP = object()  # the raw item of converted()'s last tuple when it gives up on a file
@@ -290,11 +372,13 @@ def convert(
     if author is None:
         raise ValueError("the export names no account for this tweet")
     lat, lon, place_name, place_country = location(raw)
-    mentions = [m for m in array(entities.get("user_mentions")) if isinstance(m, dict)]
+    media_urls = {u for m in media_items if (u := string(obj(m).get("url")))}
+    text = text_of(raw, media_urls)
+    mentions, hashtags, urls = entity_refs(raw, text, media_urls)
     tweet = Tweet(
         id=tweet_id,
         created_at=created_at,
-        text=text_of(raw, {u for m in media_items if (u := string(obj(m).get("url")))}),
+        text=text,
         author=author,
         url=f"https://twitter.com/{author.screen_name}/status/{tweet_id}",
         input_file=input_file,
@@ -317,26 +401,19 @@ def convert(
         possibly_sensitive=raw.get("possibly_sensitive")
         if isinstance(raw.get("possibly_sensitive"), bool)
         else None,
-        mentions=[
-            UserRef(m["screen_name"], as_id(m.get("id_str") or m.get("id")), string(m.get("name")))
-            for m in mentions
-            if string(m.get("screen_name"))
-        ],
-        hashtags=[h["text"] for h in array(entities.get("hashtags")) if string(obj(h).get("text"))],
-        urls=[
-            u["expanded_url"]
-            for u in array(entities.get("urls"))
-            if string(obj(u).get("expanded_url"))
-        ],
+        mentions=mentions,
+        hashtags=hashtags,
+        urls=urls,
         media=media_refs(tweet_id, media_items, ctx, (input_file, input_line)),
     )
-    quoted = [as_id(m["id"]) for url in tweet.urls if (m := STATUS_URL.match(url))]
+    quoted = [as_id(m["id"]) for link in tweet.urls if (m := STATUS_URL.match(link.url))]
     quoted = [q for q in quoted if q and q != tweet_id]
     if quoted:
         tweet.quoted_id = quoted[-1]
     if retweet:
         apply_retweet(tweet, raw, ctx)
     apply_edit_info(tweet, raw.get("edit_info"))
+    relocate(tweet)
     return tweet
 
 
@@ -349,10 +426,17 @@ def apply_retweet(tweet: Tweet, raw: dict, ctx: Context) -> None:
         tweet.retweeted_screen_name = author["screen_name"]
         tweet.retweeted_id = as_id(original.get("id_str") or original.get("id"))
         inner = convert(original, ctx, tweet.input_file, tweet.input_line, retweet=False)
-        tweet.text = f"RT @{author['screen_name']}: {inner.text}"
+        name = author["screen_name"]
+        prefix = f"RT @{name}: "
+        tweet.text = prefix + inner.text
+        for entity in (*inner.mentions, *inner.hashtags, *inner.urls):
+            if entity.start is not None:
+                entity.start += len(prefix)
+                entity.end += len(prefix)
+        retweeted = Mention(name, inner.author.id, inner.author.name, 3, 4 + len(name))
         known = {m.screen_name.lower() for m in tweet.mentions}
         tweet.mentions += [
-            m for m in [inner.author, *inner.mentions] if m.screen_name.lower() not in known
+            m for m in [retweeted, *inner.mentions] if m.screen_name.lower() not in known
         ]
         tweet.hashtags = tweet.hashtags or inner.hashtags
         tweet.urls = tweet.urls or inner.urls
