@@ -13,6 +13,7 @@ import sqlite_utils
 from etl.entities import extract_entities
 from etl.load import Loader
 from etl.offsets import HASHTAG, MENTION, URL, locate
+from etl.readers import textmap
 from etl.readers.official import Note, NoteIndex
 from etl.readers.tweetjson import Context, convert
 from etl.records import Hashtag, Link, Mention, Tweet, UserRef
@@ -120,6 +121,49 @@ def test_locate_with_thousands_of_missing_entities_is_quick():
 
 
 # ------------------------------------------------------------------------------- exports
+
+
+@pytest.mark.parametrize(
+    "source, swaps",
+    [
+        ("see https://t.co/a and @x https://t.co/m", [("https://t.co/a", "https://e.com/long")]),
+        ("  https://t.co/m @x #y https://t.co/m ", [("https://t.co/m", "")]),
+        (
+            "https://t.co/a https://t.co/a @x https://t.co/b",
+            [
+                ("https://t.co/a", "https://a.example/1"),
+                ("https://t.co/b", "b"),
+                ("https://t.co/a", "2"),
+            ],
+        ),
+        ("😀 @x https://t.co/a", [("https://t.co/a", "https://t.co/ab")]),  # swaps into a swap
+        ("a https://t.co/ab @x", [("https://t.co/a", "A"), ("https://t.co/ab", "B")]),  # overlap
+    ],
+)
+def test_offsets_move_as_the_text_changes(source, swaps):
+    full = textmap.changed(source, swaps)
+    inside = {
+        i for old, _ in swaps for at in find_all(source, old) for i in range(at + 1, at + len(old))
+    }
+    offsets = [o for o in range(len(source) + 1) if o not in inside]
+    by_edits = textmap.by_edits(source, swaps, offsets)
+    by_marks = textmap.by_marks(source, swaps, full, offsets)
+    if by_edits is not None:  # followed by arithmetic: the same as marking every offset
+        assert {o: p for o, p in by_edits.items() if p is not None} == by_marks
+    moved = textmap.offsets_in(source, swaps, full, offsets)
+    at = source.index("@x")
+    assert full.strip()[moved[at] : moved[at + 2]] == "@x"
+    # An offset inside a replaced link falls nowhere (followed by arithmetic), or leaves
+    # every offset to be searched for (marks inside a link keep it from being replaced).
+    moved = textmap.offsets_in(source, swaps, full, [at, source.index("t.co")])
+    assert moved in ({at: moved.get(at)}, {})
+
+
+def find_all(text, part):
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + 1)
 
 
 def export_tweet(full_text, mentions=(), hashtags=(), urls=(), media=()):

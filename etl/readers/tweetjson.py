@@ -18,6 +18,7 @@ from ..jsfiles import UNREADABLE_IN_A_ROW
 from ..offsets import relocate
 from ..records import MAX_ID, Hashtag, Link, MediaRef, Mention, Problem, Tweet, UserRef, valid_id
 from ..sources import Tree
+from . import textmap
 
 STATUS_URL = re.compile(
     r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>[A-Za-z0-9_]{1,50}|i/web)"
@@ -216,53 +217,19 @@ def source_text(tweet: dict) -> str:
     return string(tweet.get("full_text")) or string(tweet.get("text")) or ""
 
 
-def changed(text: str, tweet: dict, media_urls: set[str]) -> str:
-    """`text` with the tweet's t.co links expanded, media links removed, HTML entities
-    decoded."""
+def swaps_of(tweet: dict, media_urls: set[str]) -> list[textmap.Swap]:
+    """The tweet's t.co links with their expansions, then its media links, to cut."""
+    swaps = []
     for url in array(obj(tweet.get("entities")).get("urls"))[:MAX_ENTITIES]:
         short, expanded = string(obj(url).get("url")), string(obj(url).get("expanded_url"))
         if short and expanded:
-            text = text.replace(short, expanded)
-    for short in media_urls:
-        text = text.replace(short, "")
-    return html.unescape(text)
+            swaps.append((short, expanded))
+    return swaps + [(short, "") for short in media_urls]
 
 
 def text_of(tweet: dict, media_urls: set[str]) -> str:
     """full_text with t.co links expanded, media links removed, HTML entities decoded."""
-    return changed(source_text(tweet), tweet, media_urls).strip()
-
-
-# Characters marking offsets while a text is changed as text_of changes it: Unicode's
-# noncharacters, which no tweet is expected to hold (one the text doesn't hold is used).
-MARKS = [chr(c) for c in range(0xFDD0, 0xFDF0)]
-
-
-def offsets_in_text(
-    tweet: dict, media_urls: set[str], text: str, offsets: list[int]
-) -> dict[int, int]:
-    """Where offsets into the export's text (its entities' `indices`: code points of the
-    text before any change) fall in `text`, text_of's: each offset is marked, the text
-    changed as text_of changes it, and the marks found. Empty when that goes wrong."""
-    source = source_text(tweet)
-    wanted = sorted({o for o in offsets if 0 <= o <= len(source)})
-    mark = next((m for m in MARKS if m not in source), None)
-    if not wanted or mark is None:
-        return {}
-    pieces = [source[a:b] for a, b in zip([0, *wanted], [*wanted, len(source)], strict=True)]
-    marked = changed(mark.join(pieces), tweet, media_urls)
-    plain = marked.replace(mark, "")
-    if plain.strip() != text:
-        return {}
-    lead = len(plain) - len(plain.lstrip())
-    where = {}
-    at = marked.find(mark)
-    for count, offset in enumerate(wanted):
-        if at < 0:
-            return {}
-        where[offset] = min(max(at - count - lead, 0), len(text))
-        at = marked.find(mark, at + 1)
-    return where if at < 0 else {}
+    return textmap.changed(source_text(tweet), swaps_of(tweet, media_urls)).strip()
 
 
 def said_span(entity: dict) -> tuple[int, int] | None:
@@ -275,10 +242,10 @@ def said_span(entity: dict) -> tuple[int, int] | None:
 
 
 def entity_refs(
-    raw: dict, text: str, media_urls: set[str]
+    raw: dict, source: str, swaps: list[textmap.Swap], full: str
 ) -> tuple[list[Mention], list[Hashtag], list[Link]]:
-    """The tweet's entities, each at the offsets its `indices` give in `text` (checked and,
-    where they miss, corrected by convert's relocate)."""
+    """The tweet's entities, each at the offsets its `indices` give in the stored text,
+    full.strip() (checked and, where they miss, corrected by convert's relocate)."""
     entities = obj(raw.get("entities"))
     mentions = [
         m
@@ -288,7 +255,7 @@ def entity_refs(
     hashtags = [h for h in array(entities.get("hashtags")) if string(obj(h).get("text"))]
     urls = [u for u in array(entities.get("urls")) if string(obj(u).get("expanded_url"))]
     said = [said_span(item) for item in (*mentions, *hashtags, *urls)]
-    where = offsets_in_text(raw, media_urls, text, [o for span in said if span for o in span])
+    where = textmap.offsets_in(source, swaps, full, [o for span in said if span for o in span])
     spans = iter([(where.get(s[0]), where.get(s[1])) if s else (None, None) for s in said])
     return (
         [
@@ -373,12 +340,13 @@ def convert(
         raise ValueError("the export names no account for this tweet")
     lat, lon, place_name, place_country = location(raw)
     media_urls = {u for m in media_items if (u := string(obj(m).get("url")))}
-    text = text_of(raw, media_urls)
-    mentions, hashtags, urls = entity_refs(raw, text, media_urls)
+    source, swaps = source_text(raw), swaps_of(raw, media_urls)
+    full = textmap.changed(source, swaps)
+    mentions, hashtags, urls = entity_refs(raw, source, swaps, full)
     tweet = Tweet(
         id=tweet_id,
         created_at=created_at,
-        text=text,
+        text=full.strip(),
         author=author,
         url=f"https://twitter.com/{author.screen_name}/status/{tweet_id}",
         input_file=input_file,
