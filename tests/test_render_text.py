@@ -122,6 +122,14 @@ def test_links_go_where_the_site_says():
     )
 
 
+def test_a_retweets_body_is_rendered_from_where_it_begins():
+    text = "RT @bob: hi @x #t"
+    assert str(render_text(text, entities_of(text), [(0, 13)], begin=9)) == (
+        '<mark>hi </mark><a class="mention" href="/-/user/x"><mark>@</mark>x</a> '
+        '<a class="hashtag" href="/hashtag/t">#t</a>'
+    )
+
+
 # --------------------------------------------------------------------------------- hostile
 
 

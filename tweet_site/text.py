@@ -75,15 +75,20 @@ def render_text(
     entities: Iterable[Entity] = (),
     highlights: Iterable[Span] = (),
     links: Links = Links(),
+    *,
+    begin: int = 0,
 ) -> Markup:
-    """The HTML of a tweet's text (what goes inside a card's text element)."""
+    """The HTML of a tweet's text (what goes inside a card's text element), from `begin`
+    on (a retweet's body, after the "RT @name: " its card shows as the author)."""
     if not text:
         return Markup("")
     n = len(text)
     marks = Marks(merged(highlights, n))
     out: list[Markup] = []
-    pos = 0
+    pos = begin = min(max(begin, 0), n)
     for start, end, kind, value in placed(entities, n):
+        if start < begin:
+            continue
         out.append(plain(text, pos, start, marks))
         out.append(linked(text, start, end, kind, value, marks, links))
         pos = end
