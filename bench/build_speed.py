@@ -368,12 +368,13 @@ def generate_in_child(fmt: str, source: Path, size: int) -> None:
     memory of the process it was forked from (Linux keeps the old mm's high-water mark at exec),
     and the Markdown generator holds all its text (about 530 MiB at 1M tweets)."""
     code = (
-        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
-        "import build_speed; dict(build_speed.FORMATS)[sys.argv[2]](Path(sys.argv[3]), "
-        "int(sys.argv[4]))"
+        "import sys; from pathlib import Path; import build_speed; "
+        "dict(build_speed.FORMATS)[sys.argv[1]](Path(sys.argv[2]), int(sys.argv[3]))"
     )
-    bench = str(Path(__file__).resolve().parent)
-    subprocess.run([sys.executable, "-c", code, bench, fmt, str(source), str(size)], check=True)
+    # Run in bench/, which `python -c` puts first on the child's path.
+    bench = Path(__file__).resolve().parent
+    source = Path(source).absolute()
+    subprocess.run([sys.executable, "-c", code, fmt, str(source), str(size)], check=True, cwd=bench)
 
 
 def best(old: Run | str | None, new: Run | str) -> Run | str:

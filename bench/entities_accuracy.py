@@ -17,15 +17,13 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from etl.entities import extract_entities
 
-from etl.entities import extract_entities  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT = ROOT.parent / "shared" / "archives" / "alrocar__x" / "data" / "tweets.js"
 MAX_EXAMPLES = 10

@@ -28,20 +28,17 @@ import random
 import sqlite3
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "plugins"))
-from archive_site.search_budget import BUDGET_SECONDS, WAIT_SHARE  # noqa: E402
-from timing import percentile, timed_get  # noqa: E402
+from timing import percentile, timed_get
 
-from etl.site import SETTINGS  # noqa: E402
+from etl.site import SETTINGS
+from tweet_site.search_budget import BUDGET_SECONDS, WAIT_SHARE
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SECONDS = 30
 CLIENTS = 4

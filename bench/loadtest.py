@@ -42,15 +42,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT))
-import load_slow_clients  # noqa: E402
-import load_streams  # noqa: E402
-from build_speed import generate_markdown_archive  # noqa: E402
-from timing import percentile, timed_get  # noqa: E402
+import load_slow_clients
+import load_streams
+from build_speed import generate_markdown_archive
+from timing import percentile, timed_get
 
-from etl.site import SETTINGS, Site, free_port  # noqa: E402
+from etl.site import SETTINGS, Site, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # The hostile phases, in order (see the docstring).
 PHASES = [load_streams.phase, load_slow_clients.phase]

@@ -17,18 +17,16 @@ import functools
 import shutil
 import sqlite3
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import sqlite_utils
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from etl import search_index
+from tweet_site.hooks import feed_text, search_sql
 
-from etl import search_index  # noqa: E402
-from plugins import feed_text, search_sql  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 QUERIES = [
     # bench/site_speed.py PAGES

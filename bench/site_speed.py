@@ -25,13 +25,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from build_speed import generate_markdown_archive
+
+from etl.site import Site, free_port, start
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-sys.path.insert(0, str(ROOT))
-from build_speed import generate_markdown_archive  # noqa: E402
-
-from etl.site import Site, free_port, start  # noqa: E402
 
 
 def q(path, **params):

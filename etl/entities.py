@@ -27,6 +27,10 @@ from twitter_text.regexp.valid_gtld import valid_gtld as _TT_GTLD
 from twitter_text.regexp.valid_subdomain import valid_subdomain as _TT_SUBDOMAIN
 from twitter_text.regexp.valid_tco_url import valid_tco_url as _TT_TCO_URL
 
+from tweet_site.core import status_link
+
+from .records import valid_id
+
 __all__ = ["Entities", "extract_entities", "url_domain"]
 
 
@@ -162,11 +166,6 @@ _URL_TAIL = re.compile(rf"[^{_SPACES}]{{0,{_MAX_TLD}}}[!-~\u0400-\u04ff\u2013{_L
 _MEDIA_URL = re.compile(
     r"(?:https?://)?(?:(?:pic\.(?:twitter|x)\.com/)"
     r"|(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/\w+/status/\d+/(?:photo|video)/\d)",
-    re.I,
-)
-_STATUS_URL = re.compile(
-    r"(?:https?://)?(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/(?:#!/)?"
-    r"(?:[A-Za-z0-9_]{1,15}/status(?:es)?|i/web/status|i/status)/(\d{1,19})(?!\w)",
     re.I,
 )
 
@@ -449,9 +448,9 @@ def extract_entities(text: str) -> Entities:
         if ".com/" in url.lower():  # cheap test before the twitter.com / x.com regexes
             if _MEDIA_URL.match(url):
                 continue  # an attached photo or video
-            status = _STATUS_URL.match(url)
-            if status:
-                quoted[int(status.group(1))] = None
+            status = status_link(url)
+            if status and valid_id(int(status["id"])):
+                quoted[int(status["id"])] = None
         urls.append(url)
         url_spans.append((start, end))
     in_urls = _Spans(spans)

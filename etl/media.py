@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-import mimetypes
 import posixpath
 import re
 
 import imagesize
+
+from tweet_site.core import MEDIA_TYPES, VIDEO_EXTENSIONS, mime_type
 
 from .records import MediaRef
 from .sources import Tree
@@ -19,30 +20,17 @@ IMAGE_HEAD_BYTES = 256 * 1024
 # a 16-character random name taken from the video variant's URL.
 GIF_KEY = re.compile(r"^\d+-[A-Za-z0-9_-]{15}\.mp4$")
 
-# The only files a tweet's media can be. Anything else (.html, .svg, .txt, a DM) is never
-# given a path, so it is neither served nor copied into a published bundle.
-MEDIA_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".m4v"}
-REFUSED_TYPE = "only images and videos (jpg jpeg png gif webp mp4 mov m4v) are media"
+# The only files a tweet's media can be are MEDIA_TYPES'. Anything else (.html, .svg, .txt, a
+# DM) is never given a path, so it is neither served nor copied into a published bundle.
+REFUSED_TYPE = f"only images and videos ({' '.join(e[1:] for e in MEDIA_TYPES)}) are media"
 # Markdown media live in the parser's `media/` folder beside the file, or two levels up from
 # `tweets-md/YYYY/` (or one from Jekyll's `_posts/`); nothing else, and no `..` after it.
 MARKDOWN_MEDIA = re.compile(r"^(?:\./)?(?:\.\./){0,2}media/(?!\.\.?/)[^/]+$")
 PRIVATE_FOLDERS = re.compile(r"(?:^|/)(?:dms?|direct[_-]?messages?)(?:[-_ ][^/]*)?/", re.I)
 
-EXTRA_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".mp4": "video/mp4",
-    ".webp": "image/webp",
-}
-
-
-def mime_type_for(filename: str) -> str | None:
-    ext = posixpath.splitext(filename)[1].lower()
-    return EXTRA_TYPES.get(ext) or mimetypes.guess_type(filename)[0]
-
 
 def is_media_file(path: str) -> bool:
-    return posixpath.splitext(path)[1].lower() in MEDIA_EXTENSIONS
+    return mime_type(path) is not None
 
 
 def markdown_refusal(markdown_path: str, ref: str) -> str | None:
@@ -58,7 +46,7 @@ def markdown_refusal(markdown_path: str, ref: str) -> str | None:
 
 
 def media_type_for(filename: str, is_video_markup: bool) -> str:
-    if not is_video_markup and not filename.lower().endswith((".mp4", ".mov", ".m4v")):
+    if not is_video_markup and not filename.lower().endswith(VIDEO_EXTENSIONS):
         return "photo"
     if GIF_KEY.match(posixpath.basename(filename)):
         return "animated_gif"
@@ -79,7 +67,7 @@ def describe(tree: Tree, path: str | None, type_: str, url: str | None = None) -
         path=path,
         filename=filename,
         url=url,
-        mime_type=mime_type_for(path),
+        mime_type=mime_type(path),
         bytes=size,
     )
     if ref.mime_type and ref.mime_type.startswith("image/"):

@@ -24,7 +24,7 @@ import click
 import sqlite_utils
 import yaml
 
-from . import redact, site_folder
+from . import redact, site_folder, site_wheel
 from .errors import EtlError
 from .media import is_media_file
 from .site import DATABASE_NAME, DATASETTE, MEDIA_ROOT_ENV, PROJECT, Site
@@ -41,6 +41,8 @@ CLOUD_TOOLS = {
     "fly": ("flyctl", "datasette_publish_fly", "flyctl and FLY_API_TOKEN (or `flyctl auth login`)"),
     "vercel": ("vercel", "datasette_publish_vercel", "the Vercel CLI and VERCEL_TOKEN"),
 }
+# Where the site's wheel goes in the deployable folder and in a cloud image.
+WHEELS = "wheels"
 SMOKE_PATHS = ["/", f"/{DATABASE_NAME}", f"/{DATABASE_NAME}/tweets", "/-/plugins.json"]
 
 
@@ -309,7 +311,7 @@ ROBOTS = {
 
 
 def longest_record(db_path: Path) -> int | None:
-    """The largest record of the published database, for plugins/query_limits.py: measured
+    """The largest record of the published database, for hooks/query_limits.py: measured
     here once rather than by the site at every start (SQLite's page statistics, dbstat;
     None on an SQLite built without them, and the site measures as best it can)."""
     db = sqlite_utils.Database(db_path)
@@ -350,9 +352,6 @@ def smoke_test(
     config = {
         "db": str(db_path),
         "metadata": str(metadata),
-        "plugins_dir": str(plan.site.plugins_dir),
-        "templates_dir": str(plan.site.templates_dir),
-        "static_dir": str(plan.site.static_dir),
         "settings": plan.site.settings,
         "paths": paths,
         "media": [f"/-/media/{media[0]}/{media[1]}"] if media else [],
@@ -427,15 +426,10 @@ def serve_locally(plan, db_path, inspect, metadata, env, echo) -> None:
 
 def write_bundle(plan: Plan, work: Path, metadata: dict) -> None:
     site = plan.site
-    for name, source in (
-        ("plugins", site.plugins_dir),
-        ("templates", site.templates_dir),
-        ("static", site.static_dir),
-    ):
-        shutil.rmtree(work / name, ignore_errors=True)
-        shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    wheel = site_wheel.build_wheel(work / WHEELS)
     (work / "settings.json").write_text(json.dumps(site.settings, indent=2))
-    (work / "requirements.txt").write_text("\n".join(site.requirements) + "\n")
+    requirements = [*site.requirements, f"./{WHEELS}/{wheel.name}"]
+    (work / "requirements.txt").write_text("\n".join(requirements) + "\n")
     (work / "Dockerfile").write_text(DOCKERFILE)
     (work / "README.md").write_text(BUNDLE_README)
     contents = sorted(path.name for path in work.iterdir() if path.name != site_folder.MARKER)
@@ -446,11 +440,14 @@ def cloud_command(plan: Plan, db_path: Path, work: Path) -> list[str]:
     site = plan.site
     command = [DATASETTE, "publish", plan.target, str(db_path)]
     command += ["--metadata", str(work / "metadata.json")]
-    command += ["--plugins-dir", str(site.plugins_dir), "--template-dir", str(site.templates_dir)]
-    command += ["--static", f"static:{site.static_dir}"]
+    # The site's wheel reaches the image as a static folder (`datasette publish` copies each
+    # into the image's working folder before it runs pip).
+    shutil.rmtree(work / WHEELS, ignore_errors=True)
+    wheel = site_wheel.build_wheel(work / WHEELS)
+    command += ["--static", f"{WHEELS}:{wheel.parent}"]
     if plan.media_url is None:
         command += ["--static", f"media:{work / 'media'}"]
-    command += site.install_options()
+    command += [*site.install_options(), "--install", f"./{WHEELS}/{wheel.name}"]
     settings = site.setting_flags()
     if plan.target == "cloudrun":
         command += ["--service", plan.name, "--max-instances", "3"]
@@ -470,12 +467,13 @@ DOCKERFILE = """\
 FROM python:3.11-slim
 WORKDIR /app
 COPY requirements.txt .
+COPY wheels/ wheels/
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 ENV PORT=8001 TWEET_ARCHIVE_MEDIA_ROOT=/app/media
 EXPOSE 8001
-# Config-directory mode: archive.db (immutable, with inspect-data.json), metadata.json,
-# settings.json, plugins/, templates/ and static/ are all picked up from this folder.
+# Config-directory mode: archive.db (immutable, with inspect-data.json), metadata.json and
+# settings.json are picked up from this folder; the site is the wheel installed above.
 CMD datasette serve . --host 0.0.0.0 --port $PORT
 """
 

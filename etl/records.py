@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 # SQLite stores signed 64-bit integers, and Twitter's ids are positive: an id outside this
 # range (a damaged or hostile archive) can be neither stored nor looked up.
-MAX_ID = 2**63 - 1
+from tweet_site.core import MAX_ID
 
 
 def valid_id(value: int | None) -> bool:

@@ -7,9 +7,14 @@
     words: ["phone number", secret]  # every tweet containing one (any case, spacing or spelling)
 
 Redacted and private rows are deleted from the copy of the database that gets published,
-along with the users nothing left refers to and the problem rows about them, with the
-full-text indexes, summaries and statistics made afresh and the file vacuumed, so no route
-(SQL included) and no byte of the file can reach them.
+along with the users nothing left refers to and the problem rows about them, so no route (SQL
+included) and no byte of the file can reach them. Only what the deletions touched is made
+again: each search index that lost a tweet is merged (FTS5 keeps a deleted tweet's terms,
+marked deleted, until then), the summaries if what they count lost rows, the statistics of the
+tables that lost rows; then the file is written afresh (`vacuum into`: no free page, no index
+page, holds what went). A publish with nothing to remove is a copy of the file, with local
+paths and raw problem entries overwritten in place, unless the build itself took back tweets
+it had stored (build_leftovers).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import re
 import shutil
 import sys
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,25 +106,102 @@ def word_pattern(words: list[str]) -> re.Pattern | None:
     return re.compile("|".join(re.escape(p) for p in sorted(phrases)))
 
 
+@dataclass
+class Prepared:
+    removed: dict[str, int]  # tweets (and likes) left out, as publish reports them
+    remade: list[str]  # the work done on the copy beyond deleting rows, in order
+
+
 def publishable_copy(
     source: Path, target: Path, redactions: Redactions, privacy: Privacy
 ) -> dict[str, int]:
     """Copy the database at `source` to `target` without private or redacted rows."""
+    return prepare_copy(source, target, redactions, privacy).removed
+
+
+def prepare_copy(source: Path, target: Path, redactions: Redactions, privacy: Privacy) -> Prepared:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
+    fresh = target.with_name(f".{target.name}.fresh")
+    fresh.unlink(missing_ok=True)  # `vacuum into` writes only a file that isn't there
     shutil.copyfile(source, tmp)
     try:
         db = sqlite_utils.Database(tmp)
-        removed = remove_rows(db, redactions, privacy)
-        db.close()
-        db = sqlite_utils.Database(tmp)
-        db.execute("vacuum")
-        db.close()
-        tmp.replace(target)
+        # A scratch copy (removed on failure): no journal. Every byte a change frees is
+        # zeroed, so values overwritten in place (local paths, raw entries) leave no trace.
+        for pragma in ("journal_mode = off", "synchronous = off", "secure_delete = on"):
+            db.execute(f"pragma {pragma}")
+        leftovers = build_leftovers(db)
+        removed, touched = remove_rows(db, redactions, privacy)
+        remade = remake(db, touched, leftovers)
+        db.conn.commit()
+        if touched or leftovers:
+            db.execute("vacuum into ?", [str(fresh)])
+            remade.append("vacuum")
+            db.close()
+            fresh.replace(target)
+            tmp.unlink()
+        else:
+            db.close()
+            tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        fresh.unlink(missing_ok=True)
         raise
-    return removed
+    return Prepared(removed, remade)
+
+
+def build_leftovers(db: sqlite_utils.Database) -> bool:
+    """Whether the file may hold bytes of tweets the build itself left out. A source says
+    which of its tweets are deleted or Circle before any tweet, so one source's are never
+    stored; with several, a tweet one source stored may be taken back when another is read
+    (etl/load.py, remove_withheld): its row is deleted, its terms are only marked deleted
+    in the search indexes, its id may stay in an index page."""
+    sources, skipped = db.execute(
+        "select count(*), coalesce(sum(coalesce(skipped_deleted, 0) "
+        "+ coalesce(skipped_circle, 0)), 0) from sources"
+    ).fetchone()
+    return sources > 1 and skipped > 0
+
+
+# What each summary counts from: a summary is made again only when one of these lost rows.
+SUMMARY_INPUTS = {"tweets", "users", "mentions", "hashtags", "urls", "media"}
+SHADOW_TABLES = ("data", "idx", "docsize", "config")
+
+
+def remake(db: sqlite_utils.Database, touched: Counter, leftovers: bool) -> list[str]:
+    """Make again what the deletions touched (`touched`: rows deleted or changed, by table),
+    and only that."""
+    remade = []
+    # A search index that lost tweets (or, after a build that took tweets back, both) is
+    # merged into one segment: only then are the deleted tweets' terms gone from the file.
+    merged = [
+        fts
+        for fts, lost in (
+            (search_index.FTS_TABLE, touched["tweets"]),
+            (search_index.TRIGRAM_TABLE, touched[search_index.RUNS_TABLE]),
+        )
+        if lost or leftovers
+    ]
+    for fts in merged:
+        db.execute(f"insert into [{fts}] ([{fts}]) values ('optimize')")
+        remade.append(f"merge {fts}")
+    analyze = list(touched)
+    if SUMMARY_INPUTS & set(touched):
+        summaries.create_summaries(db)
+        remade.append("summaries")
+        analyze += summaries.SUMMARY_TABLES
+    shadows = [f"{fts}_{suffix}" for fts in merged for suffix in SHADOW_TABLES]
+    analyze += [t for t in shadows if db[t].exists()]
+    # The build's statistics count the rows before removal (how many tweets, likes...): those
+    # of every table that lost rows are counted again. sqlite_stat4 would hold sampled values
+    # of indexed columns; the planner does without.
+    for table in analyze:
+        db.execute(f"analyze [{table}]")
+    if analyze:
+        remade.append("statistics")
+    db.execute("drop table if exists sqlite_stat4")
+    return remade
 
 
 def remove_unreferenced_users(db: sqlite_utils.Database) -> int:
@@ -145,7 +228,11 @@ def remove_unreferenced_users(db: sqlite_utils.Database) -> int:
     ).rowcount
 
 
-def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Privacy) -> dict:
+def remove_rows(
+    db: sqlite_utils.Database, redactions: Redactions, privacy: Privacy
+) -> tuple[dict[str, int], Counter]:
+    """Delete what must not be published; returns what publish reports (tweets and likes
+    left out) and the rows deleted or changed in each table that lost any."""
     pattern = word_pattern(redactions.words)
     db.conn.create_function(
         "redacted_text",
@@ -167,8 +254,9 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
         # A photo's description and a link are part of what the tweet shows.
         conditions.append("id in (select tweet_id from media where redacted_text(alt_text))")
         conditions.append("id in (select tweet_id from urls where redacted_text(url))")
-    for condition in conditions:
-        db.execute(f"insert or ignore into doomed select id from tweets where {condition}")
+    if conditions:  # one pass over the tweets for all of them
+        where = " or ".join(f"({condition})" for condition in conditions)
+        db.execute(f"insert or ignore into doomed select id from tweets where {where}")
     db.execute("insert or ignore into doomed select id from tweets where id in named")
     doom_retweeted(db)
     accounts = [a.lstrip("@").lower() for a in redactions.accounts]
@@ -189,37 +277,46 @@ def remove_rows(db: sqlite_utils.Database, redactions: Redactions, privacy: Priv
         )
     doom_related(db)
     removed = {"tweets": db.execute("select count(*) from doomed").fetchone()[0]}
-    remove_problems(db)
+    touched = Counter(etl_problems=remove_problems(db))
+    # The tweets' substring runs go with them (the build's trigger): the substring index
+    # lost tweets only if these had any.
+    touched[search_index.RUNS_TABLE] = db.execute(
+        f"select count(*) from [{search_index.RUNS_TABLE}] where id in (select id from doomed)"
+    ).fetchone()[0]
     for table in ("mentions", "hashtags", "urls", "media", "tweet_sources"):
-        db.execute(f"delete from [{table}] where tweet_id in (select id from doomed)")
-    db.execute("delete from tweets where id in (select id from doomed)")
-    # Pointers to hidden tweets would tell that they existed, and where to look.
-    db.execute("update tweets set quoted_id = null where quoted_id in (select id from doomed)")
-    db.execute(
+        touched[table] = db.execute(
+            f"delete from [{table}] where tweet_id in (select id from doomed)"
+        ).rowcount
+    touched["tweets"] = db.execute(
+        "delete from tweets where id in (select id from doomed)"
+    ).rowcount
+    # Pointers to hidden tweets would tell that they existed, and where to look. (Replies and
+    # quotes of a hidden tweet are hidden too: a pointer left is to a tweet never stored.)
+    touched["tweets"] += db.execute(
+        "update tweets set quoted_id = null where quoted_id in (select id from doomed)"
+    ).rowcount
+    touched["tweets"] += db.execute(
         "update tweets set in_reply_to_id = null where in_reply_to_id in (select id from doomed)"
-    )
+    ).rowcount
     if accounts:
         placeholders = ", ".join("?" for _ in accounts)
-        db.execute(f"delete from users where lower(screen_name) in ({placeholders})", accounts)
-    remove_unreferenced_users(db)
+        touched["users"] = db.execute(
+            f"delete from users where lower(screen_name) in ({placeholders})", accounts
+        ).rowcount
+    touched["users"] += remove_unreferenced_users(db)
     if not privacy.include_likes:
-        removed["likes"] = db.execute("delete from likes").rowcount
+        removed["likes"] = touched["likes"] = db.execute("delete from likes").rowcount
     elif pattern:
-        removed["likes"] = db.execute("delete from likes where redacted_text(text)").rowcount
+        removed["likes"] = touched["likes"] = db.execute(
+            "delete from likes where redacted_text(text)"
+        ).rowcount
     # Raw problem entries can hold text of tweets that were hidden; sources name local paths.
-    db.execute("update etl_problems set raw = ''")
-    db.execute("update sources set location = name")
+    # Overwritten in place (secure_delete zeroes what the old values took): no row goes.
+    db.execute("update etl_problems set raw = '' where raw is not ''")
+    db.execute("update sources set location = name where location is not name")
     db.execute("drop table doomed")
     db.execute("drop table named")
-    for fts in (search_index.FTS_TABLE, search_index.TRIGRAM_TABLE):
-        db.execute(f"insert into [{fts}] ([{fts}]) values ('rebuild')")
-    summaries.create_summaries(db)
-    # The build's statistics count the rows before removal (how many tweets, likes...).
-    # sqlite_stat4 would hold sampled values of indexed columns; the planner does without.
-    db.execute("analyze")
-    db.execute("drop table if exists sqlite_stat4")
-    db.conn.commit()
-    return removed
+    return removed, +touched
 
 
 def doom_retweeted(db: sqlite_utils.Database) -> None:
@@ -256,6 +353,9 @@ def doom_retweeted(db: sqlite_utils.Database) -> None:
 def doom_related(db: sqlite_utils.Database) -> None:
     """A hidden tweet takes along the conversation below it (replies and quotes of it), the
     owner's retweets of it, and every version of it when it was edited."""
+    nothing = "select not exists (select 1 from doomed) and not exists (select 1 from named)"
+    if db.execute(nothing).fetchone()[0]:
+        return  # nothing hidden: nothing to take along
     # Retweets the archive doesn't link to their original (2019+ exports, Markdown): found by
     # their text and by the status links among their URLs.
     retweets = RetweetIndex(
@@ -316,12 +416,13 @@ def doom_related(db: sqlite_utils.Database) -> None:
     db.execute("drop table looked_up")
 
 
-def remove_problems(db: sqlite_utils.Database) -> None:
-    """The problem rows about hidden tweets: at the file and line one was read from, or naming
-    its id (a refused media file's name, an unreadable field's value)."""
+def remove_problems(db: sqlite_utils.Database) -> int:
+    """Delete the problem rows about hidden tweets: at the file and line one was read from, or
+    naming its id (a refused media file's name, an unreadable field's value). Returns how many
+    went."""
     # The places hidden tweets were read from are listed once, not looked for again for
     # every problem row.
-    db.execute(
+    deleted = db.execute(
         """
         delete from etl_problems
         where (source_id, file, line) in (
@@ -329,16 +430,14 @@ def remove_problems(db: sqlite_utils.Database) -> None:
           where tweet_id in (select id from doomed)
         )
         """
-    )
+    ).rowcount
     hidden = {i for (i,) in db.execute("select id from doomed union select id from named")}
     if not hidden:
-        return
+        return deleted
     numbers = re.compile(r"(?<![0-9])[0-9]{1,19}(?![0-9])")
-    db.conn.executemany(
-        "delete from etl_problems where id = ?",
-        [
-            (problem_id,)
-            for problem_id, reason, raw in db.execute("select id, reason, raw from etl_problems")
-            if any(int(n) in hidden for n in numbers.findall(f"{reason or ''} {raw or ''}"))
-        ],
-    )
+    naming = [
+        (problem_id,)
+        for problem_id, reason, raw in db.execute("select id, reason, raw from etl_problems")
+        if any(int(n) in hidden for n in numbers.findall(f"{reason or ''} {raw or ''}"))
+    ]
+    return deleted + db.conn.executemany("delete from etl_problems where id = ?", naming).rowcount

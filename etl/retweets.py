@@ -13,13 +13,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from tweet_site import core
+
 from .merge import comparable, same_text
-from .readers.tweetjson import STATUS_URL
 from .records import valid_id
 
 RETWEET = re.compile(r"RT @([A-Za-z0-9_]{1,15}):? ?")
-# The reader's status link, in any case: a link written X.com/Name/status/1 opens the tweet.
-STATUS_LINK = re.compile(STATUS_URL.pattern, re.IGNORECASE)
 # Retweets are looked up by the account and the first characters of their comparable text;
 # the few shorter than that (a short tweet retweeted whole) are compared one by one.
 KEY = 12
@@ -27,7 +26,7 @@ KEY = 12
 
 def status_id(url: str | None) -> int | None:
     """The tweet a twitter.com or x.com status link points at."""
-    match = STATUS_LINK.match(url or "")
+    match = core.status_link(url)
     tweet_id = int(match["id"]) if match else None
     return tweet_id if valid_id(tweet_id) else None
 
@@ -35,10 +34,9 @@ def status_id(url: str | None) -> int | None:
 def status_author(url: str | None) -> str | None:
     """The account (lower case) whose tweet a twitter.com or x.com status link names; None
     for any other link, netflix.com/name/status/1 included."""
-    match = STATUS_LINK.match(url or "")
-    if not match or match["name"] == "i/web":
-        return None
-    return match["name"].lower()
+    match = core.status_link(url)
+    author = core.status_author(match) if match else None
+    return author.lower() if author else None
 
 
 def retweet_body(text: str | None, name: str) -> str | None:

@@ -27,6 +27,9 @@ import unicodedata
 
 import sqlite_utils
 
+# Runs of MIN_RUN+ characters of scripts written without spaces (and of symbols) are indexed.
+from tweet_site.core import MIN_RUN, NO_SPACE_SCRIPTS
+
 # English words with stemming ("running" finds "run"), accents folded, Cyrillic split on spaces.
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 FTS_TABLE = "tweets_fts"
@@ -36,14 +39,6 @@ TRIGRAM_TABLE = "tweets_trigram"
 RUNS_TABLE = "tweets_trigram_runs"
 STATS_TABLE = "tweets_trigram_stats"
 RUNS_SEPARATOR = "\n"
-MIN_RUN = 3
-
-# Scripts written without spaces between words: unicode61 keeps a whole run as one token. The
-# same class as plugins/search_sql.py's NO_SPACE_SCRIPTS (a test holds the two together).
-NO_SPACE_SCRIPTS = (
-    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-    "\u31f0-\u31ff\uac00-\ud7af\u0e00-\u0e7f\u1100-\u11ff"
-)
 
 
 def _symbol_ranges() -> str:

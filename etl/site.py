@@ -23,7 +23,7 @@ SITE_REQUIREMENTS = [
     "datasette-block-robots==1.1.1",
     "datasette-cluster-map==0.18.2",
     "datasette-dashboards==0.8.0",
-    # plugins/server_limits.py extends uvicorn's HTTP/1.1 protocol (h11).
+    # tweet_site/hooks/server_limits.py extends uvicorn's HTTP/1.1 protocol (h11).
     "h11==0.16.0",
     "uvicorn==0.55.0",
 ]
@@ -56,25 +56,16 @@ def setting_text(value) -> str:
 
 @dataclass
 class Site:
+    """The site's metadata and settings; its plugins, templates and static files are the
+    installed tweet_site package (an editable install here, a wheel wherever it is deployed)."""
+
     metadata: Path = PROJECT / "metadata.yml"
-    plugins_dir: Path = PROJECT / "plugins"
-    templates_dir: Path = PROJECT / "templates"
-    static_dir: Path = PROJECT / "static"
     settings: dict = field(default_factory=lambda: dict(SETTINGS))
     requirements: list[str] = field(default_factory=lambda: list(SITE_REQUIREMENTS))
 
     def serve_options(self) -> list[str]:
         """`datasette serve` options shared by every way of running the site."""
-        options = [
-            "--metadata",
-            str(self.metadata),
-            "--plugins-dir",
-            str(self.plugins_dir),
-            "--template-dir",
-            str(self.templates_dir),
-            "--static",
-            f"static:{self.static_dir}",
-        ]
+        options = ["--metadata", str(self.metadata)]
         for name, value in self.settings.items():
             options += ["--setting", name, setting_text(value)]
         return options

@@ -1,7 +1,8 @@
 """Fetch the key pages of a site in one Datasette process: `python -m etl.smoke CONFIG`.
 
-Run in a child process because Datasette registers a plugins directory for the life of the
-process; CONFIG is the JSON that publish.smoke_test writes. Prints one line per failure
+Run in a child process, with the environment the site will have (its media root), and
+the site as this environment has it installed (the tweet_site package); CONFIG is the JSON
+that publish.smoke_test writes. Prints one line per failure
 and exits 1 if any page did not answer 200, or the media file not as an image or video.
 """
 
@@ -20,9 +21,6 @@ async def fetch_all(config: dict) -> list[str]:
     ds = Datasette(
         immutables=[config["db"]],
         metadata=metadata,
-        plugins_dir=config["plugins_dir"],
-        template_dir=config["templates_dir"],
-        static_mounts=[("static", config["static_dir"])],
         settings=config["settings"],
     )
     failures = []

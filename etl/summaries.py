@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
+# The value each facet shows, read from the cube's columns (hooks/facets.py reads them so).
+from tweet_site.core import CUBE_EXPRESSIONS
+
 from .emoji import count_emoji
 
 SUMMARY_TABLES = (
@@ -56,17 +59,6 @@ EMOJI_BYTES = (
     "or instr(cast(tweets.text as blob), x'efb88f') "
     "or instr(cast(tweets.text as blob), x'e2'))"
 )
-
-# The value each facet shows, read from the cube's columns (plugins/facets.py has a copy; a
-# test holds the two together).
-CUBE_EXPRESSIONS = {
-    "year": "substr(month, 1, 4)",
-    "month": "month",
-    "kind": "kind",
-    "source": "source",
-    "lang": "lang",
-    "has_media": "has_media",
-}
 
 
 def create_summaries(db: sqlite_utils.Database) -> None:

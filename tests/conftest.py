@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
+from etl import search_index
 from etl.cli import cli
 from etl.site import SETTINGS, Site, free_port, start
 
@@ -23,7 +24,7 @@ SHARED_ARCHIVES = ROOT.parent / "shared" / "archives"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 
 
-# The site caps SQLite's memory process-wide (plugins/query_limits.py: pragma hard_heap_limit),
+# The site caps SQLite's memory process-wide (hooks/query_limits.py: pragma hard_heap_limit),
 # as a server with one Datasette should. The test process makes hundreds of Datasette
 # instances, each with a connection per SQL thread: close each one's connections when the test
 # (or module) that made it ends, or together they reach the cap and later tests see "out of
@@ -126,9 +127,6 @@ def make_datasette(db_path, metadata, **kwargs):
     return Datasette(
         immutables=[str(db_path)],
         metadata=copy.deepcopy(metadata),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-        static_mounts=[("static", str(ROOT / "static"))],
         settings=dict(SETTINGS),  # exactly the production settings (etl/site.py)
         **kwargs,
     )
@@ -160,10 +158,11 @@ def bundle_datasette(out):
     return Datasette(
         immutables=[str(out / "archive.db")],
         metadata=json.loads((out / "metadata.json").read_text()),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
         settings=json.loads((out / "settings.json").read_text()),
     )
+
+
+TIP_RETWEET = "RT @fixture_owner: Hot tip: VACUUM INTO makes a compact copy"
 
 
 def add_owner_retweet(db_path: Path, copy_path: Path, retweet_id: int, original_id: int) -> Path:
@@ -176,12 +175,18 @@ def add_owner_retweet(db_path: Path, copy_path: Path, retweet_id: int, original_
             "id_str": str(retweet_id),
             "created_at": "2023-03-05T12:00:00+00:00",
             "kind": "retweet",
-            "text": "RT @fixture_owner: Hot tip: VACUUM INTO makes a compact copy",
+            "text": TIP_RETWEET,
             "user_id": 1113018231813046314,
             "is_retweet": 1,
             "retweeted_screen_name": "fixture_owner",
             "retweeted_id": original_id,
         }
+    )
+    # Indexed as a build indexes what it stores (a publish keeps the indexes, less what goes).
+    search_index.add_to_search(db, [(retweet_id, TIP_RETWEET, None)])
+    db.execute(
+        "update tweets_trigram_stats set tweets = tweets + 1, trigrams = trigrams + ?",
+        [len(TIP_RETWEET) - 2],
     )
     db.conn.commit()
     db.close()

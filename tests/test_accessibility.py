@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import FIXTURES, IDS, ROOT, run_build, served
 
-CSS = (ROOT / "static" / "archive.css").read_text()
+CSS = (ROOT / "tweet_site" / "static" / "archive.css").read_text()
 RTL = FIXTURES / "accessibility" / "rtl"
 RTL_IDS = {"arabic": 1388405437298655232, "hebrew": 1388420537298655232}
 

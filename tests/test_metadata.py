@@ -1,8 +1,6 @@
 import pytest
 from datasette.app import Datasette
 
-from .conftest import ROOT
-
 
 def test_every_table_and_column_in_metadata_exists(db, metadata):
     tables = metadata["databases"]["archive"]["tables"]
@@ -32,8 +30,6 @@ async def test_datasette_table_search_uses_the_stemming_index(fixture_db, metada
     ds = Datasette(
         immutables=[str(db_path)],
         metadata=metadata,
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
     )
     response = await ds.client.get("/archive/tweets.json?_search=welcoming&_shape=array&_col=text")
     assert response.status_code == 200

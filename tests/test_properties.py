@@ -30,7 +30,7 @@ from datasette.app import Datasette
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from plugins.render_tweets import tweet_html
+from tweet_site.hooks.render_tweets import tweet_html
 
 from .conftest import make_datasette, run_build
 from .test_offsets import misplaced

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
 from etl.cli import cli
-from etl.publish import Plan, PublishError, ensure_port_free, publish
+from etl.publish import Plan, PublishError, copy_media, ensure_port_free, publish
 from etl.redact import Redactions
 from etl.site import SETTINGS, SITE_REQUIREMENTS, Site, free_port, setting_text, start
 
@@ -34,6 +35,11 @@ def built(tmp_path_factory):
     return db_path
 
 
+# The site's own wheel (etl/site_wheel.py), which every target but the local one installs.
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+WHEEL = f"tweets_etl_site-{VERSION}-py3-none-any.whl"
+
+
 def test_site_requirements_are_the_projects_own_pins():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert set(SITE_REQUIREMENTS) <= set(pyproject["project"]["dependencies"])
@@ -43,17 +49,9 @@ def test_site_requirements_are_the_projects_own_pins():
 def test_serve_options_come_from_one_place():
     site = Site()
     options = site.serve_options()
-    assert options[:8] == [
-        "--metadata",
-        str(ROOT / "metadata.yml"),
-        "--plugins-dir",
-        str(ROOT / "plugins"),
-        "--template-dir",
-        str(ROOT / "templates"),
-        "--static",
-        f"static:{ROOT / 'static'}",
-    ]
-    assert options[8:] == [
+    # The site's plugins, templates and static files are the installed tweet_site package.
+    assert options[:2] == ["--metadata", str(ROOT / "metadata.yml")]
+    assert options[2:] == [
         part
         for name, value in SETTINGS.items()
         for part in ("--setting", name, setting_text(value))
@@ -66,12 +64,8 @@ def expected_shared(work):
     return [
         "--metadata",
         str(work / "metadata.json"),
-        "--plugins-dir",
-        str(ROOT / "plugins"),
-        "--template-dir",
-        str(ROOT / "templates"),
         "--static",
-        f"static:{ROOT / 'static'}",
+        f"wheels:{work / 'wheels'}",
         "--static",
         f"media:{work / 'media'}",
         "--install",
@@ -88,6 +82,8 @@ def expected_shared(work):
         "h11==0.16.0",
         "--install",
         "uvicorn==0.55.0",
+        "--install",
+        f"./wheels/{WHEEL}",
     ]
 
 
@@ -174,13 +170,15 @@ def test_published_copy_has_no_local_paths_or_private_rows(built, tmp_path):
         "inspect-data.json",
         "media",
         "metadata.json",
-        "plugins",
         "requirements.txt",
         "settings.json",
-        "static",
-        "templates",
+        "wheels",
     ]
-    assert (tmp_path / "site" / "requirements.txt").read_text().splitlines() == SITE_REQUIREMENTS
+    assert (tmp_path / "site" / "requirements.txt").read_text().splitlines() == [
+        *SITE_REQUIREMENTS,
+        f"./wheels/{WHEEL}",
+    ]
+    assert [p.name for p in (tmp_path / "site" / "wheels").iterdir()] == [WHEEL]
 
 
 def test_the_folder_serves_its_database_immutable_and_names_no_local_path(built, tmp_path):
@@ -228,33 +226,32 @@ def test_a_failing_publish_leaves_the_previous_folder_whole(built, monkeypatch, 
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.publishing", "site"]
 
 
-def plugins_without_media_route(tmp_path, extra=None):
-    plugins = tmp_path / "plugins"
-    shutil.copytree(ROOT / "plugins", plugins, ignore=shutil.ignore_patterns("__pycache__"))
-    (plugins / "media_files.py").unlink()
-    if extra:
-        (plugins / "extra.py").write_text(extra)
-    return Site(plugins_dir=plugins)
-
-
 def test_a_crashing_site_is_one_line_with_the_traceback_in_a_log(built, tmp_path):
-    site = plugins_without_media_route(tmp_path, extra="raise RuntimeError('plugin on fire')\n")
+    # A plugin that refuses to start: datasette-block-robots, given both of its ways to list.
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    metadata["plugins"]["datasette-block-robots"] = {"literal": "User-agent: *", "disallow": "/"}
+    (tmp_path / "metadata.yml").write_text(yaml.safe_dump(metadata))
+    site = Site(metadata=tmp_path / "metadata.yml")
     out = tmp_path / "site"
     with pytest.raises(PublishError) as failed:
         publish(Plan(db=built, target="dir", out=out, site=site), echo=lambda line: None)
     log = tmp_path / ".site.publishing" / "smoke.log"
     assert failed.value.message == (
-        f"smoke test failed: RuntimeError: plugin on fire; details in {log}"
+        "smoke test failed: AssertionError: datasette-block-robots cannot be configured with "
+        f"both disallow: and literal:; details in {log}"
     )
     assert "Traceback" in log.read_text()
 
 
-def test_the_smoke_test_fetches_a_media_file(built, tmp_path):
-    site = plugins_without_media_route(tmp_path)
-    with pytest.raises(PublishError, match=r"GET /-/media/1136622189627809793/0 answered 404"):
-        publish(
-            Plan(db=built, target="dir", out=tmp_path / "site", site=site), echo=lambda line: None
-        )
+def test_the_smoke_test_fetches_a_media_file(built, tmp_path, monkeypatch):
+    def media_of_a_missing_position(*args):
+        media = copy_media(*args)
+        media.sample = (media.sample[0], 9)
+        return media
+
+    monkeypatch.setattr("etl.publish.copy_media", media_of_a_missing_position)
+    with pytest.raises(PublishError, match=r"GET /-/media/1136622189627809793/9 answered 404"):
+        publish(Plan(db=built, target="dir", out=tmp_path / "site"), echo=lambda line: None)
 
 
 @pytest.fixture
@@ -382,7 +379,6 @@ async def test_a_cloud_image_serves_media_only_through_the_media_route(
     ds = Datasette(
         immutables=["archive.db"],
         metadata=json.loads((work / "metadata.json").read_text()),
-        plugins_dir=str(ROOT / "plugins"),
         static_mounts=[(mount, mount) for mount, _ in mounts],
         settings=SETTINGS,
     )
@@ -429,9 +425,10 @@ def test_the_deployable_folder_runs_from_a_fresh_venv(hostile_built, tmp_path):
             "--find-links",
             str(WHEELHOUSE),
             "-r",
-            str(site / "requirements.txt"),
+            "requirements.txt",
         ],
         check=True,
+        cwd=site,  # as its README says: the site's wheel is named relative to the folder
     )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -442,6 +439,11 @@ def test_the_deployable_folder_runs_from_a_fresh_venv(hostile_built, tmp_path):
         assert status == 200 and b"archive" in home
         status, _, page = get(base + "/archive/tweets/1136622189627809793")
         assert status == 200 and b"Who wants to play?" in page
+        # The reader's pages, templates and CSS, from the wheel installed in the venv.
+        status, _, timeline = get(base + "/timeline")
+        assert status == 200 and b'<link rel="stylesheet" href="/static/reader.css">' in timeline
+        status, kind, css = get(base + "/static/reader.css")
+        assert (status, kind) == (200, "text/css") and css.startswith(b"/* Reader pages")
         with urllib.request.urlopen(base + "/-/media/1136622189627809793/0") as response:
             assert [response.headers[h] for h in MEDIA_HEADERS] == [
                 "image/png",

@@ -1,24 +1,17 @@
 """The media grid (/media) and the stats page (/stats), in process."""
 
-import importlib.util
 import re
 import shutil
 import sqlite3
 
 import pytest
-from datasette.plugins import pm
 
-from .conftest import FIXTURES, IDS, ROOT, make_datasette, run_build
+from tweet_site.hooks import reader_media
+from tweet_site.links import media_url
+
+from .conftest import FIXTURES, IDS, make_datasette, run_build
 
 HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
-
-
-def plugin(name):
-    """A plugin file as the site loads it: alone, outside any package."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "plugins" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def tweet_links(html):
@@ -39,8 +32,7 @@ async def test_media_grid(ds):
     # Newest first, one tile per media file the archive holds, each linking to its tweet.
     assert tweet_links(main(page)) == [IDS["t3"], IDS["gif"], IDS["video"], IDS["photo"]]
     # Files through the site's media route, as tweet cards write their addresses.
-    render = plugin("render_tweets")
-    photo = render.media_url(ds, IDS["photo"], 0)
+    photo = media_url(ds, IDS["photo"], 0)
     assert photo == f"/-/media/{IDS['photo']}/0"
     assert f'<img src="{photo}" alt="Photo: Sunset over the bay #sunset" loading="lazy"' in page
     assert f'data-src="{photo}" data-kind="photo"' in page
@@ -150,7 +142,7 @@ async def test_media_pages_go_past_100_newest_first(many_media, metadata, sparse
     the few media tweets up) give the same pages."""
     ds = make_datasette(many_media, metadata)
     await ds.invoke_startup()
-    module = next(m for name, m in pm.list_name_plugin() if name.endswith("reader_media.py"))
+    module = reader_media
     module.COUNT_CACHE.clear()
     old = module.SPARSE
     module.SPARSE = sparse

@@ -1,4 +1,4 @@
-"""Reader pages (plugins/reader_pages.py): the timeline, a year, a month, a hashtag, on this
+"""Reader pages (hooks/reader_pages.py): the timeline, a year, a month, a hashtag, on this
 day, most liked, quote tweets and threads; and the home page and menu that lead to them."""
 
 import html
@@ -282,7 +282,7 @@ async def test_on_this_day_is_today_by_default(md):
 
 @pytest.mark.asyncio
 async def test_on_this_day_pages_run_across_years(md):
-    from plugins.reader_on_this_day import day_page_ids
+    from tweet_site.hooks.reader_on_this_day import day_page_ids
 
     db = md.get_database("archive")
     years = ["2020", "2019", "2018", "2017"]

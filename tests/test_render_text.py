@@ -32,7 +32,7 @@ def local_status_20(url):
     return "/archive/tweets/20#t20" if url.endswith("/status/20") else None
 
 
-# What the cards showed before (plugins/render_tweets.py's tweet_html, inside its <div>), for
+# What the cards showed before (tweet_site/hooks/render_tweets.py's tweet_html, in its <div>), for
 # texts where its regex and the build found the same entities: the same HTML.
 @pytest.mark.parametrize(
     "text, html",

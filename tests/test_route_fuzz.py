@@ -11,7 +11,7 @@ each canned query's parameters and Datasette's own.
 What a bad value gets, consistently: a bad id, date or name in the path is a 404 (there is
 no such page); a bad cursor (?before=, ?after=) or filter (?kind=, ?type=) is ignored and the
 page is the one without it (200, the first page); Datasette's own arguments that aren't what
-Datasette reads are a 400 (plugins/bad_requests.py)."""
+Datasette reads are a 400 (tweet_site/hooks/bad_requests.py)."""
 
 import asyncio
 import re
@@ -29,7 +29,7 @@ from .conftest import IDS, ROOT, make_datasette
 # A malformed facet argument makes Datasette abandon the facet coroutines it had started
 # (its own doing, with or without this project's plugins): the 400 is what is tested here.
 pytestmark = pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
-PLUGINS = ROOT / "plugins"
+PLUGINS = ROOT / "tweet_site" / "hooks"
 OVER = 2**64
 UNDER = -(2**63) - 1
 CURSOR_AT = "2021-03-01T00:00:00+00:00"
@@ -93,7 +93,7 @@ ARG_READS = [
     re.compile(r"""["']([^"']+)["']\s+(?:not\s+)?in\s+(?:self\.)?(?:request\.)?args\b"""),
     re.compile(r"""pagination\([^)]*["']([a-z_]+)["']\s*\)"""),
 ]
-HELPER_ARGS = {"before"}  # archive_site/listing.py's pagination default
+HELPER_ARGS = {"before"}  # tweet_site/listing.py's pagination default
 
 
 def args_read(path: Path) -> set:
@@ -102,7 +102,7 @@ def args_read(path: Path) -> set:
 
 
 def plugin_file(view) -> str | None:
-    """The plugins/*.py file a register_routes view is defined in (None for an installed
+    """The tweet_site/hooks/*.py file a register_routes view is defined in (None for an installed
     plugin's)."""
     code = getattr(getattr(view, "__wrapped__", view), "__code__", None)
     if code and Path(code.co_filename).parent == PLUGINS:
@@ -170,7 +170,7 @@ class Site:
             regex: view for found in pm.hook.register_routes(datasette=ds) for regex, view in found
         }
         self.args = {path.name: args_read(path) for path in sorted(PLUGINS.glob("*.py"))}
-        helpers = set().union(*map(args_read, (PLUGINS / "archive_site").glob("*.py")))
+        helpers = set().union(*map(args_read, (ROOT / "tweet_site").glob("*.py")))
         self.helper_args = helpers | HELPER_ARGS
         routed = {plugin_file(view) for view in self.views.values()}
         # What plugin files without routes of their own read on Datasette's pages.
@@ -188,7 +188,9 @@ class Site:
             "pk": [rows["users"]],
             "slug": ["activity"],
             "chart_slug": ["per-month"],
-            "path": sorted(p.name for p in (ROOT / "static").iterdir() if p.is_file())[:1],
+            "path": sorted(
+                p.name for p in (ROOT / "tweet_site" / "static").iterdir() if p.is_file()
+            )[:1],
             "rest": [""],
         }
 

@@ -1,6 +1,6 @@
 """The schema's documentation can't drift from the database: metadata.yml's column
-descriptions and the README's schema tables name exactly the columns a build creates, and
-every column metadata.yml facets, sorts or labels by exists.
+descriptions and the schema page's tables (docs/schema.md) name exactly the columns a build
+creates, and every column metadata.yml facets, sorts or labels by exists.
 
 Everything real is read from databases built at test time (never a copied column list), so
 the tests follow the schema as it changes and fail only when the docs fall behind.
@@ -11,12 +11,13 @@ import sqlite3
 
 import pytest
 
-from plugins.facets import FACETS
+from tweet_site.hooks.facets import FACETS
 
 from .conftest import FIXTURES, ROOT, run_build
 
 OFFICIAL = FIXTURES / "official"
 ALL_PRIVATE = ["--include-deleted", "--include-circle", "--include-likes"]
+SCHEMA_PAGE = ROOT / "docs" / "schema.md"
 
 
 @pytest.fixture(scope="module")
@@ -85,14 +86,12 @@ def differences(documented, real):
     return found
 
 
-def readme_tables():
-    """{table: columns} of the README's schema section: each row of its Markdown tables
-    starts with a `table` cell and ends with a cell listing `column`s, each perhaps
-    followed by a note in parentheses (which may quote values in backticks too)."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("\n## Schema\n", 1)[1].split("\n## ", 1)[0]
+def schema_page_tables():
+    """{table: columns} of the schema page: each row of its Markdown tables starts with a
+    `table` cell and ends with a cell listing `column`s, each perhaps followed by a note in
+    parentheses (which may quote values in backticks too)."""
     tables = {}
-    for line in section.splitlines():
+    for line in SCHEMA_PAGE.read_text().splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         name = re.fullmatch(r"`(\w+)`", cells[0]) if line.startswith("|") else None
         if not name:
@@ -105,8 +104,8 @@ def readme_tables():
     return tables
 
 
-def test_readme_schema_section_is_found():
-    assert {"tweets", "users"} <= readme_tables().keys()
+def test_the_schema_page_is_found():
+    assert {"tweets", "users"} <= schema_page_tables().keys()
 
 
 def test_metadata_documents_exactly_the_real_columns(real, metadata):
@@ -122,8 +121,8 @@ def test_metadata_documents_exactly_the_real_columns(real, metadata):
     assert blank == set()
 
 
-def test_readme_documents_exactly_the_real_columns(real):
-    assert differences(readme_tables(), real) == {}
+def test_the_schema_page_documents_exactly_the_real_columns(real):
+    assert differences(schema_page_tables(), real) == {}
 
 
 def named_columns(config):
@@ -138,7 +137,7 @@ def named_columns(config):
             yield "facets", facet
         else:
             # {array: column} and {date: column} name a column; {summary: name} names one
-            # of plugins/facets.py's facets, checked separately.
+            # of tweet_site/hooks/facets.py's facets, checked separately.
             ((facet_type, value),) = facet.items()
             if facet_type != "summary":
                 yield f"facets {facet_type}", value

@@ -15,9 +15,9 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 
 from etl.site import SETTINGS
-from plugins.search_sql import fts_expression
+from tweet_site.hooks.search_sql import fts_expression
 
-from .conftest import IDS, ROOT, make_datasette
+from .conftest import IDS, make_datasette
 from .test_reader_search import card_ids
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -61,9 +61,6 @@ def limited(search_db, metadata, seconds):
     return Datasette(
         immutables=[str(search_db)],
         metadata=copy.deepcopy(metadata),
-        plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates"),
-        static_mounts=[("static", str(ROOT / "static"))],
         settings=dict(SETTINGS, sql_time_limit_ms=int(seconds * 1000)),
     )
 
@@ -123,7 +120,7 @@ def test_one_letter_prefixes_are_whole_words():
     ],
 )
 def test_which_searches_are_costly(query, expected):
-    from plugins.archive_site.search_query import costly
+    from tweet_site.search_query import costly
 
     assert costly(query) == expected
 
@@ -222,9 +219,7 @@ async def test_costly_searches_run_one_at_a_time(search_db, metadata, slow_check
 
 
 async def hold_the_costly_slot(ds, ready, done):
-    # The module the plugins use (their folder is on sys.path), not plugins.archive_site...:
-    # the same pool of slots.
-    from archive_site.search_budget import costly_slot
+    from tweet_site.search_budget import costly_slot
 
     async with costly_slot(ds, time.monotonic()):
         ready.set()
@@ -283,7 +278,7 @@ async def test_prefix_searches_still_find_and_mark_every_match(search_db, metada
 
 
 def test_the_search_queries_look_for_a_term_of_every_group_in_c_first(metadata):
-    from plugins.archive_site.search_query import MAX_GROUPS
+    from tweet_site.search_query import MAX_GROUPS
 
     queries = metadata["databases"]["archive"]["queries"]
     for name in ("search", "search_feed"):

@@ -233,8 +233,8 @@ def test_slow_connections_beyond_the_cap_do_not_lock_visitors_out(fixture_db, tm
 
 
 def test_uvicorn_is_what_the_limits_were_written_for():
-    """plugins/server_limits.py extends uvicorn's HTTP/1.1 protocol: an upgrade of uvicorn or
-    h11 must fail here first, where what the plugin relies on is listed."""
+    """tweet_site/hooks/server_limits.py extends uvicorn's HTTP/1.1 protocol: an upgrade of
+    uvicorn or h11 must fail here first, where what the plugin relies on is listed."""
     pinned = dict(r.split("==") for r in SITE_REQUIREMENTS)
     for package in ("uvicorn", "h11"):
         assert pinned[package] == importlib.metadata.version(package)
@@ -250,7 +250,7 @@ def test_uvicorn_is_what_the_limits_were_written_for():
 
 
 def test_the_limits_are_settable_and_checked(monkeypatch):
-    from plugins import server_limits
+    from tweet_site.hooks import server_limits
 
     assert server_limits.limits({}) == server_limits.LIMITS
     assert server_limits.limits({"header_timeout": 2})["header_timeout"] == 2
@@ -267,7 +267,7 @@ def test_the_limits_are_settable_and_checked(monkeypatch):
 
 
 def test_a_repeated_log_line_is_let_through_once_in_a_while(monkeypatch):
-    from plugins import server_limits
+    from tweet_site.hooks import server_limits
 
     clock = [100.0]
     monkeypatch.setattr(server_limits.time, "monotonic", lambda: clock[0])
@@ -289,7 +289,7 @@ def test_a_repeated_log_line_is_let_through_once_in_a_while(monkeypatch):
 def run_wrapped(app, scope, messages, delay=0.05):
     """Calls the disconnect watcher around `app` with a receive() giving `messages`, the
     last one after `delay` seconds; returns what the app sent."""
-    from plugins import stop_on_disconnect
+    from tweet_site.hooks import stop_on_disconnect
 
     sent = []
 

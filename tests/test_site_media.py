@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from plugins import media_files
-from plugins.media_files import safe_relative
+from tweet_site.hooks import media_files
+from tweet_site.hooks.media_files import safe_relative
 
 from .conftest import IDS, ROOT, SITE, make_datasette
 
 PHOTO = SITE / "markdown" / "media" / f"{IDS['photo']}-AbCdEfGhIjKlMnO.png"
-STATIC_FILE = sorted(p.name for p in (ROOT / "static").iterdir() if p.is_file())[0]
+STATIC_FILE = sorted(p.name for p in (ROOT / "tweet_site" / "static").iterdir() if p.is_file())[0]
 VIDEO = SITE / "markdown" / "media" / f"{IDS['video']}-vIdEoVideoVideo1.mp4"
 
 

@@ -1,11 +1,11 @@
-"""Tweet text, media and search snippets as HTML (plugins/render_tweets.py)."""
+"""Tweet text, media and search snippets as HTML (tweet_site/hooks/render_tweets.py)."""
 
 import re
 
 import pytest
 from markupsafe import Markup
 
-from plugins.render_tweets import (
+from tweet_site.hooks.render_tweets import (
     display_url,
     highlighted_html,
     media_html,

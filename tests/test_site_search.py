@@ -4,7 +4,7 @@ import urllib.parse
 
 import pytest
 
-from plugins.search_sql import contains, first_term, fts_expression, highlight, mode
+from tweet_site.hooks.search_sql import contains, first_term, fts_expression, highlight, mode
 
 from .conftest import IDS, get_json
 

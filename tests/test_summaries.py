@@ -1,15 +1,13 @@
 """Summary tables built at the end of every build (etl/summaries.py)."""
 
-import importlib.util
-
 import pytest
 import sqlite_utils
 
-from etl import schema, summaries
+from etl import schema
 from etl.emoji import find_emoji
 from etl.summaries import SUMMARY_TABLES, create_summaries
 
-from .conftest import FIXTURES, IDS, ROOT, run_build
+from .conftest import FIXTURES, IDS, run_build
 
 # The two versions of tests/fixtures/official/modern's edited tweet (its README).
 EDITED = (1632305247407833149, 1632306373444239379)
@@ -176,15 +174,6 @@ def test_facet_cube_adds_up_to_the_facet_counts(site_db):
         db, "select value, tweets from facet_counts where facet = 'kind' order by value"
     )
     assert db.execute("select sum(tweets) from facet_cube").fetchone()[0] == 24
-
-
-def test_the_site_reads_the_cube_as_the_build_writes_it():
-    """plugins/ can't import etl/ (it is deployed alone): the facet plugin keeps its own copy
-    of the expressions that read each facet from facet_cube."""
-    spec = importlib.util.spec_from_file_location("facets", ROOT / "plugins" / "facets.py")
-    facets = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(facets)
-    assert facets.CUBE_EXPRESSIONS == summaries.CUBE_EXPRESSIONS
 
 
 @pytest.fixture(scope="module")

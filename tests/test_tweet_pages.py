@@ -1,27 +1,21 @@
-"""The tweet page, the tweet card and the account page (plugins/tweet_page.py, user_page.py,
+"""The tweet page, the tweet card and the account page (hooks/tweet_page.py, user_page.py,
 render_tweets.py, feed_text.py; templates/_tweet.html, row-archive-*.html), on the
 tweet-pages fixture: a long self-thread, edits, retweets, links between tweets, 120 replies."""
 
-import importlib.util
 import json
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from .conftest import FIXTURES, IDS, ROOT, make_datasette, run_build
+from tweet_site.hooks import feed_text, tweet_page, user_page
+
+from .conftest import FIXTURES, IDS, make_datasette, run_build
 
 PAGES = FIXTURES / "tweet-pages"
 TP = json.loads((PAGES / "ids.json").read_text())
 OWNER_ID, FRIEND_ID = 5151515151, 6161616161
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def plugin(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "plugins" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def tweet_ids(html):
@@ -59,7 +53,7 @@ async def page(ds, path):
 
 
 def test_thread_order_is_flat_for_a_self_thread_and_sets_branches_one_level_in():
-    order = plugin("tweet_page").thread_order
+    order = tweet_page.thread_order
     # 1 <- 2 <- 3 <- 4 by the author; 5: their second reply to 1; 6 replies to 5; 7: someone
     # else replying to 2, 8: the author answering 7.
     replies = [(2, 1), (3, 2), (4, 3), (5, 1), (6, 5), (7, 2), (8, 7)]
@@ -209,7 +203,7 @@ async def test_the_feed_links_tweets_in_the_archive_and_cuts_titles_at_a_word(tp
 
 
 def test_feed_titles_are_cut_between_words():
-    feed = plugin("feed_text")
+    feed = feed_text
     assert feed.feed_title("me", "short\ntext") == "@me: short text"
     long = "word " * 30
     title = feed.feed_title("me", long)
@@ -300,10 +294,7 @@ async def test_the_account_page_goes_past_100_exchanges(tp):
 
 @pytest.mark.asyncio
 async def test_counts_stop_at_a_bound(tp, monkeypatch):
-    from datasette.plugins import pm
-
-    loaded = next(p for p in pm.get_plugins() if getattr(p, "__name__", "") == "user_page.py")
-    monkeypatch.setattr(loaded, "COUNT_LIMIT", 100)
+    monkeypatch.setattr(user_page, "COUNT_LIMIT", 100)
     html = await page(tp, f"/archive/users/{FRIEND_ID}")
     assert "<li><strong>100+</strong> replies to @pen_friend</li>" in html
     # The sole owner's tweets are counted by the build (archive_totals: latest versions, 154

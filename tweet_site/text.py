@@ -4,7 +4,7 @@ offsets (the `start` and `end` of the mentions, hashtags and urls tables).
 Everything is escaped; exactly the entities given are linked (a card links what the database
 counts, nothing it finds by itself); line breaks are kept; search matches, given as spans of
 the text, are marked, a mark split where it crosses a link's edge so the HTML nests. Pure:
-markupsafe and the standard library, no regex over HTML.
+markupsafe, the standard library and tweet_site.chars, no regex over HTML.
 """
 
 from __future__ import annotations
@@ -17,11 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-# As tweet_site's chars module (plugins/archive_site/chars.py): bidi embeddings, overrides and
-# isolates never reorder what surrounds a tweet; characters that show nothing are
-# percent-encoded in links and left out of a link's text.
-BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-INVISIBLE = frozenset({0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF, 0x00AD, *BIDI_CONTROLS})
+from .chars import BIDI_CONTROLS, INVISIBLE
 
 MENTION, HASHTAG, URL = "mention", "hashtag", "url"
 SHOWN_URL = 32  # characters of a link's text, "…" included

@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from tweet_site.core import status_author, status_link
+
 from .. import media, textcodec
 from ..dates import parse_twitter_date
 from ..entities import extract_entities
@@ -53,10 +55,6 @@ ORIGINALLY_FOOTER = re.compile(
 )
 ICON_FOOTER = re.compile(
     r"^<img src=\"[^\"]*tweet\.ico\"[^>]*>\s*\[(?P<date>[^\]]*)\]\((?P<url>[^)\s]*)\)$"
-)
-STATUS_URL = re.compile(
-    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<user>[A-Za-z0-9_]{1,50})"
-    r"/status(?:es)?/(?P<id>\d{1,20})(?:[/?#].*)?$"
 )
 REPLYING_TO = re.compile(r"^Replying to \[(?P<names>[^\]]*)\]\((?P<url>[^)\s]*)\)$")
 # No class below can run past the start of the next markup, so a hostile entry (a megabyte of
@@ -302,13 +300,13 @@ def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=N
     created_at = parse_twitter_date(date_text)
     if created_at is None:
         return unreadable(f"unreadable date {date_text!r} in footer")
-    status = STATUS_URL.match(url)
-    if status is None:
+    status = status_link(url)
+    if status is None or status_author(status) is None:
         return unreadable(f"footer link {url!r} is not a tweet's address")
     tweet_id = int(status["id"])
     if not valid_id(tweet_id):
         return unreadable(f"tweet id {tweet_id} is out of range (1 to 2^63-1)")
-    owner = owner or status["user"]
+    owner = owner or status_author(status)
 
     reply_names: list[str] = []
     reply_status = None
@@ -317,7 +315,7 @@ def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=N
         lines.pop(0)
     if lines and (header := REPLYING_TO.match(lines[0].strip())):
         reply_names = SCREEN_NAME.findall(unescape(header["names"]) if escaped else header["names"])
-        reply_status = STATUS_URL.match(header["url"])
+        reply_status = status_link(header["url"])
         lines = lines[1:]
     quoted = all(line.startswith(">") for line in lines if line.strip())
     if quoted:
@@ -377,7 +375,7 @@ def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=N
     if reply_status:
         reply_id = int(reply_status["id"])
         tweet.in_reply_to_id = reply_id if valid_id(reply_id) else None
-        tweet.in_reply_to_screen_name = reply_status["user"]
+        tweet.in_reply_to_screen_name = status_author(reply_status) or next(iter(reply_names), None)
     elif reply_names:
         tweet.in_reply_to_screen_name = reply_names[0]
     elif entities.reply_to and not tweet.is_retweet:

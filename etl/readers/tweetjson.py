@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from tweet_site.core import status_link
+
 from .. import media
 from ..dates import parse_created_at
 from ..jsfiles import UNREADABLE_IN_A_ROW
@@ -20,10 +22,6 @@ from ..records import MAX_ID, Hashtag, Link, MediaRef, Mention, Problem, Tweet, 
 from ..sources import Tree
 from . import textmap
 
-STATUS_URL = re.compile(
-    r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<name>[A-Za-z0-9_]{1,50}|i/web)"
-    r"/status(?:es)?/(?P<id>\d{1,20})(?:[/?#].*)?$"
-)
 # Classes stop at the next `<`, so a hostile `source` is scanned once, not once per `<a`.
 ANCHOR_TEXT = re.compile(r"<a\b[^<>]*>(?P<name>(?:[^<]|<(?!/?a\b))*)</a>")
 TAG = re.compile(r"<[^<>]+>")
@@ -374,7 +372,7 @@ def convert(
         urls=urls,
         media=media_refs(tweet_id, media_items, ctx, (input_file, input_line)),
     )
-    quoted = [as_id(m["id"]) for link in tweet.urls if (m := STATUS_URL.match(link.url))]
+    quoted = [as_id(m["id"]) for link in tweet.urls if (m := status_link(link.url))]
     quoted = [q for q in quoted if q and q != tweet_id]
     if quoted:
         tweet.quoted_id = quoted[-1]
@@ -427,7 +425,7 @@ def retweeted_media_status(raw: dict, name: str) -> int | None:
     )
     for item in items[:MAX_ENTITIES]:
         url = string(obj(item).get("expanded_url")) or ""
-        status = STATUS_URL.match(url)
+        status = status_link(url)
         if status and status["name"].lower() == name.lower():
             return as_id(status["id"])
     return None

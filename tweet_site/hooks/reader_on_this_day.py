@@ -1,0 +1,182 @@
+"""On this day (/on-this-day?date=MM-DD, today by default): what was posted on one date in
+every year of the archive, grouped by year, newest first."""
+
+import calendar
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from datasette import NotFound, Response, hookimpl
+
+from tweet_site.listing import (
+    archive_or_404,
+    cards,
+    explorer_links,
+    kind_clause,
+    kind_filters,
+    kinds_label,
+    month_rows,
+    pagination,
+    selected_kinds,
+)
+from tweet_site.pages import (
+    LATEST_ONLY,
+    PAGE_SIZE,
+    decode_cursor,
+    encode_cursor,
+    render_reader_page,
+    with_query,
+)
+
+LEAP_YEAR = 2000  # a month-day is checked and stepped through in a year that has 29 February
+_DAY = re.compile(r"^(?:\d{4}-)?(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
+
+
+def parse_day(value: str):
+    """(month, day) from MM-DD or YYYY-MM-DD, checked against a leap year."""
+    match = _DAY.match(value[:20])
+    if not match:
+        raise NotFound("Not a date: use MM-DD, like 06-05")
+    try:
+        when = date(LEAP_YEAR, int(match["month"]), int(match["day"]))
+    except ValueError:
+        raise NotFound("No such day") from None
+    return when
+
+
+async def day_page_ids(db, years, month_day, kinds, cursor, size=PAGE_SIZE):
+    """One page of the tweets posted on `month_day` of each year, newest first: one index
+    range per year, years newest first, at most one query per year of the archive."""
+    after = decode_cursor(cursor)
+    where, params = kind_clause(kinds)
+    rows = []
+    for year in years:
+        if after and year > after[0][:4]:
+            continue
+        day = f"{year}-{month_day}"
+        clauses = [
+            "tweets.created_at >= :day",
+            "tweets.created_at < :day || 'T99'",
+            where,
+            LATEST_ONLY,
+        ]
+        bound = dict(params, day=day, _size=size + 1 - len(rows))
+        if after and year == after[0][:4]:
+            clauses.append("(tweets.created_at, tweets.id) < (:_after_at, :_after_id)")
+            bound.update(_after_at=after[0], _after_id=after[1])
+        found = await db.execute(
+            "select tweets.id, tweets.created_at from tweets where "
+            + " and ".join(clauses)
+            + " order by tweets.created_at desc, tweets.id desc limit :_size",
+            bound,
+        )
+        rows += found.rows
+        if len(rows) > size:
+            break
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+    return [row["id"] for row in rows], next_cursor
+
+
+def form_day(request):
+    """MM-DD from the page's form (month and day_of_month), the day clamped to the month's
+    last (31 February is 29 February), or None."""
+    try:
+        month = int(request.args.get("month") or "")
+        day = int(request.args.get("day_of_month") or "")
+    except ValueError:
+        return None
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    day = min(day, calendar.monthrange(LEAP_YEAR, month)[1])
+    return f"{month:02d}-{day:02d}"
+
+
+async def on_this_day(datasette, request):
+    db = archive_or_404(datasette)
+    if "month" in request.args or "day_of_month" in request.args:
+        chosen = form_day(request)
+        if chosen is None:
+            raise NotFound("No such day")
+        return Response.redirect(
+            with_query(request, date=chosen, month=None, day_of_month=None, before=None)
+        )
+    asked = (request.args.get("date") or "").strip()
+    when = parse_day(asked) if asked else datetime.now(UTC).date()
+    when = date(LEAP_YEAR, when.month, when.day)
+    month_day = f"{when.month:02d}-{when.day:02d}"
+    kinds = selected_kinds(request)
+    # Only the years whose month has tweets (from the monthly summary) are asked.
+    years = sorted(
+        {row["month"][:4] for row in await month_rows(db) if row["month"][5:] == month_day[:2]},
+        reverse=True,
+    )
+    ids, next_cursor = await day_page_ids(db, years, month_day, kinds, request.args.get("before"))
+    groups = []
+    this_year = datetime.now(UTC).year
+    for item in await cards(db, ids):
+        year = item["tweet"]["created_at"][:4]
+        if not groups or groups[-1]["year"] != year:
+            ago = this_year - int(year)
+            try:
+                weekday = date(int(year), when.month, when.day).strftime("%A")
+            except ValueError:
+                weekday = ""
+            groups.append(
+                {
+                    "year": year,
+                    "heading": f"{weekday} {when.day} {calendar.month_name[when.month]} {year}",
+                    "note": {0: "this year", 1: "a year ago"}.get(ago, f"{ago} years ago")
+                    if ago >= 0
+                    else "",
+                    "items": [],
+                }
+            )
+        groups[-1]["items"].append(item)
+    day_name = f"{when.day} {calendar.month_name[when.month]}"
+
+    def day_url(other):
+        return with_query(request, date=f"{other.month:02d}-{other.day:02d}", before=None)
+
+    previous = when - timedelta(days=1)
+    following = when + timedelta(days=1)
+    if previous.year != LEAP_YEAR:
+        previous = previous.replace(year=LEAP_YEAR)
+    if following.year != LEAP_YEAR:
+        following = following.replace(year=LEAP_YEAR)
+    return await render_reader_page(
+        datasette,
+        request,
+        "reader_on_this_day.html",
+        {
+            "page_title": f"On this day: {day_name}",
+            "heading": f"On this day: {day_name}",
+            "subtitle": "Posted on " + day_name + " in every year of the archive, newest first.",
+            "month_day": month_day,
+            "months": [(m, calendar.month_name[m]) for m in range(1, 13)],
+            "day": when.day,
+            "month": when.month,
+            "around": {
+                "previous": {
+                    "href": day_url(previous),
+                    "label": f"{previous.day} {calendar.month_abbr[previous.month]}",
+                },
+                "next": {
+                    "href": day_url(following),
+                    "label": f"{following.day} {calendar.month_abbr[following.month]}",
+                },
+            },
+            "groups": groups,
+            "kind_filters": await kind_filters(datasette, request, kinds),
+            "empty": f"No {kinds_label(kinds)} on {day_name} in any year of the archive.",
+            "explore": explorer_links(datasette, "query", "on_this_day", {"day": month_day}),
+            "next_label": "Earlier years",
+            **pagination(request, next_cursor),
+            "body_class": "reader-on-this-day",
+        },
+    )
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/on-this-day$", on_this_day)]

@@ -1,0 +1,182 @@
+"""The timeline for readers: every year and month with its count (/timeline), and a year's
+or a month's tweets, oldest first (/timeline/2021, /timeline/2021/03)."""
+
+import calendar
+import urllib.parse
+
+from datasette import NotFound, hookimpl
+
+from tweet_site.listing import (
+    archive_or_404,
+    cards,
+    count_in_month,
+    explorer_links,
+    kind_clause,
+    kind_filters,
+    kinds_label,
+    month_rows,
+    pagination,
+    plural,
+    selected_kinds,
+)
+from tweet_site.pages import keyset_ids, render_reader_page
+
+
+async def timeline(datasette, request):
+    db = archive_or_404(datasette)
+    kinds = selected_kinds(request)
+    years = {}
+    for row in await month_rows(db):
+        year, month = row["month"][:4], int(row["month"][5:7])
+        entry = years.setdefault(year, {"year": year, "count": 0, "months": {}})
+        count = count_in_month(row, kinds)
+        entry["count"] += count
+        entry["months"][month] = count
+    suffix = "?" + urllib.parse.urlencode({"kind": ",".join(kinds)}) if kinds else ""
+    listed = []
+    for year in sorted(years, reverse=True):
+        entry = years[year]
+        entry["href"] = datasette.urls.path(f"/timeline/{year}") + suffix
+        entry["months"] = [
+            {
+                "name": calendar.month_abbr[month],
+                "full_name": calendar.month_name[month],
+                "count": entry["months"].get(month, 0),
+                "href": datasette.urls.path(f"/timeline/{year}/{month:02d}") + suffix
+                if entry["months"].get(month)
+                else None,
+            }
+            for month in range(1, 13)
+        ]
+        listed.append(entry)
+    total = sum(entry["count"] for entry in listed)
+    return await render_reader_page(
+        datasette,
+        request,
+        "reader_timeline.html",
+        {
+            "page_title": "Timeline",
+            "heading": "Timeline",
+            "subtitle": f"{plural(total, kinds_label(kinds))} in {plural(len(listed), 'years')}",
+            "years": listed,
+            "kind_filters": await kind_filters(datasette, request, kinds),
+            "explore": explorer_links(datasette, "query", "activity"),
+            "body_class": "reader-timeline",
+        },
+    )
+
+
+def parse_month(value):
+    month = int(value)
+    if not 1 <= month <= 12:
+        raise NotFound("No such month")
+    return month
+
+
+async def timeline_period(datasette, request):
+    """A year (/timeline/2021) or a month (/timeline/2021/03), oldest tweet first."""
+    db = archive_or_404(datasette)
+    year = request.url_vars["year"]
+    month = parse_month(request.url_vars["month"]) if request.url_vars.get("month") else None
+    kinds = selected_kinds(request)
+    rows = await month_rows(db)
+    months = [row["month"] for row in rows]
+    prefix = f"{year}-{month:02d}" if month else year
+    here = [row for row in rows if row["month"].startswith(prefix)]
+    if not here:
+        raise NotFound("The archive has no tweets from then")
+    count = sum(count_in_month(row, kinds) for row in here)
+    suffix = "?" + urllib.parse.urlencode({"kind": ",".join(kinds)}) if kinds else ""
+
+    def period_url(value):
+        return datasette.urls.path("/timeline/" + value.replace("-", "/")) + suffix
+
+    if month:
+        start, end = prefix, next_month(year, month)
+        earlier = [m for m in months if m < prefix]
+        later = [m for m in months if m > prefix]
+        name = f"{calendar.month_name[month]} {year}"
+        earlier_label = lambda m: f"{calendar.month_name[int(m[5:])]} {m[:4]}"  # noqa: E731
+        up = {"href": period_url(year), "label": f"All of {year}"}
+        parts = []
+    else:
+        start, end = year, str(int(year) + 1)
+        earlier = sorted({m[:4] for m in months if m[:4] < year})
+        later = sorted({m[:4] for m in months if m[:4] > year})
+        name = year
+        earlier_label = lambda y: y  # noqa: E731
+        up = {"href": datasette.urls.path("/timeline") + suffix, "label": "All years"}
+        parts = [
+            {
+                "label": calendar.month_abbr[int(row["month"][5:])],
+                "count": count_in_month(row, kinds),
+                "href": period_url(row["month"]),
+            }
+            for row in here
+            if count_in_month(row, kinds)
+        ]
+    where, params = kind_clause(kinds)
+    where = f"tweets.created_at >= :start and tweets.created_at < :end and {where}"
+    params.update(start=start, end=end)
+    ids, next_cursor = [], None
+    if count:  # (a rare kind would otherwise be looked for in every tweet of the period)
+        cursor = request.args.get("after")
+        ids, next_cursor = await keyset_ids(db, where, params, cursor, oldest_first=True)
+    table_params = {"created_at__gte": start, "created_at__lt": end, "_sort": "created_at"}
+    if kinds:
+        table_params["kind__in"] = ",".join(kinds)
+    table_params["is_latest_version"] = "1"
+    return await render_reader_page(
+        datasette,
+        request,
+        "reader_list.html",
+        {
+            "page_title": name if not kinds else f"{name}: {kinds_label(kinds)}",
+            "heading": name,
+            "subtitle": plural(count, kinds_label(kinds)) + ", oldest first",
+            "parts": parts,
+            "around": {
+                "up": up,
+                "previous": {"href": period_url(earlier[-1]), "label": earlier_label(earlier[-1])}
+                if earlier
+                else None,
+                "next": {"href": period_url(later[0]), "label": earlier_label(later[0])}
+                if later
+                else None,
+            },
+            "groups": await month_groups(db, ids)
+            if not month
+            else [{"items": await cards(db, ids)}],
+            "kind_filters": await kind_filters(datasette, request, kinds),
+            "empty": f"No {kinds_label(kinds)} then.",
+            "explore": explorer_links(datasette, "table", "tweets", table_params),
+            "next_label": "Later tweets",
+            **pagination(request, next_cursor, "after"),
+            "body_class": "reader-timeline-period",
+        },
+    )
+
+
+async def month_groups(db, ids):
+    """A year's tweets under a heading for each month."""
+    groups = []
+    for item in await cards(db, ids):
+        month = item["tweet"]["created_at"][:7]
+        if not groups or groups[-1]["month"] != month:
+            name = f"{calendar.month_name[int(month[5:])]} {month[:4]}"
+            groups.append({"month": month, "heading": name, "items": []})
+        groups[-1]["items"].append(item)
+    return groups
+
+
+def next_month(year: str, month: int) -> str:
+    return f"{int(year) + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/timeline$", timeline),
+        (r"^/timeline/(?P<year>\d{4})$", timeline_period),
+        (r"^/timeline/(?P<year>\d{4})/(?P<month>\d{2})$", timeline_period),
+    ]

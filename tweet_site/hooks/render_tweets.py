@@ -1,0 +1,341 @@
+import json
+import re
+import urllib.parse
+import weakref
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+from tweet_site.chars import (
+    BIDI_CONTROLS,
+    DIRECTION_MARKS,
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    INVISIBLE,
+)
+from tweet_site.config import archive_database
+from tweet_site.links import media_url, present_ids, status_id, status_ids, user_url
+
+HIGHLIGHTED = re.compile("\x02([^\x02\x03]*)\x03")
+
+TOKENS = re.compile(
+    r"(?P<url>https?://[^\s<>\"]+)"
+    r"|(?<![\w@!#$%&*])[@＠](?P<mention>[A-Za-z0-9_]{1,15})(?![\w@])"
+    r"|(?<![\w&#])[#＃](?P<tag>\w*[^\W\d_]\w*)",
+    re.IGNORECASE,
+)
+TRAILING = ".,;:!?'\"…»)]}>"
+MEDIA_LABELS = {"photo": "Photo", "video": "Video", "animated_gif": "GIF"}
+
+
+def clean(text):
+    return text.translate(BIDI_CONTROLS)
+
+
+def split_url(candidate):
+    """The URL part of a match and the trailing punctuation that belongs to the sentence."""
+    url = candidate
+    while url and url[-1] in TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url, candidate[len(url) :]
+
+
+def safe_href(url):
+    """http(s) URLs only, invisible characters percent-encoded so the link shows what it does."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return "".join(urllib.parse.quote(c) if ord(c) in INVISIBLE or c.isspace() else c for c in url)
+
+
+def display_url(url, limit=32):
+    shown = re.sub(r"^https?://(www\.)?", "", url, flags=re.I)
+    shown = "".join(c for c in shown if ord(c) not in INVISIBLE)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def hashtag_url(datasette, database, tag):
+    """The hashtag's reader page (hooks/reader_pages.py)."""
+    return datasette.urls.path("/hashtag/" + urllib.parse.quote(tag, safe=""))
+
+
+# A language tag as Twitter writes one ("ja", "en", "zh-cn"); its own codes "und", "zxx" and
+# the private-use q* ones ("qme": media only) name no language.
+LANGUAGE = re.compile(r"^(?!q)[a-z]{2,3}(?:-[a-z0-9]{2,8})*$", re.I)
+NO_LANGUAGE = {"und", "zxx"}
+
+
+def lang_attribute(lang):
+    """` lang="ja"` for a tweet's language, so that browsers pick the right glyphs (Japanese
+    kanji drawn in Chinese forms otherwise); nothing when the archive names none."""
+    if isinstance(lang, str) and LANGUAGE.match(lang) and lang.lower() not in NO_LANGUAGE:
+        return Markup(' lang="{}"').format(lang)
+    return Markup("")
+
+
+def tweet_page_url(datasette, database, tweet_id):
+    return datasette.urls.row(database, "tweets", str(int(tweet_id))) + f"#t{int(tweet_id)}"
+
+
+def link_html(url, datasette, database, local_ids):
+    """A link in a tweet: to the archive's own page when it is a tweet the archive holds."""
+    href = safe_href(url)
+    if not href:
+        return escape(url)
+    local = status_id(url) if local_ids else None
+    if local is not None and local in local_ids:
+        return Markup('<a class="local-tweet" href="{}" title="{}">{}</a>').format(
+            tweet_page_url(datasette, database, local), "In this archive: " + href, display_url(url)
+        )
+    return Markup('<a href="{}" title="{}" rel="nofollow noopener noreferrer">{}</a>').format(
+        href, href, display_url(url)
+    )
+
+
+def tweet_html(text, datasette, database, lang=None, local_ids=frozenset()):
+    """Tweet text as HTML: escaped, with links, @mentions and #hashtags linked; links to the
+    tweets in `local_ids` (ids the archive holds) open the archive's page for them."""
+    if text is None:
+        return Markup("")
+    text = clean(text)
+    out, last = [], 0
+    for match in TOKENS.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        last = match.end()
+        if match["url"]:
+            url, rest = split_url(match["url"])
+            out.append(link_html(url, datasette, database, local_ids))
+            out.append(escape(rest))
+        elif match["mention"]:
+            name = match["mention"]
+            out.append(
+                Markup('<a class="mention" href="{}">@{}</a>').format(
+                    user_url(datasette, name), name
+                )
+            )
+        else:
+            tag = match["tag"]
+            out.append(
+                Markup('<a class="hashtag" href="{}">#{}</a>').format(
+                    hashtag_url(datasette, database, tag), tag
+                )
+            )
+    out.append(escape(text[last:]))
+    html = Markup("").join(out).replace("\r\n", "\n").replace("\n", Markup("<br>"))
+    return Markup('<div class="tweet-text" dir="auto"{}>{}</div>').format(
+        lang_attribute(lang), html
+    )
+
+
+def media_html(media, datasette):
+    """One media item: a thumbnail opening the file, a player, or a placeholder."""
+    kind = media.get("type") or "photo"
+    label = MEDIA_LABELS.get(kind, "Media")
+    if not media.get("path"):
+        name = media.get("filename") or ""
+        remote = safe_href(media.get("url") or "")
+        link = (
+            Markup(' <a href="{}" rel="nofollow noopener noreferrer">original link</a>').format(
+                remote
+            )
+            if remote
+            else ""
+        )
+        return Markup(
+            '<span class="media-missing" title="{}">{} not in the archive{}{}</span>'
+        ).format(name, label, Markup(": ") + name if name else "", link)
+    src = media_url(datasette, media["tweet_id"], media["position"])
+    alt = media.get("alt_text")
+    alt = clean(alt).strip() if isinstance(alt, str) else ""
+    described = Markup(' aria-label="{}"').format(alt) if alt else Markup("")
+    if kind == "video":
+        return Markup(
+            '<video class="media-video" controls preload="metadata" src="{}"{}></video>'
+        ).format(src, described)
+    if kind == "animated_gif":
+        return Markup(
+            '<video class="media-gif" autoplay loop muted playsinline src="{}"{}></video>'
+        ).format(src, described)
+    size = ""
+    if media.get("width") and media.get("height"):
+        size = Markup(' width="{}" height="{}"').format(int(media["width"]), int(media["height"]))
+    return Markup(
+        '<a class="media-photo" href="{}"><img src="{}" alt="{}" loading="lazy"{}></a>'
+    ).format(src, src, alt or f"{label} {int(media['position']) + 1}", size)
+
+
+def media_list_html(media_rows, datasette):
+    if not media_rows:
+        return Markup("")
+    items = Markup("").join(media_html(m, datasette) for m in media_rows)
+    return Markup('<div class="tweet-media">{}</div>').format(items)
+
+
+def highlighted_html(value):
+    escaped = str(escape(clean(value)))
+    marked = HIGHLIGHTED.sub(r"<mark>\1</mark>", escaped)
+    marked = marked.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+    return Markup('<div class="tweet-text snippet" dir="auto">{}</div>').format(Markup(marked))
+
+
+# Cells render one at a time, and a page of 50 tweets with photos was 50 queries, each queued
+# behind other requests' SQL. So a lookup also fetches the media of the tweets just below
+# (the next rows of a page in the usual newest-first order) and keeps them, for databases
+# that can't change, in a bounded cache.
+MEDIA_AHEAD = 200
+MEDIA_CACHE_TWEETS = 20_000
+MEDIA_CACHE = weakref.WeakKeyDictionary()
+MEDIA_SQL = (
+    "select * from media where tweet_id <= :id order by tweet_id desc, position limit :ahead"
+)
+
+
+async def fetch_media(datasette, database, tweet_id):
+    db = datasette.get_database(database)
+    cache = MEDIA_CACHE.setdefault(datasette, {}).setdefault(database, {})
+    if tweet_id in cache:
+        return cache[tweet_id]
+    rows = (await db.execute(MEDIA_SQL, {"id": tweet_id, "ahead": MEDIA_AHEAD})).rows
+    found = {}
+    for row in rows:
+        found.setdefault(row["tweet_id"], []).append(dict(row))
+    if len(rows) == MEDIA_AHEAD and len(found) > 1:
+        found.pop(rows[-1]["tweet_id"])  # perhaps cut short by the limit
+    if db.is_mutable:
+        return found.get(tweet_id, [])
+    if len(cache) > MEDIA_CACHE_TWEETS:
+        cache.clear()
+    cache.update(found)
+    return found.get(tweet_id, [])
+
+
+# Table cells render one at a time too: which linked tweets the archive holds is remembered
+# (for databases that can't change), so a page asks once per tweet id at most.
+LOCAL_CACHE_IDS = 50_000
+LOCAL_CACHE = weakref.WeakKeyDictionary()
+
+
+async def local_ids(datasette, database, ids):
+    db = datasette.get_database(database)
+    cache = LOCAL_CACHE.setdefault(datasette, {}).setdefault(database, {})
+    unknown = {i for i in ids if i not in cache}
+    if unknown:
+        present = await present_ids(db, unknown)
+        if db.is_mutable:
+            return frozenset(i for i in ids if i in present)
+        if len(cache) > LOCAL_CACHE_IDS:
+            cache.clear()
+        cache.update((i, i in present) for i in unknown)
+    return frozenset(i for i in ids if cache.get(i))
+
+
+def row_get(row, key):
+    try:
+        return row[key] if key in row.keys() else None
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return None
+
+
+def plain(value):
+    return value["value"] if isinstance(value, dict) else value
+
+
+RENDERED_COLUMNS = {"text", "quoted_text", "snippet", "tweet_id", "screen_name", "path", "popup"}
+POPUP_LINK = re.compile(r"tweets/(\d{1,20})")
+
+
+# Before other plugins' (datasette-render-markdown's), in whatever order Datasette loaded them.
+@hookimpl(tryfirst=True)
+def render_cell(row, value, column, table, database, datasette):
+    # Called for every cell of every page: the cheap checks first.
+    if column not in RENDERED_COLUMNS or database != archive_database(datasette):
+        return None
+    if column == "snippet" and table is None and isinstance(value, str):
+        return highlighted_html(value)
+    if column in ("text", "quoted_text") and table in ("tweets", None) and isinstance(value, str):
+        tweet_id = plain(row_get(row, "id" if table else "tweet_id") or row_get(row, "id"))
+        media_count = plain(row_get(row, "media_count")) or 0
+        lang = plain(row_get(row, "lang"))
+        linked = status_ids(value)
+        with_media = column == "text" and tweet_id is not None and media_count
+        if not linked and not with_media:
+            return tweet_html(value, datasette, database, lang)
+
+        async def rendered():
+            local = await local_ids(datasette, database, linked) if linked else frozenset()
+            html = tweet_html(value, datasette, database, lang, local)
+            if with_media:
+                media = await fetch_media(datasette, database, tweet_id)
+                html += media_list_html(media, datasette)
+            return html
+
+        return rendered()
+    if column == "tweet_id" and table is None and isinstance(value, int):
+        url = datasette.urls.row(database, "tweets", str(value))
+        return Markup('<a href="{}">{}</a>').format(url, value)
+    if column == "screen_name" and table is None and isinstance(value, str):
+        return Markup('<a class="mention" href="{}">@{}</a>').format(
+            user_url(datasette, value), value
+        )
+    if column == "popup" and table is None and isinstance(value, str):
+        # The map's popup data (JSON for datasette-cluster-map) reads better as its link.
+        try:
+            popup = json.loads(value)
+        except ValueError:
+            return None
+        match = (
+            POPUP_LINK.fullmatch(str(popup.get("link") or "")) if isinstance(popup, dict) else None
+        )
+        if match is None:
+            return None
+        return Markup('<a href="{}">{}</a>').format(
+            datasette.urls.row(database, "tweets", match[1]), popup.get("title") or "tweet"
+        )
+    if column == "path" and table in ("media", None):
+        tweet_id, position = plain(row_get(row, "tweet_id")), row_get(row, "position")
+        if tweet_id is None or position is None or row_get(row, "type") is None:
+            return None
+        keys = ("type", "path", "filename", "url", "width", "alt_text")
+        media = {k: row_get(row, k) for k in keys}
+        media.update(tweet_id=tweet_id, position=position, height=row_get(row, "height"))
+        return media_list_html([media], datasette)
+    return None
+
+
+RETWEET_PREFIX = re.compile(r"^RT @[A-Za-z0-9_]{1,15}:?\s*")
+
+
+def retweet_body(text):
+    """A retweet's text without the "RT @name: " its author is shown by instead."""
+    return RETWEET_PREFIX.sub("", text, count=1) if isinstance(text, str) else text
+
+
+@hookimpl
+def extra_css_urls():
+    # The tweet card's own rules (threads, labels, retweets): wherever a card may appear.
+    return ["/static/tweet.css"]
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["tweet_html"] = lambda text, lang=None, local_ids=frozenset(): tweet_html(
+        text, datasette, archive_database(datasette), lang, local_ids or frozenset()
+    )
+    env.filters["retweet_body"] = retweet_body
+    env.filters["tweet_media"] = lambda media: media_list_html(media, datasette)
+    env.filters["safe_href"] = lambda url: safe_href(url or "")
+    env.filters["no_bidi"] = lambda text: text.translate(DIRECTION_MARKS) if text else text
+    # Datasette 0.65 renders error pages without extra_template_vars (nor the site's CSS):
+    # the not-found page (templates/404.html) finds them through these instead.
+    env.globals["site_css_urls"] = lambda: [
+        url if isinstance(url, str) else url.get("url")
+        for url in datasette.metadata("extra_css_urls") or []
+    ]
+    env.globals["served_archive"] = lambda: (
+        archive_database(datasette) if archive_database(datasette) in datasette.databases else None
+    )

@@ -1,0 +1,124 @@
+"""What the reader list pages share (hooks/reader_*.py): the kind filter, counts from the
+monthly summary, pagination links, tweet cards and the explorers' JSON / CSV / SQL links."""
+
+import urllib.parse
+
+from tweet_site.config import archive_database, archive_or_404  # noqa: F401 (listing's users import it here)
+from tweet_site.pages import archive_features, with_query
+from tweet_site.tweets import load_tweets
+
+KINDS = ("tweet", "reply", "retweet", "quote")
+# The kind filters offered on list pages: (value of ?kind=, label).
+KIND_CHOICES = (
+    ("", "Everything"),
+    ("tweet,quote", "No replies or retweets"),
+    ("tweet", "Tweets"),
+    ("reply", "Replies"),
+    ("retweet", "Retweets"),
+    ("quote", "Quotes"),
+)
+KIND_WORDS = {"tweet": "tweets", "reply": "replies", "retweet": "retweets", "quote": "quotes"}
+MONTH_COLUMNS = {"reply": "replies", "retweet": "retweets", "quote": "quotes"}
+
+
+def selected_kinds(request) -> tuple:
+    """The kinds ?kind= asks for (comma-separated), in a fixed order; () means every kind.
+    Anything else in it is ignored."""
+    asked = set((request.args.get("kind") or "")[:100].split(","))
+    kinds = tuple(kind for kind in KINDS if kind in asked)
+    return () if len(kinds) == len(KINDS) else kinds
+
+
+def kind_clause(kinds):
+    """SQL over tweets.kind for `kinds` ('1' for all), with its bound parameters."""
+    if not kinds:
+        return "1", {}
+    params = {f"kind{i}": kind for i, kind in enumerate(kinds)}
+    # (+: never through the kind index, which holds a kind's tweets of every year, unsorted.)
+    return "+tweets.kind in (" + ", ".join(":" + name for name in params) + ")", params
+
+
+def kinds_label(kinds) -> str:
+    return " and ".join(KIND_WORDS[kind] for kind in kinds) if kinds else "tweets"
+
+
+async def kind_filters(datasette, request, kinds):
+    """The kind filters worth offering: none for a kind the archive has nothing of (a
+    Markdown archive has no quotes), none at all when it has one kind only."""
+    totals = (await archive_features(datasette)).get("totals", {})
+    counts = {
+        "tweet": totals.get("original_tweets"),
+        "reply": totals.get("replies"),
+        "retweet": totals.get("retweets"),
+        "quote": totals.get("quotes"),
+    }
+    present = {kind for kind, count in counts.items() if count}
+    if len(present) < 2 and not kinds:
+        return []
+    value = ",".join(kinds)
+    filters = []
+    for choice, label in KIND_CHOICES:
+        asked = set(choice.split(",")) - {""}
+        if choice and not asked & present:
+            continue
+        if asked == {"tweet", "quote"} and not present & {"reply", "retweet"}:
+            continue  # (the same as everything)
+        href = with_query(request, kind=choice or None, before=None, after=None)
+        filters.append({"label": label, "href": href, "current": choice == value})
+    return filters
+
+
+def count_in_month(row, kinds) -> int:
+    """Tweets of `kinds` in a tweets_per_month row."""
+    if not kinds:
+        return row["tweets"]
+    originals = row["tweets"] - row["replies"] - row["retweets"] - row["quotes"]
+    return sum(originals if kind == "tweet" else row[MONTH_COLUMNS[kind]] for kind in kinds)
+
+
+def plural(count: int, word: str) -> str:
+    if count == 1:
+        return f"1 {word[:-3] + 'y' if word.endswith('ies') else word[:-1]}"
+    return f"{count:,} {word}"
+
+
+def explorer_links(datasette, kind, name=None, params=None, sql=None):
+    """The page's rows for explorers: JSON, CSV and the Datasette page (table, canned query
+    or SQL) they come from."""
+    database = archive_database(datasette)
+    args = dict(params or {})
+    if kind == "table":
+        url = lambda fmt: datasette.urls.table(database, name, format=fmt)  # noqa: E731
+    elif kind == "query":
+        url = lambda fmt: datasette.urls.query(database, name, format=fmt)  # noqa: E731
+    else:
+        url = lambda fmt: datasette.urls.database(database, format=fmt)  # noqa: E731
+        args = {"sql": sql, **args}
+
+    def link(fmt, extra=()):
+        query = urllib.parse.urlencode({**args, **dict(extra)})
+        return url(fmt) + ("?" + query if query else "")
+
+    return {
+        "json": link("json", {"_shape": "array"}),
+        "csv": link("csv", {"_size": "max"}),
+        "html": link(None),
+    }
+
+
+async def month_rows(db):
+    rows = await db.execute(
+        "select month, tweets, replies, retweets, quotes from tweets_per_month order by month"
+    )
+    return [dict(row) for row in rows.rows]
+
+
+def pagination(request, next_cursor, name="before"):
+    return {
+        "next_url": with_query(request, **{name: next_cursor}) if next_cursor else None,
+        "first_url": with_query(request, **{name: None}) if request.args.get(name) else None,
+    }
+
+
+async def cards(db, ids):
+    return [{"tweet": tweet} for tweet in await load_tweets(db, ids)]

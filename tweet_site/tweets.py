@@ -1,0 +1,70 @@
+"""Tweets as the site's pages show them: loaded with author and media, dated for people."""
+
+import json
+import urllib.parse
+from datetime import datetime
+
+from tweet_site.links import present_ids, status_ids
+
+TWEET_SQL = """
+select
+  tweets.id, tweets.id_str, tweets.created_at, tweets.kind, tweets.text, tweets.user_id,
+  tweets.in_reply_to_id, tweets.in_reply_to_screen_name, tweets.retweeted_screen_name,
+  tweets.quoted_id, tweets.lang, tweets.source, tweets.favorite_count, tweets.retweet_count,
+  tweets.latitude, tweets.longitude, tweets.media_count, tweets.url,
+  tweets.retweeted_id, tweets.edit_initial_id, tweets.is_latest_version,
+  users.screen_name, users.name
+from tweets left join users on users.id = tweets.user_id
+"""
+
+
+def readable_time(value):
+    """'2019-06-05T20:15:29+00:00' -> 'Wed 5 Jun 2019, 20:15 UTC'."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def twitter_url(tweet):
+    url = tweet.get("url") or ""
+    if urllib.parse.urlsplit(url).scheme in ("http", "https"):
+        return url
+    name = tweet.get("screen_name") or "i"
+    return f"https://twitter.com/{urllib.parse.quote(name)}/status/{int(tweet['id'])}"
+
+
+async def load_tweets(db, ids):
+    """Tweets by id (in the order given), each with its author and media, and `local_ids`:
+    the ids of the tweets it links to, retweets or quotes that the archive holds."""
+    ids = [int(i) for i in ids if i is not None]
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    rows = await db.execute(f"{TWEET_SQL} where tweets.id in ({marks})", ids)
+    # Every column: alt_text is there in archives built since it was added.
+    media = await db.execute(
+        f"select * from media where tweet_id in ({marks}) order by tweet_id, position",
+        ids,
+    )
+    by_id = {row["id"]: {**dict(row), "media": []} for row in rows.rows}
+    for item in media.rows:
+        by_id[item["tweet_id"]]["media"].append(dict(item))
+    tweets = [by_id[i] for i in ids if i in by_id]
+    linked = {}
+    for tweet in tweets:
+        tweet["when"] = readable_time(tweet["created_at"])
+        tweet["twitter_url"] = twitter_url(tweet)
+        also = {tweet["retweeted_id"], tweet["quoted_id"]} - {None}
+        linked[tweet["id"]] = status_ids(tweet["text"]) | also
+    present = await present_ids(db, set().union(*linked.values()))
+    for tweet in tweets:
+        tweet["local_ids"] = linked[tweet["id"]] & present
+    return tweets
+
+
+def chart_json(rows):
+    """JSON safe to put inside <script type="application/json">."""
+    text = json.dumps(rows, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
