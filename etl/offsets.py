@@ -15,11 +15,21 @@ import re
 from bisect import bisect_left, insort
 from collections.abc import Sequence
 
-from .entities import _END_MENTION, _MENTION, Span, _kind, _Spans, _url_spans
-from .records import Tweet
+from .entities import (
+    _END_MENTION,
+    _MENTION,
+    _TLD_HIT,
+    Span,
+    _kind,
+    _Spans,
+    _url_spans,
+    extract_entities,
+)
+from .records import Hashtag, Link, Mention, Tweet
 
 MENTION, HASHTAG, URL = "mention", "hashtag", "url"
 SIGNS = {MENTION: "@＠", HASHTAG: "#＃"}
+SIGN = re.compile("[@＠#＃]")
 # A tweet has a few entities; a damaged list of thousands is not searched for past these
 # (each search reads the whole text), nor each search past this many places.
 MAX_SEARCHES = 100
@@ -159,3 +169,53 @@ def relocate(tweet: Tweet, text: str | None = None) -> None:
     ]
     for entity, span in zip(entities, locate(text, wanted), strict=True):
         entity.start, entity.end = span if span else (None, None)
+
+
+def fill_in(tweet: Tweet) -> None:
+    """Add the entities twitter-text finds in the tweet's text that its export's lists
+    leave out (old exports list no links for 2009's tweets, nor mentions of accounts since
+    suspended): each where it is written, none on a character an entity already holds. A
+    name or tag the tweet already has is not added again; one listed without a place in
+    the text gets this one. Mentions found so name no account id (as the Markdown reader's)."""
+    text = tweet.text
+    if not text:
+        return
+    taken = sorted(
+        (e.start, e.end)
+        for e in (*tweet.urls, *tweet.mentions, *tweet.hashtags)
+        if e.start is not None and e.end is not None
+    )
+    if not may_hold_more(text, taken):
+        return
+    found = extract_entities(text)
+    search = Search(text, taken)
+    for url, (start, end) in zip(found.urls, found.url_spans, strict=True):
+        if search.free(start, end):
+            tweet.urls.append(Link(url, start, end))
+            insort(search.taken, (start, end))
+    named = [
+        (tweet.mentions, found.mentions, found.mention_spans, lambda m: m.screen_name),
+        (tweet.hashtags, found.hashtags, found.hashtag_spans, lambda h: h.tag),
+    ]
+    for listed, values, spans, value_of in named:
+        for value, (start, end) in zip(values, spans, strict=True):
+            same = [e for e in listed if value_of(e).casefold() == value.casefold()]
+            if any(e.start is not None for e in same) or not search.free(start, end):
+                continue
+            if same:
+                same[0].start, same[0].end = start, end
+            elif listed is tweet.mentions:
+                listed.append(Mention(value, None, None, start, end))
+            else:
+                listed.append(Hashtag(value, start, end))
+            insort(search.taken, (start, end))
+
+
+def may_hold_more(text: str, taken: list[Span]) -> bool:
+    """Could twitter-text find an entity outside the spans taken? Not without a sign or a
+    TLD's dot left outside them: the extraction (most of a converted tweet's time again)
+    is run only for the tweets that might."""
+    ends = [0, *(end for _, end in taken)]
+    starts = [*(start for start, _ in taken), len(text)]
+    rest = " ".join(text[a:b] for a, b in zip(ends, starts, strict=True) if a < b)
+    return bool(SIGN.search(rest) or _TLD_HIT.search(rest))

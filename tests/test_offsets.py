@@ -12,7 +12,7 @@ import sqlite_utils
 
 from etl.entities import extract_entities
 from etl.load import Loader
-from etl.offsets import HASHTAG, MENTION, URL, locate
+from etl.offsets import HASHTAG, MENTION, URL, fill_in, locate
 from etl.readers import textmap
 from etl.readers.official import Note, NoteIndex
 from etl.readers.tweetjson import Context, convert
@@ -263,12 +263,79 @@ def test_a_long_posts_text_moves_the_offsets(tmp_path):
         hashtags=[Hashtag("one", 41, 45)],
         urls=[Link("https://example.com/a/long/path", 9, 40)],
     )
-    # The note's own links are left short when it lists none.
+    # The note's own links are left short when it lists none. What the tweet's lists lack
+    # (the note's link and what follows the cut) is filled in from the text.
     NoteIndex([Note(7, tweet.created_at, "See https://t.co/abc #one and more #two", 1)]).apply(
         tweet
     )
     assert tweet.text == "@amy See https://t.co/abc #one and more #two"
-    assert spans(tweet) == [("@amy", 0, 4), ("#one", 26, 30), (None, None, None)]
+    assert spans(tweet) == [
+        ("@amy", 0, 4),
+        ("#one", 26, 30),
+        ("#two", 40, 44),
+        (None, None, None),
+        ("https://t.co/abc", 9, 25),
+    ]
+
+
+def test_what_an_exports_lists_leave_out_is_filled_in_from_its_text(tmp_path):
+    # Old exports list no links for 2009's tweets, nor accounts since suspended.
+    text = "see example.com/foo rt@bob ＠name ＃tag (see https://x.co/a). @listed"
+    raw = export_tweet(text, mentions=[("listed", (60, 67))])
+    tweet = converted(tmp_path, raw)
+    assert spans(tweet) == [
+        ("@listed", 60, 67),
+        ("@bob", 22, 26),
+        ("＠name", 27, 32),
+        ("＃tag", 33, 37),
+        ("example.com/foo", 4, 19),
+        ("https://x.co/a", 43, 57),
+    ]
+    # The names found name no account id (as the Markdown reader's): the loader finds one.
+    assert [(m.screen_name, m.id) for m in tweet.mentions] == [
+        ("listed", 100),
+        ("bob", None),
+        ("name", None),
+    ]
+
+
+def tweet_of(text, **entities):
+    return Tweet(
+        id=20,
+        created_at="2024-11-07T18:26:50+00:00",
+        text=text,
+        author=UserRef("owner"),
+        url="u",
+        input_file="t.js",
+        input_line=1,
+        **entities,
+    )
+
+
+def test_filling_in_takes_no_character_an_entity_holds_and_adds_no_name_twice():
+    # The export says its link is the domain: the longer one found there is not added.
+    tweet = tweet_of("see example.com/foo", urls=[Link("example.com", 4, 15)])
+    fill_in(tweet)
+    assert spans(tweet) == [("example.com", 4, 15)]
+    # A name placed where it is written again is one row: not added where it is first.
+    tweet = tweet_of("@bob hi @Bob #t #T", mentions=[Mention("Bob", 1, None, 8, 12)])
+    fill_in(tweet)
+    assert spans(tweet) == [("@Bob", 8, 12), ("#t", 13, 15)]
+    # A name listed without a place gets the place found.
+    tweet = tweet_of("hi #Tag", hashtags=[Hashtag("tag", None, None)])
+    fill_in(tweet)
+    assert spans(tweet) == [("#Tag", 3, 7)]
+    assert tweet.hashtags == [Hashtag("tag", 3, 7)]
+
+
+def test_a_retweets_text_is_filled_in_once(tmp_path):
+    original = export_tweet("see example.com/foo")
+    original.update(id_str="10", user={"screen_name": "amy", "id_str": "57"})
+    raw = export_tweet("RT @amy: see example.com/foo")
+    raw["retweeted_status"] = original
+    tweet = converted(tmp_path, raw)
+    assert tweet.text == "RT @amy: see example.com/foo"
+    assert spans(tweet) == [("@amy", 3, 7), ("example.com/foo", 13, 28)]
 
 
 def test_stored_text_with_surrogates_keeps_offsets_that_slice_it():

@@ -17,7 +17,7 @@ from tweet_site.core import status_link
 from .. import media
 from ..dates import parse_created_at
 from ..jsfiles import UNREADABLE_IN_A_ROW
-from ..offsets import relocate
+from ..offsets import fill_in, relocate
 from ..records import MAX_ID, Hashtag, Link, MediaRef, Mention, Problem, Tweet, UserRef, valid_id
 from ..sources import Tree
 from . import textmap
@@ -380,6 +380,8 @@ def convert(
         apply_retweet(tweet, raw, ctx)
     apply_edit_info(tweet, raw.get("edit_info"))
     relocate(tweet)
+    if retweet:  # (a retweet's original: its text and entities are the retweet's, filled then)
+        fill_in(tweet)
     return tweet
 
 
