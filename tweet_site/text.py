@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from .chars import BIDI_CONTROLS, INVISIBLE
+from tweet_site.chars import BIDI_CONTROLS, INVISIBLE
 
 MENTION, HASHTAG, URL = "mention", "hashtag", "url"
 SHOWN_URL = 32  # characters of a link's text, "…" included
@@ -64,6 +64,12 @@ def safe_href(url: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return "".join(urllib.parse.quote(c) if ord(c) in INVISIBLE or c.isspace() else c for c in url)
+
+
+def web_href(url: str) -> str | None:
+    """A link's address: a URL written without a scheme ("example.com/a") is an http one;
+    None for what is no web link."""
+    return safe_href(url if HAS_SCHEME.match(url) else "http://" + url)
 
 
 def render_text(
@@ -168,7 +174,7 @@ def linked(text, start, end, kind, value, marks, links) -> Markup:
     written = text[start:end]
     if kind == URL:
         url = value or written
-        href = safe_href(url if HAS_SCHEME.match(url) else "http://" + url)
+        href = web_href(url)
         if href is None:  # not a web link (a damaged archive's "javascript:..."): text
             return plain(text, start, end, marks)
         local = links.local_tweet(url)
