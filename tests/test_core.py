@@ -73,8 +73,9 @@ def test_the_tweets_a_text_links_to():
 
 
 def test_a_feed_links_an_archived_tweet_to_its_page():
-    html = feed_html(f"see https://x.com/i/web/status/{ID}.", lambda ids: ids, str)
-    assert html == f'see <a href="{ID}">https://x.com/i/web/status/{ID}</a>.'
+    url = f"https://x.com/i/web/status/{ID}"
+    html = feed_html(f"see {url}.", [(4, 4 + len(url), url)], lambda u: str(links.status_id(u)))
+    assert html == f'see <a href="{ID}">{url}</a>.'
 
 
 @pytest.mark.parametrize(
