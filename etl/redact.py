@@ -244,18 +244,7 @@ def remove_rows(
     # tweet the owner retweeted): the owner's retweets of it still go.
     db.execute("create temp table named (id integer primary key)")
     db.conn.executemany("insert or ignore into named values (?)", [(t,) for t in redactions.tweets])
-    conditions = []
-    if not privacy.include_deleted:
-        conditions.append("is_deleted = 1")
-    if not privacy.include_circle:
-        conditions.append("is_circle = 1")
-    if pattern:
-        conditions.append("redacted_text(text)")
-        # A photo's description and a link are part of what the tweet shows.
-        conditions.append("id in (select tweet_id from media where redacted_text(alt_text))")
-        conditions.append("id in (select tweet_id from urls where redacted_text(url))")
-    if conditions:  # one pass over the tweets for all of them
-        where = " or ".join(f"({condition})" for condition in conditions)
+    if where := hidden_where(privacy, pattern):
         db.execute(f"insert or ignore into doomed select id from tweets where {where}")
     db.execute("insert or ignore into doomed select id from tweets where id in named")
     doom_retweeted(db)
@@ -317,6 +306,23 @@ def remove_rows(
     db.execute("drop table doomed")
     db.execute("drop table named")
     return removed, +touched
+
+
+def hidden_where(privacy: Privacy, pattern: re.Pattern | None) -> str | None:
+    """What selects the tweets hidden for what they are or say, in one pass over the tweets;
+    without words, the build's index of private tweets (idx_tweets_private) answers it at
+    once."""
+    conditions = []
+    if not privacy.include_deleted:
+        conditions.append("is_deleted = 1")
+    if not privacy.include_circle:
+        conditions.append("is_circle = 1")
+    if pattern:
+        conditions.append("redacted_text(text)")
+        # A photo's description and a link are part of what the tweet shows.
+        conditions.append("id in (select tweet_id from media where redacted_text(alt_text))")
+        conditions.append("id in (select tweet_id from urls where redacted_text(url))")
+    return " or ".join(f"({condition})" for condition in conditions) or None
 
 
 def doom_retweeted(db: sqlite_utils.Database) -> None:

@@ -4,8 +4,9 @@ import pytest
 
 from etl.publish import Plan, publish
 from etl.redact import Redactions
+from etl.site import datasette
 
-from .conftest import FIXTURES, MARKDOWN, add_owner_retweet, bundle_datasette, run_build
+from .conftest import FIXTURES, MARKDOWN, add_owner_retweet, run_build
 
 SECRET = "Tokyo Tower"
 SECRET_ID = 1540631203873292599
@@ -44,7 +45,7 @@ def built(tmp_path_factory):
 def site(db_path, tmp_path, redactions):
     out = tmp_path / "site"
     publish(Plan(db=db_path, target="dir", out=out, redactions=redactions), echo=lambda line: None)
-    return bundle_datasette(out)
+    return datasette(out)
 
 
 async def bodies(ds):

@@ -278,3 +278,22 @@ def test_the_bench_times_a_publish_against_a_plain_copy(single, tmp_path):
     missed = float(cells[3][2]) > 1.5
     assert result.returncode == (1 if missed else 0), result.stdout + result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db"]
+
+
+@pytest.mark.parametrize("privacy", [Privacy(), Privacy(include_deleted=True)])
+def test_a_build_indexes_its_private_tweets_so_a_publish_reads_no_other(everything, privacy):
+    """Without words to look for, what a publish hides for what it is (deleted, Circle) is
+    looked up in an index of the private tweets: empty unless the build was asked for them."""
+    where = redact.hidden_where(privacy, None)
+    conn = sqlite3.connect(everything)
+    ((*_, plan),) = conn.execute(f"explain query plan select id from tweets where {where}")
+    assert plan == "SCAN tweets USING INDEX idx_tweets_private"
+    private = conn.execute("select count(*) from tweets where is_deleted or is_circle")
+    assert (
+        private.fetchone()
+        == conn.execute(
+            "select count(*) from tweets indexed by idx_tweets_private "
+            "where is_deleted = 1 or is_circle = 1"
+        ).fetchone()
+        == (2,)
+    )
