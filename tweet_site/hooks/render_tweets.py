@@ -15,7 +15,7 @@ from tweet_site.chars import (
 from tweet_site.config import archive_database
 from tweet_site.links import media_url, present_ids, status_id, user_url
 from tweet_site.text import Links, render_text, safe_href
-from tweet_site.tweets import linked_ids
+from tweet_site.tweets import ENTITY_SQL, linked_ids
 
 HIGHLIGHTED = re.compile("\x02([^\x02\x03]*)\x03")
 MEDIA_LABELS = {"photo": "Photo", "video": "Video", "animated_gif": "GIF"}
@@ -194,22 +194,11 @@ async def local_ids(datasette, database, ids):
 ENTITIES_AHEAD = 100
 ENTITY_CACHE_TWEETS = 20_000
 ENTITY_CACHE = weakref.WeakKeyDictionary()
-ENTITY_WINDOW_SQL = """
-with window as (
-  select id from tweets where id <= :id order by id desc limit :ahead
+ENTITY_WINDOW_SQL = (
+    "with window as (select id from tweets where id <= :id order by id desc limit :ahead)\n"
+    "select id as tweet_id, null as start, null as end, null as kind, null as value from window\n"
+    "union all" + ENTITY_SQL.format(ids="select id from window")
 )
-select id as tweet_id, null as start, null as end, null as kind, null as value from window
-union all
-select mentions.tweet_id, mentions.start, mentions.end, 'mention', users.screen_name
-from mentions left join users on users.id = mentions.user_id
-where mentions.tweet_id in (select id from window) and mentions.start is not null
-union all
-select tweet_id, start, end, 'hashtag', tag from hashtags
-where tweet_id in (select id from window) and start is not null
-union all
-select tweet_id, start, end, 'url', url from urls
-where tweet_id in (select id from window) and start is not null
-"""
 
 
 async def fetch_entities(datasette, database, tweet_id):
