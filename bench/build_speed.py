@@ -89,18 +89,21 @@ def generate_official_export(folder: Path, count: int) -> None:
             moment = start + timedelta(minutes=5 * n)
             tweet_id = ((int(moment.timestamp() * 1000) - 1288834974657) << 22) + n % 4096
             words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 30)))
+            tag, name = f"#tag{n % 50}", f"@user{n % 300}"
+            text = f"{tag} {name} {words} https://t.co/abcdefghij"
+            at = len(tag) + 1  # the mention's offset; the link ends the text
             tweet = {
                 "edit_info": {"initial": {"editTweetIds": [str(tweet_id)], "editsRemaining": "5"}},
                 "retweeted": False,
                 "source": '<a href="https://mobile.twitter.com" rel="nofollow">Twitter Web App</a>',
                 "entities": {
-                    "hashtags": [{"text": f"tag{n % 50}", "indices": ["0", "6"]}],
+                    "hashtags": [{"text": tag[1:], "indices": ["0", str(len(tag))]}],
                     "symbols": [],
                     "user_mentions": [
                         {
                             "name": "Some One",
                             "screen_name": f"user{n % 300}",
-                            "indices": ["7", "15"],
+                            "indices": [str(at), str(at + len(name))],
                             "id_str": str(1000 + n % 300),
                             "id": str(1000 + n % 300),
                         }
@@ -110,7 +113,7 @@ def generate_official_export(folder: Path, count: int) -> None:
                             "url": "https://t.co/abcdefghij",
                             "expanded_url": f"https://example.com/{n}",
                             "display_url": f"example.com/{n}",
-                            "indices": ["40", "63"],
+                            "indices": [str(len(text) - 23), str(len(text))],
                         }
                     ],
                 },
@@ -122,7 +125,7 @@ def generate_official_export(folder: Path, count: int) -> None:
                 "id": str(tweet_id),
                 "created_at": moment.strftime("%a %b %d %H:%M:%S +0000 %Y"),
                 "favorited": False,
-                "full_text": f"#tag{n % 50} @user{n % 300} {words} https://t.co/abcdefghij",
+                "full_text": text,
                 "lang": "en",
             }
             if n % 10 == 0:

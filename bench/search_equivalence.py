@@ -173,9 +173,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.create_function("xml_text", 1, feed_text.xml_text, deterministic=True)
     conn.create_function("feed_title", 2, feed_text.feed_title, deterministic=True)
     conn.create_function("feed_link", 1, lambda tweet_id: f"/archive/tweets/{tweet_id}")
-    conn.create_function(
-        "feed_html", 1, lambda text: feed_text.feed_html(text, lambda ids: set(), str)
-    )
+    conn.create_function("feed_html", 2, lambda text, tweet_id: feed_text.feed_html(text))
     return conn
 
 

@@ -51,6 +51,12 @@ SUMMARY_SQL = {
     "mentions": "select count(*) from mentions",
     "hashtags": "select count(*) from hashtags",
     "urls": "select count(*) from urls",
+    # Entities an archive lists that its text doesn't hold: no offsets, so no link on a card.
+    "unplaced": "select "
+    + " + ".join(
+        f"(select count(*) from {table} where start is null)"
+        for table in ("mentions", "hashtags", "urls")
+    ),
     "media_found": "select count(*) from media where path is not null",
     "media_missing": "select count(*) from media where path is null",
     "problems": "select count(*) from etl_problems",

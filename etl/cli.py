@@ -159,6 +159,11 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
         f"geotagged   {c['geotagged']:>9,}    likes       {c['likes']:>9,}",
         f"problems    {c['problems']:>9,}",
     ]
+    if c.get("unplaced"):
+        lines.append(
+            f"not in text {c['unplaced']:>9,} mentions, hashtags or URLs listed by the archive "
+            "(start and end NULL)"
+        )
     for kind, count in summary.left_out.items():
         lines.append(f"left out   {count:>9,} {kind} (private; --include-{kind} imports them)")
     for line in lines:

@@ -34,6 +34,9 @@ from .records import valid_id
 __all__ = ["Entities", "extract_entities", "url_domain"]
 
 
+Span = tuple[int, int]  # text[start:end]: Python string offsets (code points)
+
+
 @dataclass(frozen=True)
 class Entities:
     mentions: tuple[str, ...]
@@ -42,6 +45,10 @@ class Entities:
     reply_to: tuple[str, ...]
     retweet_of: str | None
     quoted_status_ids: tuple[int, ...]
+    # Where each of mentions, hashtags and urls is written (a repeated name or tag: its first).
+    mention_spans: tuple[Span, ...] = ()
+    hashtag_spans: tuple[Span, ...] = ()
+    url_spans: tuple[Span, ...] = ()
 
 
 _EMPTY = Entities((), (), (), (), None, ())
@@ -283,9 +290,12 @@ _LEADING_SPACE = re.compile(rf"[{_SPACES}{_DIRECTIONAL}]*")
 _RETWEET = re.compile(r"RT [@＠]([A-Za-z0-9_]{1,15})(?::|(?=[\s" + _SPACES + r"])|$)")
 
 
-def _mentions(text: str, url_spans: _Spans, text_end: int) -> tuple[list[str], list[str]]:
-    """Mentioned screen names (lists like @user/slug excluded) and the leading reply run."""
-    names: list[str] = []
+def _mentions(
+    text: str, url_spans: _Spans, text_end: int
+) -> tuple[list[tuple[str, int, int]], list[str]]:
+    """(screen name, start, end) of each mention (lists like @user/slug excluded), and the
+    names of the leading reply run."""
+    names: list[tuple[str, int, int]] = []
     reply: list[str] = []
     reply_pos = _LEADING_SPACE.match(text).end()
     in_reply = True
@@ -308,7 +318,7 @@ def _mentions(text: str, url_spans: _Spans, text_end: int) -> tuple[list[str], l
             else:
                 in_reply = False
         if ok:
-            names.append(name)
+            names.append((name, start, end))
     return names, reply
 
 
@@ -344,8 +354,9 @@ def _kind(c: str) -> int:
     return kind
 
 
-def _hashtags(text: str, url_spans: _Spans, text_end: int) -> list[str]:
-    tags: list[str] = []
+def _hashtags(text: str, url_spans: _Spans, text_end: int) -> list[tuple[str, int, int]]:
+    """(tag, start, end) of each hashtag."""
+    tags: list[tuple[str, int, int]] = []
     n = len(text)
     for m in _HASH.finditer(text):
         i, j = m.span()
@@ -369,7 +380,7 @@ def _hashtags(text: str, url_spans: _Spans, text_end: int) -> list[str]:
             continue
         if i in url_spans or _cut_off(text, j, text_end):
             continue
-        tags.append(text[i + 1 : j])
+        tags.append((text[i + 1 : j], i, j))
     return tags
 
 
@@ -409,14 +420,29 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _first_of_each(found: list[tuple[str, int, int]]) -> tuple[tuple[str, ...], tuple[Span, ...]]:
+    """Names or tags, each once (ignoring case), and where each is first written."""
+    seen: set[str] = set()
+    values: list[str] = []
+    spans: list[Span] = []
+    for value, start, end in found:
+        key = value.casefold()
+        if key not in seen:
+            seen.add(key)
+            values.append(value)
+            spans.append((start, end))
+    return tuple(values), tuple(spans)
+
+
 def extract_entities(text: str) -> Entities:
     """Extract entities from an (HTML-entity-decoded) tweet text."""
     if not text:
         return _EMPTY
     spans = _url_spans(text) if "." in text else []
     urls: list[str] = []
+    url_spans: list[Span] = []
     quoted: dict[int, None] = {}  # ordered, with set-speed membership
-    for _, end, url in spans:
+    for start, end, url in spans:
         if text.startswith(_ELLIPSIS, end):
             continue  # truncated by a retweet's "…": not a usable link
         if ".com/" in url.lower():  # cheap test before the twitter.com / x.com regexes
@@ -426,21 +452,27 @@ def extract_entities(text: str) -> Entities:
             if status and valid_id(int(status["id"])):
                 quoted[int(status["id"])] = None
         urls.append(url)
-    url_spans = _Spans(spans)
+        url_spans.append((start, end))
+    in_urls = _Spans(spans)
     text_end = len(text.rstrip())
     if "@" in text or "＠" in text:
-        mentions, reply = _mentions(text, url_spans, text_end)
+        found, reply = _mentions(text, in_urls, text_end)
     else:
-        mentions, reply = [], []
-    hashtags = _hashtags(text, url_spans, text_end) if "#" in text or "＃" in text else []
+        found, reply = [], []
+    mentions, mention_spans = _first_of_each(found)
+    found = _hashtags(text, in_urls, text_end) if "#" in text or "＃" in text else []
+    hashtags, hashtag_spans = _first_of_each(found)
     retweet = _RETWEET.match(text) if text.startswith("RT ") else None
     return Entities(
-        mentions=_dedupe(mentions),
-        hashtags=_dedupe(hashtags),
+        mentions=mentions,
+        hashtags=hashtags,
         urls=tuple(urls),
         reply_to=_dedupe(reply),
         retweet_of=retweet.group(1) if retweet else None,
         quoted_status_ids=tuple(quoted),
+        mention_spans=mention_spans,
+        hashtag_spans=hashtag_spans,
+        url_spans=tuple(url_spans),
     )
 
 

@@ -32,7 +32,19 @@ from . import schema, search_index
 from .dates import snowflake_time
 from .entities import url_domain
 from .merge import UserDirectory, same_text, synthetic_user_id
-from .records import MAX_ID, Like, Problem, SourceInfo, Tweet, UserRef, Withheld, valid_id
+from .offsets import HASHTAG, MENTION, URL, locate, relocate
+from .records import (
+    MAX_ID,
+    Hashtag,
+    Like,
+    Mention,
+    Problem,
+    SourceInfo,
+    Tweet,
+    UserRef,
+    Withheld,
+    valid_id,
+)
 from .redact import remove_unreferenced_users
 from .search_index import substring_runs
 
@@ -116,11 +128,17 @@ class RowMaker:
     def tweet(self, source_id: int, tweet: Tweet) -> Prepared:
         storable(tweet)
         self.note_users(tweet)
+        if unstorable(tweet.text):
+            # Stored with U+FFFD for each lone surrogate, and two of them make one character.
+            relocate(tweet, storable_text(tweet.text))
         return (
             self.tweet_row(tweet),
             self.mention_rows(tweet),
-            [(tweet.id, tag, p) for p, tag in enumerate(dict.fromkeys(tweet.hashtags))],
-            [(tweet.id, p, url, url_domain(url)) for p, url in enumerate(tweet.urls)],
+            hashtag_rows(tweet),
+            [
+                (tweet.id, p, link.url, url_domain(link.url), link.start, link.end)
+                for p, link in enumerate(tweet.urls)
+            ],
             [(tweet.id, p, *media_fields(ref), source_id) for p, ref in enumerate(tweet.media)],
             (tweet.id, source_id, tweet.input_file, tweet.input_line),
             substring_runs(tweet.text),
@@ -154,16 +172,32 @@ class RowMaker:
         )
 
     def mention_rows(self, tweet: Tweet) -> list[tuple]:
+        """A row per account, where it is first written (an account named twice, or by two
+        names after a rename, is one row: the first name found in the text places it)."""
         if not tweet.mentions:
             return []
-        mention_ids: dict[int, int] = {}
+        first: dict[int, Mention] = {}
         for ref in tweet.mentions:
-            mention_ids.setdefault(self.users.id_for(ref.screen_name, ref.id), len(mention_ids))
-        return [(tweet.id, user_id, p) for user_id, p in mention_ids.items()]
+            user_id = self.users.id_for(ref.screen_name, ref.id)
+            if first.setdefault(user_id, ref).start is None:
+                first[user_id] = ref  # (its place in the order kept)
+        return [
+            (tweet.id, user_id, p, ref.start, ref.end)
+            for p, (user_id, ref) in enumerate(first.items())
+        ]
 
     def accounts(self) -> Accounts:
         """Every account, and the ids learned after rows used a stand-in for them."""
         return Accounts(self.users.rows(self.owners), self.users.late_ids())
+
+
+def hashtag_rows(tweet: Tweet) -> list[tuple]:
+    """A row per tag, where it is first written."""
+    first: dict[str, Hashtag] = {}
+    for hashtag in tweet.hashtags:
+        if first.setdefault(hashtag.tag, hashtag).start is None:
+            first[hashtag.tag] = hashtag
+    return [(tweet.id, tag, p, h.start, h.end) for p, (tag, h) in enumerate(first.items())]
 
 
 @dataclass
@@ -356,9 +390,10 @@ class Loader:
             fills.append((*row[: len(schema.TWEET_FIELDS)], tweet_id))
             if user_id < 0 and row[USER_ID] > 0:
                 new_authors.append((row[USER_ID], tweet_id))
+            moved = storable_text(row[TEXT]) != text
             for name, rows in zip(LIST_TABLES, lists, strict=True):
                 if tweet_id not in with_lists[name]:
-                    tables[name] += rows
+                    tables[name] += moved_rows(name, rows, row[TEXT], text) if moved else rows
             found = sum(r[MEDIA_PATH] is not None for r in media_rows)
             if (found, len(media_rows)) > media.get(tweet_id, (0, 0)):
                 replaced_media.append((len(media_rows), tweet_id))
@@ -544,6 +579,26 @@ def first_of_each_id(records: list[Prepared]) -> tuple[list[Prepared], list[Prep
         else:
             first[tweet_id] = prepared
     return list(first.values()), rest
+
+
+LIST_KINDS = {"mentions": MENTION, "hashtags": HASHTAG, "urls": URL}
+
+
+def moved_rows(table: str, rows: list[tuple], own: str, stored: str) -> list[tuple]:
+    """A later record's entity rows (their last two columns: where each is written in the
+    record's own text), with offsets into the stored text instead: each found as the record
+    wrote it, near where it was."""
+    kind, own = LIST_KINDS[table], storable_text(own)
+    wanted = []
+    for row in rows:
+        start, end = row[-2:]
+        if kind == MENTION:  # a row names the account by id: the name is as written
+            value = own[start + 1 : end] if start is not None else ""
+        else:
+            value = row[2] if kind == URL else row[1]
+        wanted.append((kind, value, start, end))
+    spans = locate(stored, wanted)
+    return [(*row[:-2], *(span or (None, None))) for row, span in zip(rows, spans, strict=True)]
 
 
 def known_id(value: int | None) -> int | None:

@@ -25,6 +25,29 @@ class UserRef:
 
 
 @dataclass
+class Mention(UserRef):
+    """An account a tweet's text names: `text[start:end]` is "@name" as written (or "＠name");
+    both None when the source's entity could not be found in the text."""
+
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
+class Hashtag:
+    tag: str  # without the sign
+    start: int | None = None  # text[start:end] is "#tag" as written (or "＃tag"), else None
+    end: int | None = None
+
+
+@dataclass
+class Link:
+    url: str  # expanded where the source knows it
+    start: int | None = None  # text[start:end] is the URL as written, else None
+    end: int | None = None
+
+
+@dataclass
 class MediaRef:
     type: str  # photo, video or animated_gif
     path: str | None  # relative to the source root; None when the file is absent
@@ -70,9 +93,10 @@ class Tweet:
     edit_initial_id: int | None = None  # first version of an edited tweet, on every version
     is_latest_version: bool = True
     note_tweet_id: int | None = None  # the long post whose full text replaced the truncated one
-    mentions: list[UserRef] = field(default_factory=list)
-    hashtags: list[str] = field(default_factory=list)
-    urls: list[str] = field(default_factory=list)
+    # Entities, each with where it is written in `text` (Python string offsets, code points).
+    mentions: list[Mention] = field(default_factory=list)
+    hashtags: list[Hashtag] = field(default_factory=list)
+    urls: list[Link] = field(default_factory=list)
     media: list[MediaRef] = field(default_factory=list)
 
 

@@ -52,6 +52,9 @@ def record_columns(record: type, names: tuple[str, ...], computed: dict) -> dict
 
 TWEET_COLUMNS = record_columns(Tweet, TWEET_FIELDS, TWEET_COMPUTED)
 MEDIA_COLUMNS = {"tweet_id": int, "position": int, **record_columns(MediaRef, MEDIA_FIELDS, {})}
+# Where an entity is written in its tweet's text: text[start:end], as Python (and SQLite's
+# substr(text, start + 1, end - start)) count characters; NULL when it was not found there.
+SPAN = {"start": int, "end": int}
 
 TABLES = {
     "sources": (
@@ -83,18 +86,18 @@ TABLES = {
         },
     ),
     "mentions": (
-        {"tweet_id": int, "user_id": int, "position": int},
+        {"tweet_id": int, "user_id": int, "position": int, **SPAN},
         {
             "pk": ("tweet_id", "user_id"),
             "foreign_keys": [("tweet_id", "tweets", "id"), ("user_id", "users", "id")],
         },
     ),
     "hashtags": (
-        {"tweet_id": int, "tag": str, "position": int},
+        {"tweet_id": int, "tag": str, "position": int, **SPAN},
         {"pk": ("tweet_id", "tag"), "foreign_keys": [("tweet_id", "tweets", "id")]},
     ),
     "urls": (
-        {"tweet_id": int, "position": int, "url": str, "domain": str},
+        {"tweet_id": int, "position": int, "url": str, "domain": str, **SPAN},
         {"pk": ("tweet_id", "position"), "foreign_keys": [("tweet_id", "tweets", "id")]},
     ),
     "media": (

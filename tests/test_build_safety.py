@@ -13,7 +13,7 @@ import pytest
 import sqlite_utils
 
 from etl.load import Loader
-from etl.records import Like, MediaRef, SourceInfo, Tweet, UserRef
+from etl.records import Like, MediaRef, Mention, SourceInfo, Tweet, UserRef
 
 from .conftest import MARKDOWN, ROOT, run_build
 
@@ -56,7 +56,7 @@ def test_ids_sqlite_cannot_store_are_problems_or_unknown():
             edit_initial_id=BIG,
             favorite_count=BIG,
             author=UserRef("owner", BIG),
-            mentions=[UserRef("bob", 2**70)],
+            mentions=[Mention("bob", 2**70)],
             media=[MediaRef("photo", None, "a.jpg", bytes=BIG, width=BIG, height=2)],
         ),
         Like(BIG, "liked", None, "like.js"),
@@ -171,7 +171,7 @@ def test_lone_surrogates_are_stored_as_replacement_characters():
     bad = "bad \udc00 text"
     db = load(
         *[tweet(n) for n in range(1, 2500)],  # a first batch that goes in untouched
-        tweet(2500, text=bad, input_file="f\udcff.md", mentions=[UserRef("n\udc00")]),
+        tweet(2500, text=bad, input_file="f\udcff.md", mentions=[Mention("n\udc00")]),
         tweet(2501),
         Like(7, bad, "https://x/\udc00", "like.js"),
     )

@@ -10,10 +10,17 @@ from etl import media, retweets
 from etl.entities import extract_entities
 from tweet_site import core, links
 from tweet_site.hooks.feed_text import feed_html
+from tweet_site.tweets import linked_ids
 
 from .conftest import MARKDOWN, make_datasette, run_build
 
 ID = 1134400000000000000
+
+
+def url_rows(text):
+    """The urls rows the build stores for a text, as the site reads them."""
+    found = extract_entities(text)
+    return [(s, e, "url", u) for u, (s, e) in zip(found.urls, found.url_spans, strict=True)]
 
 
 @pytest.mark.parametrize(
@@ -37,7 +44,7 @@ def test_a_tweets_address_is_one_to_the_build_and_the_site(url, author):
     assert extract_entities(f"so true {url}").quoted_status_ids == (ID,)
     assert retweets.status_id(url) == links.status_id(url) == ID
     assert retweets.status_author(url) == (author.lower() if author else None)
-    assert links.status_ids(f"so true {url} indeed") == {ID}
+    assert linked_ids(url_rows(f"so true {url} indeed")) == {ID}
 
 
 @pytest.mark.parametrize(
@@ -62,12 +69,13 @@ def test_the_tweets_a_text_links_to():
         "https://netflix.com/a/status/1 https://example.com/x.com/a/status/2 http://x.com/a/"
         "status/3. (twitter.com/b/statuses/4) X.COM/#!/c/status/5abc x.com/i/status/6"
     )
-    assert links.status_ids(text) == {3, 4, 6}
+    assert linked_ids(url_rows(text)) == {3, 4, 6}
 
 
 def test_a_feed_links_an_archived_tweet_to_its_page():
-    html = feed_html(f"see https://x.com/i/web/status/{ID}.", lambda ids: ids, str)
-    assert html == f'see <a href="{ID}">https://x.com/i/web/status/{ID}</a>.'
+    url = f"https://x.com/i/web/status/{ID}"
+    html = feed_html(f"see {url}.", [(4, 4 + len(url), url)], lambda u: str(links.status_id(u)))
+    assert html == f'see <a href="{ID}">{url}</a>.'
 
 
 @pytest.mark.parametrize(

@@ -231,6 +231,8 @@ def test_retweet_name_is_a_mention():
         reply_to=(),
         retweet_of="user",
         quoted_status_ids=(),
+        mention_spans=((3, 8), (13, 19)),
+        hashtag_spans=((20, 24),),
     )
 
 
@@ -278,6 +280,9 @@ def test_quoted_status_ids(text, expected):
                 reply_to=("alice", "Bob_2"),
                 retweet_of=None,
                 quoted_status_ids=(1587489297460264960,),
+                mention_spans=((0, 6), (7, 13)),
+                hashtag_spans=((71, 76),),
+                url_spans=((18, 70),),
             ),
         ),
         (
@@ -289,6 +294,9 @@ def test_quoted_status_ids(text, expected):
                 reply_to=(),
                 retweet_of="notasintel",
                 quoted_status_ids=(),
+                mention_spans=((3, 14),),
+                hashtag_spans=((16, 21),),
+                url_spans=((51, 68),),
             ),
         ),
         (
@@ -300,6 +308,9 @@ def test_quoted_status_ids(text, expected):
                 reply_to=(),
                 retweet_of=None,
                 quoted_status_ids=(),
+                mention_spans=((14, 24),),
+                hashtag_spans=((4, 6),),
+                url_spans=((33, 56),),
             ),
         ),
     ],

@@ -5,7 +5,7 @@ import pytest
 
 from etl.readers import detect
 from etl.readers.markdown import IMAGE, VIDEO, read
-from etl.records import MediaRef, Problem, Tweet, UserRef
+from etl.records import Hashtag, Link, MediaRef, Mention, Problem, Tweet, UserRef
 from etl.sources import FolderTree, SourceError, open_tree
 
 from .conftest import MARKDOWN
@@ -37,13 +37,13 @@ def test_plain_layout_reads_every_tweet_with_footer_dates_and_media():
 def test_plain_layout_decodes_entities_and_removes_media_markup():
     by_id = {t.id: t for t in read_all(MARKDOWN / "plain")}
     assert by_id[1134400000000000000].text == "Hello & welcome to my <archive> #FirstTweet"
-    assert by_id[1134400000000000000].hashtags == ["FirstTweet"]
+    assert by_id[1134400000000000000].hashtags == [Hashtag("FirstTweet", 32, 43)]
     assert by_id[1139629759095349249].text == "Fire across the street"
     assert by_id[1142633936507547648].text == (
         "東京タワーに行きました #東京\nПривет, мир! Бегущие коты.\nWrite to me: someone@example.com"
     )
     assert by_id[1142633936507547648].mentions == []
-    assert by_id[1142633936507547648].hashtags == ["東京"]
+    assert by_id[1142633936507547648].hashtags == [Hashtag("東京", 12, 15)]
 
 
 def test_plain_layout_retweet_with_two_photos():
@@ -58,7 +58,7 @@ def test_plain_layout_retweet_with_two_photos():
         input_line=7,
         is_retweet=True,
         retweeted_screen_name="gregyoung",
-        mentions=[UserRef(screen_name="gregyoung")],
+        mentions=[Mention("gregyoung", start=3, end=13)],
         media=[
             MediaRef(
                 type="photo",
@@ -106,8 +106,11 @@ def test_plain_layout_replies_and_quotes_from_text():
     by_id = {t.id: t for t in read_all(MARKDOWN / "plain")}
     reply = by_id[1136365946841513984]
     assert (reply.in_reply_to_screen_name, reply.in_reply_to_id) == ("friend_b", None)
-    assert reply.mentions == [UserRef("friend_b"), UserRef("friend_c")]
-    assert reply.urls == ["https://example.com/path"]
+    assert reply.mentions == [
+        Mention("friend_b", None, None, 0, 9),
+        Mention("friend_c", None, None, 10, 19),
+    ]
+    assert reply.urls == [Link("https://example.com/path", 38, 62)]
     quote = by_id[1141902923984789505]
     assert (quote.quoted_id, quote.in_reply_to_screen_name) == (1136365946841513984, None)
 
@@ -163,8 +166,8 @@ def test_escaped_layout_unescapes_text_and_resolves_parent_media_paths():
         "Escaped: snake_case *stars* and a path C:\\Users (really)! "
         "See https://example.com/a_b-c.\nSecond line with #real_tag"
     )
-    assert first.urls == ["https://example.com/a_b-c"]
-    assert first.hashtags == ["real_tag"]
+    assert first.urls == [Link("https://example.com/a_b-c", 62, 87)]
+    assert first.hashtags == [Hashtag("real_tag", 106, 115)]
     assert [m.path for m in first.media] == [
         "parser-output/media/1590000000000000001-FhAbCdEfGhIjKlM.png"
     ]

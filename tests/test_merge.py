@@ -3,7 +3,7 @@ import sqlite_utils
 
 from etl.load import Loader
 from etl.merge import UserDirectory, same_text, synthetic_user_id
-from etl.records import MediaRef, Tweet, UserRef
+from etl.records import Hashtag, Link, MediaRef, Mention, Tweet, UserRef
 
 
 def tweet(**fields):
@@ -41,14 +41,37 @@ def test_best_record_wins_and_unknown_fields_are_filled_from_others():
 
 
 def test_entity_lists_come_whole_from_one_record():
-    best = tweet(hashtags=[], mentions=[UserRef("amy")])
-    other = tweet(hashtags=["tag"], mentions=[UserRef("bob"), UserRef("carol")], input_line=2)
+    best = tweet(hashtags=[], mentions=[Mention("amy")])
+    other = tweet(
+        hashtags=[Hashtag("tag")], mentions=[Mention("bob"), Mention("carol")], input_line=2
+    )
     db = load(best, other)
     mentioned = db.execute(
         "select screen_name from mentions join users on users.id = user_id order by position"
     ).fetchall()
     assert mentioned == [("amy",)]
     assert db.execute("select tag from hashtags").fetchall() == [("tag",)]
+
+
+def test_entities_of_another_record_are_placed_in_the_stored_text():
+    # The best record (an export) lists no links and no tags; the other (Markdown, the
+    # reply's names put back in front) does: its rows are kept, at their places in the
+    # stored text, and one the stored text doesn't hold keeps no offsets.
+    best = tweet(text="hi see example.com/x #Tag", mentions=[])
+    other = tweet(
+        text="@amy hi see example.com/x #Tag https://gone.example/",
+        mentions=[Mention("amy", None, None, 0, 4)],
+        hashtags=[Hashtag("Tag", 26, 30)],
+        urls=[Link("example.com/x", 12, 25), Link("https://gone.example/", 31, 52)],
+        input_line=2,
+    )
+    db = load(best, other)
+    assert db.execute("select tag, start, end from hashtags").fetchall() == [("Tag", 21, 25)]
+    assert db.execute("select url, start, end from urls order by position").fetchall() == [
+        ("example.com/x", 7, 20),
+        ("https://gone.example/", None, None),
+    ]
+    assert db.execute("select start, end from mentions").fetchall() == [(None, None)]
 
 
 def test_media_list_with_most_present_files_wins():

@@ -33,6 +33,8 @@ from hypothesis import strategies as st
 from tweet_site.hooks.render_tweets import tweet_html
 
 from .conftest import make_datasette, run_build
+from .test_offsets import misplaced
+from .test_render_text import entities_of
 
 SETTINGS = settings(
     max_examples=30,
@@ -238,6 +240,7 @@ def build(writer, generated) -> list[dict]:
         result = run_build(Path(tmp) / "archive.db", root)
         assert result.exit_code == 0, result.output
         assert "problems            0" in result.output, result.output
+        assert misplaced(Path(tmp) / "archive.db") == []  # each entity's offsets slice its text
         return stored(Path(tmp) / "archive.db")
 
 
@@ -317,12 +320,16 @@ renderer_texts = st.lists(
 
 
 @settings(SETTINGS, max_examples=50)
-@given(renderer_texts)
-def test_tweet_html_never_emits_markup_from_the_text(text):
-    parsed = Parsed(str(tweet_html(text, RENDER_DS, "archive")))
+@given(renderer_texts, st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)), max_size=3))
+def test_tweet_html_never_emits_markup_from_the_text(text, highlights):
+    # Linked as the build finds the entities, marked anywhere (a search's matches).
+    rendered = tweet_html(
+        text, RENDER_DS, "archive", entities=entities_of(text), highlights=highlights
+    )
+    parsed = Parsed(str(rendered))
     assert parsed.elements[0] == ("div", {"class": "tweet-text", "dir": "auto"})
     for tag, attrs in parsed.elements[1:]:
-        assert tag in ("a", "br"), (tag, attrs)
+        assert tag in ("a", "br", "mark"), (tag, attrs)
         assert set(attrs) <= {"href", "title", "rel", "class"}, attrs
         if tag == "a":
             assert attrs["href"].startswith(

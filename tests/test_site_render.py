@@ -1,4 +1,6 @@
-"""Tweet text, media and search snippets as HTML (tweet_site/hooks/render_tweets.py)."""
+"""Tweet text, media and search snippets as HTML (tweet_site/hooks/render_tweets.py): a card's
+text is tweet_site/text.py's render_text of the stored entities (tests/test_render_text.py),
+with the site's links."""
 
 import re
 
@@ -6,21 +8,22 @@ import pytest
 from markupsafe import Markup
 
 from tweet_site.hooks.render_tweets import (
-    display_url,
     highlighted_html,
     media_html,
     safe_href,
-    split_url,
     tweet_html,
+    written_in,
 )
 
 from .conftest import IDS
+from .test_render_text import entities_of
 
 HOSTILE_TAG = '<a class="hashtag" href="/hashtag/Hostile">#Hostile</a>'
 
 
 def html(text, ds):
-    return str(tweet_html(text, ds, "archive"))
+    """The card of a text whose entities the build found by its own rules."""
+    return str(tweet_html(text, ds, "archive", entities=entities_of(text)))
 
 
 def test_script_is_escaped_and_hashtag_linked(ds):
@@ -78,12 +81,41 @@ def test_mentions_hashtags_newlines_and_non_latin_text(ds):
         ("https://example.com/a.", "https://example.com/a", "."),
         ("https://example.com/a),", "https://example.com/a", "),"),
         ("https://en.wikipedia.org/wiki/Fox_(x).", "https://en.wikipedia.org/wiki/Fox_(x)", "."),
-        ("https://t.co/abc…", "https://t.co/abc", "…"),
         ("https://example.com/?q=1", "https://example.com/?q=1", ""),
+        # Cut short by a retweet's "…": no usable link, and the build stores none.
+        ("https://t.co/abc…", None, "https://t.co/abc…"),
     ],
 )
-def test_trailing_punctuation_is_not_part_of_a_link(candidate, url, rest):
-    assert split_url(candidate) == (url, rest)
+def test_trailing_punctuation_is_not_part_of_a_link(candidate, url, rest, ds):
+    shown = re.sub(r"<a [^>]*>([^<]*)</a>", r"[\1]", html(f"see {candidate}", ds))
+    linked = f"[{url.removeprefix('https://')}]" if url else ""
+    assert shown == f'<div class="tweet-text" dir="auto">see {linked}{rest}</div>'
+
+
+def test_a_card_links_its_stored_entities_with_the_sites_addresses(ds):
+    text = "RT @bob: see example.com/foo #tag https://twitter.com/a/status/20 @bob"
+    rows = entities_of(text)
+    local = frozenset({20})
+    assert str(tweet_html(text, ds, "archive", "en", local, rows, [(13, 20)], begin=9)) == (
+        '<div class="tweet-text" dir="auto" lang="en">see '
+        '<a href="http://example.com/foo" title="http://example.com/foo" '
+        'rel="nofollow noopener noreferrer"><mark>example</mark>.com/foo</a> '
+        '<a class="hashtag" href="/hashtag/tag">#tag</a> '
+        '<a class="local-tweet" href="/archive/tweets/20#t20" '
+        'title="In this archive: https://twitter.com/a/status/20">twitter.com/a/status/20</a>'
+        " @bob</div>"
+    )
+    # Nothing but what it is given: no entities, no links.
+    assert str(tweet_html(text, ds, "archive")) == (
+        f'<div class="tweet-text" dir="auto">{text}</div>'
+    )
+
+
+def test_a_cell_links_only_entities_its_text_holds_where_they_say():
+    rows = [(0, 4, "mention", "bob"), (5, 9, "hashtag", "tag"), (10, 15, "url", "x.com")]
+    assert written_in("@bob #tag x.com", rows) == rows
+    assert written_in("bob! tag! x.org", rows) == []
+    assert written_in("@bob", rows) == rows[:1]  # a cut text: what lies past it is left
 
 
 @pytest.mark.parametrize(
@@ -102,13 +134,6 @@ def test_trailing_punctuation_is_not_part_of_a_link(candidate, url, rest):
 )
 def test_only_http_urls_become_links(url, href):
     assert safe_href(url) == href
-
-
-def test_display_urls_are_short():
-    assert display_url("https://www.example.com/a/very/long/path/that/goes/on") == (
-        "example.com/a/very/long/path/th…"
-    )
-    assert display_url("http://exa\u200bmple.com") == "example.com"
 
 
 def test_media_html(ds):

@@ -11,7 +11,7 @@ from etl.readers.tweetjson import (
     location,
     text_of,
 )
-from etl.records import Tweet, UserRef
+from etl.records import Hashtag, Link, Mention, Tweet, UserRef
 from etl.sources import FolderTree
 
 
@@ -166,7 +166,12 @@ def test_convert_uses_the_exports_own_entities(tmp_path):
         57904811,
         "amy_h",
     )
-    assert tweet.mentions == [UserRef("amy_h", 57904811, "Amy")]
+    # Offsets into the text as stored: the links' (given no `indices`) found by searching.
+    assert tweet.mentions == [Mention("amy_h", 57904811, "Amy", 0, 6)]
+    assert tweet.urls == [
+        Link("https://example.com/a", 11, 32),
+        Link("https://twitter.com/bob/status/1854000000000000000", 35, 85),
+    ]
     assert tweet.quoted_id == 1854000000000000000
     assert (tweet.favorite_count, tweet.source, tweet.author) == (
         3,
@@ -207,8 +212,8 @@ def test_grailbird_retweet_keeps_the_originals_full_text_and_author(tmp_path):
         100,
     )
     assert tweet.author == UserRef("me", 5, "Me")
-    assert tweet.mentions == [UserRef("orig", 77, "Original Author")]
-    assert tweet.hashtags == ["full"]
+    assert tweet.mentions == [Mention("orig", 77, "Original Author", 3, 8)]
+    assert tweet.hashtags == [Hashtag("full")]  # not in the text: no offsets
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,13 @@
 archive's own page for the tweet instead of leaving the site. And the site's own address of a
 media file and of an account's page.
 
-Tweet text is rendered by a synchronous Jinja filter, so the ids are looked up beforehand, in
-one query for a whole page of tweets, and the filter is handed the set of ids present."""
+Tweet text is rendered by a synchronous Jinja filter, so the ids its stored links point to are
+looked up beforehand, in one query for a whole page of tweets, and the filter is handed the
+set of ids present."""
 
 import urllib.parse
 
-from tweet_site.core import STATUS_URL, status_link
+from tweet_site.core import status_link
 from tweet_site.ids import in_id_range, parse_id
 
 # Bound the lookup: a page shows at most a few hundred tweets, each with a handful of links.
@@ -18,18 +19,6 @@ def status_id(url):
     """The tweet id of a twitter.com/x.com status URL (the whole string), or None."""
     match = status_link(url)
     return parse_id(match["id"]) if match else None
-
-
-def status_ids(text):
-    """Every tweet id a text links to on twitter.com or x.com."""
-    if not isinstance(text, str) or "/status" not in text:
-        return set()
-    found = set()
-    for match in STATUS_URL.finditer(text):
-        value = int(match["id"])
-        if in_id_range(value):
-            found.add(value)
-    return found
 
 
 def media_url(datasette, tweet_id, position):

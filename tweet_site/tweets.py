@@ -1,10 +1,11 @@
-"""Tweets as the site's pages show them: loaded with author and media, dated for people."""
+"""Tweets as the site's pages show them: loaded with author, media and entities, dated for
+people."""
 
 import json
 import urllib.parse
 from datetime import datetime
 
-from tweet_site.links import present_ids, status_ids
+from tweet_site.links import present_ids, status_id
 
 TWEET_SQL = """
 select
@@ -16,6 +17,40 @@ select
   users.screen_name, users.name
 from tweets left join users on users.id = tweets.user_id
 """
+
+
+# A tweet's mentions, hashtags and links where its text holds them, as tweet_site.text's
+# render_text takes them: (start, end, kind, value), the account as the users table names it.
+ENTITY_SQL = """
+select mentions.tweet_id, mentions.start, mentions.end, 'mention' as kind,
+  users.screen_name as value
+from mentions left join users on users.id = mentions.user_id
+where mentions.tweet_id in ({ids}) and mentions.start is not null
+union all
+select tweet_id, start, end, 'hashtag', tag from hashtags
+where tweet_id in ({ids}) and start is not null
+union all
+select tweet_id, start, end, 'url', url from urls
+where tweet_id in ({ids}) and start is not null
+"""
+
+
+async def load_entities(db, ids):
+    """{tweet id: [(start, end, kind, value), ...]} for the tweets `ids`: one query."""
+    ids = sorted({int(i) for i in ids if i is not None})
+    found = {i: [] for i in ids}
+    if not ids:
+        return found
+    marks = ", ".join("?" for _ in ids)
+    rows = await db.execute(ENTITY_SQL.format(ids=marks), ids * 3)
+    for tweet_id, *entity in rows.rows:
+        found[tweet_id].append(tuple(entity))
+    return found
+
+
+def linked_ids(entities):
+    """The ids of the tweets an entity list's links point to."""
+    return {i for _, _, kind, value in entities if kind == "url" and (i := status_id(value))}
 
 
 def readable_time(value):
@@ -36,8 +71,9 @@ def twitter_url(tweet):
 
 
 async def load_tweets(db, ids):
-    """Tweets by id (in the order given), each with its author and media, and `local_ids`:
-    the ids of the tweets it links to, retweets or quotes that the archive holds."""
+    """Tweets by id (in the order given), each with its author, media, `entities` (as
+    load_entities), `highlights` (none: a search's page sets them) and `local_ids`: the ids
+    of the tweets it links to, retweets or quotes that the archive holds."""
     ids = [int(i) for i in ids if i is not None]
     if not ids:
         return []
@@ -52,12 +88,15 @@ async def load_tweets(db, ids):
     for item in media.rows:
         by_id[item["tweet_id"]]["media"].append(dict(item))
     tweets = [by_id[i] for i in ids if i in by_id]
+    entities = await load_entities(db, by_id)
     linked = {}
     for tweet in tweets:
         tweet["when"] = readable_time(tweet["created_at"])
         tweet["twitter_url"] = twitter_url(tweet)
+        tweet["entities"] = entities[tweet["id"]]
+        tweet["highlights"] = []
         also = {tweet["retweeted_id"], tweet["quoted_id"]} - {None}
-        linked[tweet["id"]] = status_ids(tweet["text"]) | also
+        linked[tweet["id"]] = linked_ids(tweet["entities"]) | also
     present = await present_ids(db, set().union(*linked.values()))
     for tweet in tweets:
         tweet["local_ids"] = linked[tweet["id"]] & present

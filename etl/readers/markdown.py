@@ -26,7 +26,18 @@ from tweet_site.core import status_author, status_link
 from .. import media, textcodec
 from ..dates import parse_twitter_date
 from ..entities import extract_entities
-from ..records import MediaRef, Options, Problem, SourceInfo, Tweet, UserRef, valid_id
+from ..records import (
+    Hashtag,
+    Link,
+    MediaRef,
+    Mention,
+    Options,
+    Problem,
+    SourceInfo,
+    Tweet,
+    UserRef,
+    valid_id,
+)
 from ..sources import HEAD_BYTES, Tree, safe_join
 
 if TYPE_CHECKING:
@@ -345,9 +356,17 @@ def parse_entry(tree, path, first_line, body, footer, escaped, problems, owner=N
         url=f"https://twitter.com/{owner}/status/{tweet_id}",
         input_file=path,
         input_line=first_line,
-        mentions=[UserRef(screen_name=name) for name in entities.mentions],
-        hashtags=list(entities.hashtags),
-        urls=list(entities.urls),
+        mentions=[
+            Mention(name, None, None, *span)
+            for name, span in zip(entities.mentions, entities.mention_spans, strict=True)
+        ],
+        hashtags=[
+            Hashtag(tag, *span)
+            for tag, span in zip(entities.hashtags, entities.hashtag_spans, strict=True)
+        ],
+        urls=[
+            Link(url, *span) for url, span in zip(entities.urls, entities.url_spans, strict=True)
+        ],
         media=media_refs,
     )
     if entities.retweet_of:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..dates import any_date, epoch, normalise_iso
 from ..jsfiles import JSFileError, iter_array, read_side_file
+from ..offsets import fill_in, relocate
 from ..records import Like, Options, Problem, SourceInfo, Tweet, UserRef, Withheld
 from ..sources import Tree
 from . import tweetjson
@@ -490,6 +491,8 @@ class NoteIndex:
         full = names + LEADING_NAMES.sub("", note.text)
         tweet.text = (full + "".join(" " + u for u in trailing)).strip()
         tweet.note_tweet_id = note.id
+        relocate(tweet)
+        fill_in(tweet)
 
     def unmatched(self) -> list[Note]:
         return [n for n in self.notes if not n.used]

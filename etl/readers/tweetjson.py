@@ -17,8 +17,10 @@ from tweet_site.core import status_link
 from .. import media
 from ..dates import parse_created_at
 from ..jsfiles import UNREADABLE_IN_A_ROW
-from ..records import MAX_ID, MediaRef, Problem, Tweet, UserRef, valid_id
+from ..offsets import fill_in, relocate
+from ..records import MAX_ID, Hashtag, Link, MediaRef, Mention, Problem, Tweet, UserRef, valid_id
 from ..sources import Tree
+from . import textmap
 
 # Classes stop at the next `<`, so a hostile `source` is scanned once, not once per `<a`.
 ANCHOR_TEXT = re.compile(r"<a\b[^<>]*>(?P<name>(?:[^<]|<(?!/?a\b))*)</a>")
@@ -209,16 +211,63 @@ def find_media(
     return None
 
 
-def text_of(tweet: dict, media_urls: set[str]) -> str:
-    """full_text with t.co links expanded, media links removed, HTML entities decoded."""
-    text = string(tweet.get("full_text")) or string(tweet.get("text")) or ""
+def source_text(tweet: dict) -> str:
+    return string(tweet.get("full_text")) or string(tweet.get("text")) or ""
+
+
+def swaps_of(tweet: dict, media_urls: set[str]) -> list[textmap.Swap]:
+    """The tweet's t.co links with their expansions, then its media links, to cut."""
+    swaps = []
     for url in array(obj(tweet.get("entities")).get("urls"))[:MAX_ENTITIES]:
         short, expanded = string(obj(url).get("url")), string(obj(url).get("expanded_url"))
         if short and expanded:
-            text = text.replace(short, expanded)
-    for short in media_urls:
-        text = text.replace(short, "")
-    return html.unescape(text).strip()
+            swaps.append((short, expanded))
+    return swaps + [(short, "") for short in media_urls]
+
+
+def text_of(tweet: dict, media_urls: set[str]) -> str:
+    """full_text with t.co links expanded, media links removed, HTML entities decoded."""
+    return textmap.changed(source_text(tweet), swaps_of(tweet, media_urls)).strip()
+
+
+def said_span(entity: dict) -> tuple[int, int] | None:
+    """An entity's `indices` [start, end], when they are two numbers in order."""
+    indices = array(entity.get("indices"))
+    if len(indices) != 2:
+        return None
+    start, end = as_int(indices[0]), as_int(indices[1])
+    return (start, end) if start is not None and end is not None and 0 <= start < end else None
+
+
+def entity_refs(
+    raw: dict, source: str, swaps: list[textmap.Swap], full: str
+) -> tuple[list[Mention], list[Hashtag], list[Link]]:
+    """The tweet's entities, each at the offsets its `indices` give in the stored text,
+    full.strip() (checked and, where they miss, corrected by convert's relocate)."""
+    entities = obj(raw.get("entities"))
+    mentions = [
+        m
+        for m in array(entities.get("user_mentions"))
+        if isinstance(m, dict) and string(m.get("screen_name"))
+    ]
+    hashtags = [h for h in array(entities.get("hashtags")) if string(obj(h).get("text"))]
+    urls = [u for u in array(entities.get("urls")) if string(obj(u).get("expanded_url"))]
+    said = [said_span(item) for item in (*mentions, *hashtags, *urls)]
+    where = textmap.offsets_in(source, swaps, full, [o for span in said if span for o in span])
+    spans = iter([(where.get(s[0]), where.get(s[1])) if s else (None, None) for s in said])
+    return (
+        [
+            Mention(
+                m["screen_name"],
+                as_id(m.get("id_str") or m.get("id")),
+                string(m.get("name")),
+                *next(spans),
+            )
+            for m in mentions
+        ],
+        [Hashtag(h["text"], *next(spans)) for h in hashtags],
+        [Link(u["expanded_url"], *next(spans)) for u in urls],
+    )
 
 
 GIVEN_UP = object()  # the raw item of converted()'s last tuple when it gives up on a file
@@ -288,11 +337,14 @@ def convert(
     if author is None:
         raise ValueError("the export names no account for this tweet")
     lat, lon, place_name, place_country = location(raw)
-    mentions = [m for m in array(entities.get("user_mentions")) if isinstance(m, dict)]
+    media_urls = {u for m in media_items if (u := string(obj(m).get("url")))}
+    source, swaps = source_text(raw), swaps_of(raw, media_urls)
+    full = textmap.changed(source, swaps)
+    mentions, hashtags, urls = entity_refs(raw, source, swaps, full)
     tweet = Tweet(
         id=tweet_id,
         created_at=created_at,
-        text=text_of(raw, {u for m in media_items if (u := string(obj(m).get("url")))}),
+        text=full.strip(),
         author=author,
         url=f"https://twitter.com/{author.screen_name}/status/{tweet_id}",
         input_file=input_file,
@@ -315,26 +367,21 @@ def convert(
         possibly_sensitive=raw.get("possibly_sensitive")
         if isinstance(raw.get("possibly_sensitive"), bool)
         else None,
-        mentions=[
-            UserRef(m["screen_name"], as_id(m.get("id_str") or m.get("id")), string(m.get("name")))
-            for m in mentions
-            if string(m.get("screen_name"))
-        ],
-        hashtags=[h["text"] for h in array(entities.get("hashtags")) if string(obj(h).get("text"))],
-        urls=[
-            u["expanded_url"]
-            for u in array(entities.get("urls"))
-            if string(obj(u).get("expanded_url"))
-        ],
+        mentions=mentions,
+        hashtags=hashtags,
+        urls=urls,
         media=media_refs(tweet_id, media_items, ctx, (input_file, input_line)),
     )
-    quoted = [as_id(m["id"]) for url in tweet.urls if (m := status_link(url))]
+    quoted = [as_id(m["id"]) for link in tweet.urls if (m := status_link(link.url))]
     quoted = [q for q in quoted if q and q != tweet_id]
     if quoted:
         tweet.quoted_id = quoted[-1]
     if retweet:
         apply_retweet(tweet, raw, ctx)
     apply_edit_info(tweet, raw.get("edit_info"))
+    relocate(tweet)
+    if retweet:  # (a retweet's original: its text and entities are the retweet's, filled then)
+        fill_in(tweet)
     return tweet
 
 
@@ -347,10 +394,17 @@ def apply_retweet(tweet: Tweet, raw: dict, ctx: Context) -> None:
         tweet.retweeted_screen_name = author["screen_name"]
         tweet.retweeted_id = as_id(original.get("id_str") or original.get("id"))
         inner = convert(original, ctx, tweet.input_file, tweet.input_line, retweet=False)
-        tweet.text = f"RT @{author['screen_name']}: {inner.text}"
+        name = author["screen_name"]
+        prefix = f"RT @{name}: "
+        tweet.text = prefix + inner.text
+        for entity in (*inner.mentions, *inner.hashtags, *inner.urls):
+            if entity.start is not None:
+                entity.start += len(prefix)
+                entity.end += len(prefix)
+        retweeted = Mention(name, inner.author.id, inner.author.name, 3, 4 + len(name))
         known = {m.screen_name.lower() for m in tweet.mentions}
         tweet.mentions += [
-            m for m in [inner.author, *inner.mentions] if m.screen_name.lower() not in known
+            m for m in [retweeted, *inner.mentions] if m.screen_name.lower() not in known
         ]
         tweet.hashtags = tweet.hashtags or inner.hashtags
         tweet.urls = tweet.urls or inner.urls

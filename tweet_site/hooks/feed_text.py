@@ -1,6 +1,6 @@
 """SQL functions the Atom feeds (the `latest` and `search_feed` canned queries) are built with:
-text XML can carry, entry titles cut at a word, and entry content whose links to tweets the
-archive holds open the archive's own pages."""
+text XML can carry, entry titles cut at a word, and entry content linking the links the
+database stores for the tweet (those to tweets the archive holds open its own pages)."""
 
 import html
 import re
@@ -9,15 +9,15 @@ import sqlite3
 from datasette import hookimpl
 
 from tweet_site.config import archive_database, config
-from tweet_site.core import STATUS_URL
-from tweet_site.ids import in_id_range
+from tweet_site.links import status_id
+from tweet_site.text import URL, placed, web_href
 
 # Characters XML 1.0 can't carry at all: datasette-atom's feed builder refuses the whole feed
 # (a 500) for one tweet holding any of them.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 TITLE_LENGTH = 80
-URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-TRAILING = ".,;:!?'\"…»)]}>"
+# A tweet's links where its text holds them (the urls table's offsets).
+LINKS_SQL = "select start, end, url from urls where tweet_id = ? and start is not null"
 
 
 def xml_text(value):
@@ -44,28 +44,35 @@ def feed_title(screen_name, text):
     return prefix + cut_at_word(text, TITLE_LENGTH - len(prefix))
 
 
-def feed_html(text, present, page_url):
-    """A tweet's text as the HTML of a feed entry: escaped, line breaks kept, links linked;
-    a link to a tweet in `present(ids)` goes to `page_url(id)`, the archive's own page."""
-    text = xml_text(text)
+def feed_html(text, links=(), local_page=lambda url: None):
+    """A tweet's text as the HTML of a feed entry: escaped, line breaks kept, and exactly
+    `links` linked ((start, end, url) each, text[start:end] the URL as written: the urls
+    table's rows). A link to a tweet the archive holds goes to `local_page(url)`, its page
+    there (None for any other link)."""
     if not isinstance(text, str):
-        return text
-    ids = {int(m["id"]) for m in STATUS_URL.finditer(text) if in_id_range(int(m["id"]))}
-    local = present(ids) if ids else set()
-    out, last = [], 0
-    for match in URL.finditer(text):
-        url = match[0]
-        while url and url[-1] in TRAILING:
-            url = url[:-1]
-        out.append(html.escape(text[last : match.start()]))
-        last = match.start() + len(url)
-        status = STATUS_URL.match(url)
-        href = url
-        if status and status.end() == len(url) and int(status["id"]) in local:
-            href = page_url(int(status["id"]))
-        out.append(f'<a href="{html.escape(href)}">{html.escape(url)}</a>')
-    out.append(html.escape(text[last:]))
+        return xml_text(text)
+    out, pos = [], 0
+    for start, end, _, url in placed(((s, e, URL, u) for s, e, u in links), len(text)):
+        out.append(escaped(text[pos:start]))
+        shown = escaped(text[start:end])
+        href = (local_page(url) or web_href(url)) if url else None
+        out.append(f'<a href="{html.escape(href)}">{shown}</a>' if href else shown)
+        pos = end
+    out.append(escaped(text[pos:]))
     return "".join(out).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def escaped(text):
+    return html.escape(xml_text(text))
+
+
+def stored_links(conn, tweet_id):
+    if not isinstance(tweet_id, int):
+        return []
+    try:
+        return conn.execute(LINKS_SQL, [tweet_id]).fetchall()
+    except sqlite3.Error:
+        return []
 
 
 def archived(conn):
@@ -79,6 +86,24 @@ def archived(conn):
         return {row[0] for row in rows}
 
     return present
+
+
+def entry_html(conn, page_url):
+    """feed_html(text, tweet_id) for SQL: the tweet's stored links, looked up."""
+    present = archived(conn)
+
+    def html_of(text, tweet_id):
+        links = stored_links(conn, tweet_id)
+        ids = {i for _, _, url in links if (i := status_id(url)) is not None}
+        local = present(ids) if ids else set()
+
+        def local_page(url):
+            linked = status_id(url)
+            return page_url(linked) if linked in local else None
+
+        return feed_html(text, links, local_page)
+
+    return html_of
 
 
 def page_urls(datasette, database):
@@ -100,6 +125,6 @@ def prepare_connection(conn, database, datasette):
     conn.create_function("feed_title", 2, feed_title, deterministic=True)
     if database != archive_database(datasette):
         return
-    present, page_url = archived(conn), page_urls(datasette, database)
-    conn.create_function("feed_html", 1, lambda text: feed_html(text, present, page_url))
+    page_url = page_urls(datasette, database)
+    conn.create_function("feed_html", 2, entry_html(conn, page_url))
     conn.create_function("feed_link", 1, page_url)

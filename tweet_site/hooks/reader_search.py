@@ -1,5 +1,4 @@
 import functools
-import html
 import json
 import re
 import urllib.parse
@@ -7,7 +6,6 @@ from datetime import date, timedelta
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from markupsafe import Markup, escape
 
 from tweet_site import search_query
 from tweet_site.config import archive_database
@@ -54,7 +52,6 @@ KINDS = {
 DAY = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 RANK_CURSOR = re.compile(r"^(-?\d{1,20})~(?:(-?\d+(?:\.\d+)?(?:e-?\d+)?)~(-?\d{1,20}))?$")
 ID_CURSOR = re.compile(r"^-?\d{1,20}$")
-TAG = re.compile(r"(<[^>]*>)")
 # Control characters (NUL...) are no search and no page text.
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 MARKED = re.compile("\x02([^\x02\x03]{1,200})\x03")
@@ -392,32 +389,11 @@ def term_pattern(words, substrings, prefixes=()):
     return re.compile("|".join(parts), re.I) if parts else None
 
 
-def mark_html(rendered, pattern):
-    """<mark> around the matches in the text of a rendered tweet card's text (never inside a
-    tag or an attribute, nor in its author or date: its links stay whole)."""
-    if pattern is None:
-        return rendered
-    out, inside = [], False
-    for part in TAG.split(str(rendered)):
-        if part.startswith("<"):
-            if part.startswith('<div class="tweet-text'):
-                inside = True
-            elif part == "</div>":
-                inside = False
-            out.append(part)
-            continue
-        if not inside:
-            out.append(part)
-            continue
-        text, last = html.unescape(part), 0
-        for found in pattern.finditer(text):
-            if not found.group(0):
-                continue
-            out.append(str(escape(text[last : found.start()])))
-            out.append(str(Markup("<mark>{}</mark>").format(found.group(0))))
-            last = found.end()
-        out.append(str(escape(text[last:])))
-    return Markup("".join(out))
+def match_spans(text, pattern):
+    """Where `pattern` matches in a tweet's text: the spans its card marks."""
+    if pattern is None or not isinstance(text, str):
+        return []
+    return [found.span() for found in pattern.finditer(text) if found.end() > found.start()]
 
 
 def explorer_links(datasette, database, search):
@@ -519,7 +495,8 @@ async def results(request, db, search, plan):
     substrings = wanted if plan != "words" else set()
     prefixes = search_query.prefixes(search.q) if plan == "words" else set()
     for tweet in tweets:
-        tweet["pattern"] = term_pattern(words.get(tweet["id"], ()), substrings, prefixes)
+        pattern = term_pattern(words.get(tweet["id"], ()), substrings, prefixes)
+        tweet["highlights"] = match_spans(tweet["text"], pattern)
     return {
         "tweets": tweets,
         "count": count,
@@ -538,8 +515,3 @@ def register_routes():
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("reader_search_score", 2, score, deterministic=True)
-
-
-@hookimpl
-def prepare_jinja2_environment(env):
-    env.filters["search_marks"] = mark_html

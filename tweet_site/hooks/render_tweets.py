@@ -11,52 +11,18 @@ from tweet_site.chars import (
     DIRECTION_MARKS,
     HIGHLIGHT_END,
     HIGHLIGHT_START,
-    INVISIBLE,
 )
 from tweet_site.config import archive_database
-from tweet_site.links import media_url, present_ids, status_id, status_ids, user_url
+from tweet_site.links import media_url, present_ids, status_id, user_url
+from tweet_site.text import Links, render_text, safe_href
+from tweet_site.tweets import ENTITY_SQL, linked_ids
 
 HIGHLIGHTED = re.compile("\x02([^\x02\x03]*)\x03")
-
-TOKENS = re.compile(
-    r"(?P<url>https?://[^\s<>\"]+)"
-    r"|(?<![\w@!#$%&*])[@＠](?P<mention>[A-Za-z0-9_]{1,15})(?![\w@])"
-    r"|(?<![\w&#])[#＃](?P<tag>\w*[^\W\d_]\w*)",
-    re.IGNORECASE,
-)
-TRAILING = ".,;:!?'\"…»)]}>"
 MEDIA_LABELS = {"photo": "Photo", "video": "Video", "animated_gif": "GIF"}
 
 
 def clean(text):
     return text.translate(BIDI_CONTROLS)
-
-
-def split_url(candidate):
-    """The URL part of a match and the trailing punctuation that belongs to the sentence."""
-    url = candidate
-    while url and url[-1] in TRAILING:
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break
-        url = url[:-1]
-    return url, candidate[len(url) :]
-
-
-def safe_href(url):
-    """http(s) URLs only, invisible characters percent-encoded so the link shows what it does."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return "".join(urllib.parse.quote(c) if ord(c) in INVISIBLE or c.isspace() else c for c in url)
-
-
-def display_url(url, limit=32):
-    shown = re.sub(r"^https?://(www\.)?", "", url, flags=re.I)
-    shown = "".join(c for c in shown if ord(c) not in INVISIBLE)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def hashtag_url(datasette, database, tag):
@@ -82,51 +48,39 @@ def tweet_page_url(datasette, database, tweet_id):
     return datasette.urls.row(database, "tweets", str(int(tweet_id))) + f"#t{int(tweet_id)}"
 
 
-def link_html(url, datasette, database, local_ids):
-    """A link in a tweet: to the archive's own page when it is a tweet the archive holds."""
-    href = safe_href(url)
-    if not href:
-        return escape(url)
-    local = status_id(url) if local_ids else None
-    if local is not None and local in local_ids:
-        return Markup('<a class="local-tweet" href="{}" title="{}">{}</a>').format(
-            tweet_page_url(datasette, database, local), "In this archive: " + href, display_url(url)
-        )
-    return Markup('<a href="{}" title="{}" rel="nofollow noopener noreferrer">{}</a>').format(
-        href, href, display_url(url)
+def site_links(datasette, database, local_ids=frozenset()):
+    """Where a card's links go on this site (under its base_url): accounts' and hashtags'
+    pages, and the archive's page of a linked tweet in `local_ids` (ids the archive holds)."""
+
+    def local_tweet(url):
+        tweet_id = status_id(url) if local_ids else None
+        if tweet_id is None or tweet_id not in local_ids:
+            return None
+        return tweet_page_url(datasette, database, tweet_id)
+
+    return Links(
+        user=lambda name: user_url(datasette, name),
+        hashtag=lambda tag: hashtag_url(datasette, database, tag),
+        local_tweet=local_tweet,
     )
 
 
-def tweet_html(text, datasette, database, lang=None, local_ids=frozenset()):
-    """Tweet text as HTML: escaped, with links, @mentions and #hashtags linked; links to the
-    tweets in `local_ids` (ids the archive holds) open the archive's page for them."""
+def tweet_html(
+    text,
+    datasette,
+    database,
+    lang=None,
+    local_ids=frozenset(),
+    entities=(),
+    highlights=(),
+    begin=0,
+):
+    """Tweet text as HTML (tweet_site.text's render_text in the card's text element): escaped,
+    with exactly the stored `entities` linked and the `highlights` marked, from `begin` on."""
     if text is None:
         return Markup("")
-    text = clean(text)
-    out, last = [], 0
-    for match in TOKENS.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        last = match.end()
-        if match["url"]:
-            url, rest = split_url(match["url"])
-            out.append(link_html(url, datasette, database, local_ids))
-            out.append(escape(rest))
-        elif match["mention"]:
-            name = match["mention"]
-            out.append(
-                Markup('<a class="mention" href="{}">@{}</a>').format(
-                    user_url(datasette, name), name
-                )
-            )
-        else:
-            tag = match["tag"]
-            out.append(
-                Markup('<a class="hashtag" href="{}">#{}</a>').format(
-                    hashtag_url(datasette, database, tag), tag
-                )
-            )
-    out.append(escape(text[last:]))
-    html = Markup("").join(out).replace("\r\n", "\n").replace("\n", Markup("<br>"))
+    links = site_links(datasette, database, local_ids)
+    html = render_text(text, entities, highlights, links, begin=begin)
     return Markup('<div class="tweet-text" dir="auto"{}>{}</div>').format(
         lang_attribute(lang), html
     )
@@ -234,6 +188,57 @@ async def local_ids(datasette, database, ids):
     return frozenset(i for i in ids if cache.get(i))
 
 
+# A cell's text is rendered with its tweet's stored entities, fetched as its media are: with
+# those of the tweets just below, kept for databases that can't change. The window's tweets
+# are listed first (kind NULL), so a tweet without entities is known to have none.
+ENTITIES_AHEAD = 100
+ENTITY_CACHE_TWEETS = 20_000
+ENTITY_CACHE = weakref.WeakKeyDictionary()
+ENTITY_WINDOW_SQL = (
+    "with window as (select id from tweets where id <= :id order by id desc limit :ahead)\n"
+    "select id as tweet_id, null as start, null as end, null as kind, null as value from window\n"
+    "union all" + ENTITY_SQL.format(ids="select id from window")
+)
+
+
+async def fetch_entities(datasette, database, tweet_id):
+    """The stored entities of a tweet, (start, end, kind, value) each."""
+    db = datasette.get_database(database)
+    cache = ENTITY_CACHE.setdefault(datasette, {}).setdefault(database, {})
+    if tweet_id in cache:
+        return cache[tweet_id]
+    rows = await db.execute(ENTITY_WINDOW_SQL, {"id": tweet_id, "ahead": ENTITIES_AHEAD})
+    found = {}
+    for row in rows.rows:
+        entities = found.setdefault(row["tweet_id"], [])
+        if row["kind"] is not None:
+            entities.append((row["start"], row["end"], row["kind"], row["value"]))
+    if db.is_mutable:
+        return found.get(tweet_id, [])
+    if len(cache) > ENTITY_CACHE_TWEETS:
+        cache.clear()
+    cache.update(found)
+    return found.get(tweet_id, [])
+
+
+def written_in(text, entities):
+    """The entities a cell's text holds where they say: a query's `text` column may be
+    another text than its row's tweet's (cut, or changed)."""
+    kept = []
+    for entity in entities:
+        start, end, kind, value = entity
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            continue
+        if kind == "url":
+            fits = isinstance(value, str) and end - start == len(value)
+            fits = fits and text.startswith(value, start)
+        else:
+            fits = text[start] in ("@＠" if kind == "mention" else "#＃")
+        if fits:
+            kept.append(entity)
+    return kept
+
+
 def row_get(row, key):
     try:
         return row[key] if key in row.keys() else None
@@ -258,19 +263,23 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "snippet" and table is None and isinstance(value, str):
         return highlighted_html(value)
     if column in ("text", "quoted_text") and table in ("tweets", None) and isinstance(value, str):
-        tweet_id = plain(row_get(row, "id" if table else "tweet_id") or row_get(row, "id"))
+        row_id = plain(row_get(row, "id" if table else "tweet_id") or row_get(row, "id"))
+        tweet_id = plain(row_get(row, "quoted_id")) if column == "quoted_text" else row_id
         media_count = plain(row_get(row, "media_count")) or 0
         lang = plain(row_get(row, "lang"))
-        linked = status_ids(value)
-        with_media = column == "text" and tweet_id is not None and media_count
-        if not linked and not with_media:
+        with_media = column == "text" and row_id is not None and media_count
+        if not isinstance(tweet_id, int) and not with_media:
             return tweet_html(value, datasette, database, lang)
 
         async def rendered():
+            entities = []
+            if isinstance(tweet_id, int):
+                entities = written_in(value, await fetch_entities(datasette, database, tweet_id))
+            linked = linked_ids(entities)
             local = await local_ids(datasette, database, linked) if linked else frozenset()
-            html = tweet_html(value, datasette, database, lang, local)
+            html = tweet_html(value, datasette, database, lang, local, entities)
             if with_media:
-                media = await fetch_media(datasette, database, tweet_id)
+                media = await fetch_media(datasette, database, row_id)
                 html += media_list_html(media, datasette)
             return html
 
@@ -312,7 +321,13 @@ RETWEET_PREFIX = re.compile(r"^RT @[A-Za-z0-9_]{1,15}:?\s*")
 
 def retweet_body(text):
     """A retweet's text without the "RT @name: " its author is shown by instead."""
-    return RETWEET_PREFIX.sub("", text, count=1) if isinstance(text, str) else text
+    return text[retweet_begin(text) :] if isinstance(text, str) else text
+
+
+def retweet_begin(text):
+    """Where a retweet's body begins, after the "RT @name: " (0 when there is none)."""
+    match = RETWEET_PREFIX.match(text) if isinstance(text, str) else None
+    return match.end() if match else 0
 
 
 @hookimpl
@@ -323,10 +338,16 @@ def extra_css_urls():
 
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
-    env.filters["tweet_html"] = lambda text, lang=None, local_ids=frozenset(): tweet_html(
-        text, datasette, archive_database(datasette), lang, local_ids or frozenset()
-    )
+    def tweet_html_filter(text, lang=None, local_ids=(), entities=(), highlights=(), begin=0):
+        database = archive_database(datasette)
+        local = frozenset(local_ids or ())
+        return tweet_html(
+            text, datasette, database, lang, local, entities or (), highlights or (), begin
+        )
+
+    env.filters["tweet_html"] = tweet_html_filter
     env.filters["retweet_body"] = retweet_body
+    env.filters["retweet_begin"] = retweet_begin
     env.filters["tweet_media"] = lambda media: media_list_html(media, datasette)
     env.filters["safe_href"] = lambda url: safe_href(url or "")
     env.filters["no_bidi"] = lambda text: text.translate(DIRECTION_MARKS) if text else text

@@ -9,7 +9,7 @@ import textwrap
 ENTRY = """xml_text(coalesce(tweets.url, 'https://twitter.com/i/status/' || tweets.id)) as atom_id,
 feed_title(users.screen_name, tweets.text) as atom_title,
 tweets.created_at as atom_updated,
-feed_html(tweets.text) as atom_content_html,
+feed_html(tweets.text, tweets.id) as atom_content_html,
 feed_link(tweets.id) as atom_link,
 xml_text(users.screen_name) as atom_author_name"""
 # The day Twitter began: the `updated` of an entry saying there is none.
