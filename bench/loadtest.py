@@ -47,7 +47,7 @@ import load_streams
 from build_speed import generate_markdown_archive
 from timing import percentile, timed_get
 
-from etl.site import SETTINGS, Site, free_port
+from etl.site import SETTINGS, free_port, serve_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,14 +147,7 @@ def serve(site: Path) -> tuple[subprocess.Popen, str]:
     """The site's server, its stderr in `process.log` (read by the phases)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = Site().serve_command(
-        site / "archive.db",
-        "127.0.0.1",
-        port,
-        site / "metadata.json",
-        "--inspect-file",
-        str(site / "inspect-data.json"),
-    )
+    command = serve_command(site, "127.0.0.1", port)
     # The published metadata names the media folder relative to the site folder; the
     # server's limits are its defaults.
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWEET_ARCHIVE_")}
@@ -234,11 +227,11 @@ def page_kinds(site: Path) -> dict[str, list[str]]:
             ),
         ],
         "canned queries": [
-            *(q("/archive/on_this_day", day=day) for day in DAYS),
+            *(q("/on-this-day.json", date=day) for day in DAYS),
             "/archive/top_hashtags",
             "/archive/top_mentions",
-            "/archive/activity",
-            "/archive/media_gallery",
+            "/timeline.json",
+            "/media.json",
             q("/archive/search.json", q="fox", _shape="array"),
         ],
         "feeds": ["/archive/latest.atom", q("/archive/search_feed.atom", q="fox")],

@@ -4,16 +4,16 @@
 
 Makes two copies of a built database: OLD with the indexes the site had before (a trigram index
 of every whole text, a word index with prefix='2 3 4') and NEW with `create_search()`. Then
-runs every query through the `search` canned query of each (the old SQL against OLD, the SQL of
-metadata.yml against NEW, with the plugin's SQL functions registered), through the tweets
-table's own search (Datasette's `?_search=` SQL) and the search feed, and asserts the same
-(tweet_id, snippet) lists in the same order. Prints the sizes of the indexes and the times.
+runs every query through the `search` canned query of each (the old SQL against OLD, the
+site's, tweet_site/lists/search.py, against NEW, with the plugin's SQL functions registered),
+through the tweets table's own search (Datasette's `?_search=` SQL) and the search feed, and
+asserts the same (tweet_id, snippet) lists in the same order. Prints the sizes of the indexes
+and the times.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import shutil
 import sqlite3
 import statistics
@@ -21,12 +21,10 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-import yaml
 
 from etl import search_index
 from tweet_site.hooks import feed_text, search_sql
-
-ROOT = Path(__file__).resolve().parent.parent
+from tweet_site.lists.canned import CANNED
 
 QUERIES = [
     # bench/site_speed.py PAGES
@@ -181,10 +179,8 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-@functools.cache
 def canned(name: str) -> str:
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
-    return metadata["databases"]["archive"]["queries"][name]["sql"]
+    return CANNED[name]["sql"]
 
 
 def new_search_sql() -> str:

@@ -25,9 +25,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import yaml
 from build_speed import generate_markdown_archive
 
-from etl.site import Site, free_port, start
+from etl import site
+from etl.site import free_port, start
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,11 +56,11 @@ PAGES = [
     ("tweets table ?_search=the&kind=tweet", q("/archive/tweets", _search="the", kind="tweet")),
     ("plain Datasette ?_search=the (JSON)", q("/archive/tweets.json", _search="the")),
     ("latest tweets feed (atom)", "/archive/latest.atom"),
-    ("on_this_day 06-05", q("/archive/on_this_day", day="06-05")),
+    ("on_this_day 06-05 (JSON)", q("/on-this-day.json", date="06-05")),
     ("top_hashtags", "/archive/top_hashtags"),
     ("top_mentions", "/archive/top_mentions"),
     ("top_mentions in 2016", q("/archive/top_mentions", since="2016", until="2016")),
-    ("activity", "/archive/activity"),
+    ("activity (JSON)", "/timeline.json"),
     ("activity dashboard", "/-/dashboards/activity"),
     # Reader pages (issue 10): what a visitor reaches from the home page.
     ("reader: timeline", "/timeline"),
@@ -106,14 +108,13 @@ def build(tweets: int, folder: Path) -> Path:
 
 
 def serve(db: Path, folder: Path) -> tuple[subprocess.Popen, str]:
-    """The site exactly as `make publish` serves it (etl/site.py), with precomputed counts."""
-    inspect = folder / "inspect-data.json"
-    datasette = str(Path(sys.executable).with_name("datasette"))
-    subprocess.run([datasette, "inspect", str(db), "--inspect-file", str(inspect)], check=True)
+    """The site exactly as `make publish` serves it (etl/site.py): `folder`, which holds the
+    database, made the site's configuration directory (precomputed counts included)."""
+    assert db.parent == folder
+    site.write_config(folder, yaml.safe_load(site.METADATA.read_text()))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = Site().serve_command(db, "127.0.0.1", port, None, "--inspect-file", str(inspect))
-    return start(command, base, seconds=60), base
+    return start(site.serve_command(folder, "127.0.0.1", port), base, seconds=60), base
 
 
 def fetch(url: str) -> tuple[float, int]:

@@ -1,15 +1,15 @@
 """From a built database to a running site: locally, as a deployable folder, or in the cloud.
 
 Every target goes through the same steps: a publishable copy of the database (private and
-redacted rows removed), the media it still refers to, a smoke test of the key pages, the
-precomputed counts, then the target's own last step. How the site is served comes from
-site.py alone.
+redacted rows removed), the media it still refers to, the folder made the site (site.py's
+Datasette configuration directory: metadata, settings, precomputed counts), a smoke test of
+the key pages of that folder, then the target's own last step, which starts from the same
+folder: serve it, ship it with its wheelhouse, or derive the cloud command from it.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import shlex
 import shutil
@@ -24,10 +24,19 @@ import click
 import sqlite_utils
 import yaml
 
-from . import redact, site_folder, site_wheel
+from . import redact, site, site_folder, site_wheel
 from .errors import EtlError
 from .media import is_media_file
-from .site import DATABASE_NAME, DATASETTE, MEDIA_ROOT_ENV, PROJECT, Site
+from .site import (
+    DATABASE_NAME,
+    DB_FILE,
+    MEDIA,
+    MEDIA_ROOT_ENV,
+    PROJECT,
+    REQUIREMENTS_FILE,
+    SITE_REQUIREMENTS,
+    WHEELS,
+)
 from .sources import SourceError, open_tree
 
 TARGETS = ("local", "dir", "cloudrun", "heroku", "fly", "vercel")
@@ -41,8 +50,6 @@ CLOUD_TOOLS = {
     "fly": ("flyctl", "datasette_publish_fly", "flyctl and FLY_API_TOKEN (or `flyctl auth login`)"),
     "vercel": ("vercel", "datasette_publish_vercel", "the Vercel CLI and VERCEL_TOKEN"),
 }
-# Where the site's wheel goes in the deployable folder and in a cloud image.
-WHEELS = "wheels"
 SMOKE_PATHS = ["/", f"/{DATABASE_NAME}", f"/{DATABASE_NAME}/tweets", "/-/plugins.json"]
 
 
@@ -65,7 +72,6 @@ class Plan:
     reload: bool = False
     robots: str = "index"
     allow_missing_media: bool = False
-    site: Site = field(default_factory=Site)
 
     def __post_init__(self):
         # The smoke test runs in the project folder: a relative path would point elsewhere.
@@ -101,8 +107,11 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         work = plan.work
         work.mkdir(parents=True, exist_ok=True)
         site_folder.mark(work)
-    db_path = work / f"{DATABASE_NAME}.db"
+    db_path = work / DB_FILE
     removed = redact.publishable_copy(plan.db, db_path, plan.redactions, plan.privacy)
+    # Start empty: files left by an earlier publish may belong to tweets hidden since, and
+    # the folder is the site (a cloud command ships its media/ whenever there is one).
+    shutil.rmtree(work / MEDIA, ignore_errors=True)
     media_root = None
     media = None
     if plan.media_url is None:
@@ -110,50 +119,36 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
             media_root = os.pathsep.join(source_roots(plan.db))
             media = copy_media(plan.db, db_path, None)
         else:
-            media_root = str(work / "media")
-            # Start empty: files left by an earlier publish may belong to tweets hidden since.
-            shutil.rmtree(work / "media", ignore_errors=True)
-            media = copy_media(plan.db, db_path, work / "media")
+            media_root = str(work / MEDIA)
+            media = copy_media(plan.db, db_path, work / MEDIA)
         check_media(media, plan.allow_missing_media, echo)
     metadata = site_metadata(
         plan,
-        media_root="media" if plan.target != "local" else media_root,
+        media_root=MEDIA if plan.target != "local" else media_root,
         longest_record=longest_record(db_path),
     )
-    (work / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    site.write_config(work, metadata)
     env = dict(os.environ)
     if media_root:
         env[MEDIA_ROOT_ENV] = media_root
-    smoke_test(plan, db_path, work / "metadata.json", env, media.sample if media else None)
-    inspect = work / "inspect-data.json"
-    run([DATASETTE, "inspect", str(db_path), "--inspect-file", str(inspect)], env)
-    name_files_only(inspect)
+    smoke_test(work, env, media.sample if media else None)
     echo(status_line(db_path, removed, media))
     if plan.target == "local":
-        serve_locally(plan, db_path, inspect, work / "metadata.json", env, echo)
+        serve_locally(plan, work, env, echo)
         return None
+    write_installs(work)
     if plan.target == "dir":
-        write_bundle(plan, work, metadata)
+        write_bundle(work)
         replace_folder(work, plan.work)
         echo(
             f"Wrote a deployable site to {plan.work} (run it: cd {plan.work} && datasette serve .)"
         )
         return None
-    command = cloud_command(plan, db_path, work)
+    command = site.publish_command(work, plan.target, plan.name)
     echo(shlex.join(command))
     if not plan.dry_run:
         subprocess.run(command, check=True, env=env)
     return command
-
-
-def name_files_only(inspect: Path) -> None:
-    """`datasette inspect` records each database's local path. A config-directory site
-    (the bundle) treats a database as immutable only when that entry is its bare file name,
-    and the path is nobody's business once deployed."""
-    data = json.loads(inspect.read_text())
-    for entry in data.values():
-        entry["file"] = Path(entry["file"]).name
-    inspect.write_text(json.dumps(data, indent=2))
 
 
 def staging_folder(out: Path) -> Path:
@@ -324,7 +319,7 @@ def longest_record(db_path: Path) -> int | None:
 
 
 def site_metadata(plan: Plan, media_root: str | None, longest_record: int | None = None) -> dict:
-    metadata = yaml.safe_load(plan.site.metadata.read_text())
+    metadata = yaml.safe_load(site.METADATA.read_text())
     plugins = metadata.setdefault("plugins", {})
     if plan.robots not in ROBOTS:
         raise PublishError(f"ROBOTS must be one of {', '.join(ROBOTS)}, not {plan.robots!r}")
@@ -339,34 +334,21 @@ def site_metadata(plan: Plan, media_root: str | None, longest_record: int | None
     return metadata
 
 
-def smoke_test(
-    plan: Plan, db_path: Path, metadata: Path, env: dict, media: tuple[int, int] | None = None
-) -> None:
-    """GET the key pages (and one media file) in a child Datasette with exactly the site's
-    configuration."""
-    db = sqlite_utils.Database(db_path)
+def smoke_test(folder: Path, env: dict, media: tuple[int, int] | None = None) -> None:
+    """GET the key pages (and one media file) of the site in `folder`, in a child process
+    with the site's environment (etl/smoke.py: site.datasette(folder), as the tests make
+    theirs)."""
+    db = sqlite_utils.Database(folder / DB_FILE)
     paths = list(SMOKE_PATHS)
     latest = db.execute("select id from tweets order by created_at desc limit 1").fetchone()
+    db.close()
     if latest:
         paths += [f"/{DATABASE_NAME}/tweets/{latest[0]}", f"/{DATABASE_NAME}/search?q=a"]
-    config = {
-        "db": str(db_path),
-        "metadata": str(metadata),
-        "settings": plan.site.settings,
-        "paths": paths,
-        "media": [f"/-/media/{media[0]}/{media[1]}"] if media else [],
-    }
-    config_path = db_path.with_name("smoke.json")
-    config_path.write_text(json.dumps(config))
-    result = subprocess.run(
-        [sys.executable, "-m", "etl.smoke", str(config_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT,
-    )
-    config_path.unlink()
-    log = db_path.with_name("smoke.log")
+    command = [sys.executable, "-m", "etl.smoke", str(folder), *paths]
+    if media:
+        command += ["--media", f"/-/media/{media[0]}/{media[1]}"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=PROJECT)
+    log = folder / "smoke.log"
     if result.returncode == 0:
         log.unlink(missing_ok=True)
         return
@@ -378,13 +360,6 @@ def smoke_test(
         lines = [errors[-1] if errors else f"exit status {result.returncode}"]
     more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
     raise PublishError(f"smoke test failed: {lines[0]}{more}; details in {log}")
-
-
-def run(command: list[str], env: dict) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
-        raise PublishError(f"{Path(command[0]).name} {command[1]} failed: {last}")
 
 
 def human_size(size: int) -> str:
@@ -414,9 +389,8 @@ def status_line(db_path: Path, removed: dict, media: Media | None = None) -> str
     return line
 
 
-def serve_locally(plan, db_path, inspect, metadata, env, echo) -> None:
-    extra = ["--inspect-file", str(inspect), *(["--reload"] if plan.reload else [])]
-    args = plan.site.serve_command(db_path, plan.host, plan.port, metadata, *extra)
+def serve_locally(plan: Plan, folder: Path, env: dict, echo) -> None:
+    args = site.serve_command(folder, plan.host, plan.port, *(["--reload"] if plan.reload else []))
     echo(f"Serving at http://{plan.host}:{plan.port}/  (Ctrl-C to stop)")
     sys.stdout.flush()
     sys.stderr.flush()
@@ -424,43 +398,22 @@ def serve_locally(plan, db_path, inspect, metadata, env, echo) -> None:
     os.execve(args[0], args, env)
 
 
-def write_bundle(plan: Plan, work: Path, metadata: dict) -> None:
-    site = plan.site
+def write_installs(work: Path) -> None:
+    """The site's wheel in wheels/ and the requirements.txt that installs it with its pinned
+    requirements: what a deployable folder and a cloud image install."""
+    shutil.rmtree(work / WHEELS, ignore_errors=True)
     wheel = site_wheel.build_wheel(work / WHEELS)
-    (work / "settings.json").write_text(json.dumps(site.settings, indent=2))
-    requirements = [*site.requirements, f"./{WHEELS}/{wheel.name}"]
-    (work / "requirements.txt").write_text("\n".join(requirements) + "\n")
+    requirements = [*SITE_REQUIREMENTS, f"./{WHEELS}/{wheel.name}"]
+    (work / REQUIREMENTS_FILE).write_text("\n".join(requirements) + "\n")
+
+
+def write_bundle(work: Path) -> None:
+    """What makes the folder deployable anywhere: a Dockerfile, a README, the marker
+    listing what was written."""
     (work / "Dockerfile").write_text(DOCKERFILE)
     (work / "README.md").write_text(BUNDLE_README)
     contents = sorted(path.name for path in work.iterdir() if path.name != site_folder.MARKER)
     site_folder.mark(work, contents)
-
-
-def cloud_command(plan: Plan, db_path: Path, work: Path) -> list[str]:
-    site = plan.site
-    command = [DATASETTE, "publish", plan.target, str(db_path)]
-    command += ["--metadata", str(work / "metadata.json")]
-    # The site's wheel reaches the image as a static folder (`datasette publish` copies each
-    # into the image's working folder before it runs pip).
-    shutil.rmtree(work / WHEELS, ignore_errors=True)
-    wheel = site_wheel.build_wheel(work / WHEELS)
-    command += ["--static", f"{WHEELS}:{wheel.parent}"]
-    if plan.media_url is None:
-        command += ["--static", f"media:{work / 'media'}"]
-    command += [*site.install_options(), "--install", f"./{WHEELS}/{wheel.name}"]
-    settings = site.setting_flags()
-    if plan.target == "cloudrun":
-        command += ["--service", plan.name, "--max-instances", "3"]
-        command += ["--extra-options", " ".join(settings)]
-    elif plan.target == "heroku":
-        command += ["--name", plan.name, "--extra-options", " ".join(settings)]
-    elif plan.target == "fly":
-        command += ["--app", plan.name]
-        command += [part for flag in settings for part in flag.split(" ")]
-    elif plan.target == "vercel":
-        command += ["--project", plan.name]
-        command += [part for flag in settings for part in flag.split(" ")]
-    return command
 
 
 DOCKERFILE = """\

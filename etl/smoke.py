@@ -1,34 +1,31 @@
-"""Fetch the key pages of a site in one Datasette process: `python -m etl.smoke CONFIG`.
+"""Fetch the key pages of a site folder in one Datasette process:
+`python -m etl.smoke FOLDER PATH... [--media PATH]`.
 
 Run in a child process, with the environment the site will have (its media root), and
-the site as this environment has it installed (the tweet_site package); CONFIG is the JSON
-that publish.smoke_test writes. Prints one line per failure
-and exits 1 if any page did not answer 200, or the media file not as an image or video.
+the site as this environment has it installed (the tweet_site package). The Datasette is
+site.datasette(FOLDER): the folder publish wrote, configured as `datasette FOLDER` serves it
+and as the tests make theirs. Prints one line per failure and exits 1 if any page did not
+answer 200, or the media file not as an image or video.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import json
 import sys
+from pathlib import Path
 
-import yaml
-from datasette.app import Datasette
+from . import site
 
 
-async def fetch_all(config: dict) -> list[str]:
-    metadata = yaml.safe_load(open(config["metadata"], encoding="utf-8"))
-    ds = Datasette(
-        immutables=[config["db"]],
-        metadata=metadata,
-        settings=config["settings"],
-    )
+async def fetch_all(folder: Path, paths: list[str], media: list[str]) -> list[str]:
+    ds = site.datasette(folder)
     failures = []
-    for path in config["paths"]:
+    for path in paths:
         response = await ds.client.get(path)
         if response.status_code != 200:
             failures.append(f"GET {path} answered {response.status_code}")
-    for path in config.get("media", []):
+    for path in media:
         response = await ds.client.get(path)
         kind = response.headers.get("content-type", "")
         if response.status_code != 200 or not kind.startswith(("image/", "video/")):
@@ -39,7 +36,12 @@ async def fetch_all(config: dict) -> list[str]:
 
 
 def main() -> None:
-    failures = asyncio.run(fetch_all(json.loads(open(sys.argv[1]).read())))
+    parser = argparse.ArgumentParser(prog="python -m etl.smoke")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--media", action="append", default=[])
+    args = parser.parse_args()
+    failures = asyncio.run(fetch_all(args.folder, args.paths, args.media))
     for failure in failures:
         print(failure)
     sys.exit(1 if failures else 0)

@@ -11,7 +11,7 @@ from datasette.app import Datasette
 from tests.helpers.browser import CHROMIUM
 from tests.helpers.build import run_build
 from tests.helpers.paths import MARKDOWN, ROOT, SEARCH_SOURCES, SITE_SOURCES
-from tests.helpers.site import make_datasette
+from tests.helpers.site import SITE_FOLDERS, make_datasette
 
 # The site caps SQLite's memory process-wide (hooks/query_limits.py: pragma hard_heap_limit),
 # as a server with one Datasette should. The test process makes hundreds of Datasette
@@ -90,6 +90,14 @@ def db(fixture_db) -> sqlite_utils.Database:
 @pytest.fixture(scope="session")
 def metadata() -> dict:
     return yaml.safe_load((ROOT / "metadata.yml").read_text())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _site_folders(tmp_path_factory):
+    """Where tests.helpers.site.site_folder makes its folders: the session's temporary folder."""
+    SITE_FOLDERS.append(tmp_path_factory.mktemp("sites"))
+    yield
+    SITE_FOLDERS.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,11 @@
 """What the reader list pages share (hooks/reader_*.py): the kind filter, counts from the
-monthly summary, pagination links, tweet cards and the explorers' JSON / CSV / SQL links."""
+monthly summary, pagination links, tweet cards and the explorers' links to Datasette's
+pages."""
 
 import urllib.parse
 
 from tweet_site.config import archive_database, archive_or_404  # noqa: F401 (listing's users import it here)
+from tweet_site.lists import months
 from tweet_site.pages import archive_features, with_query
 from tweet_site.tweets import load_tweets
 
@@ -29,13 +31,13 @@ def selected_kinds(request) -> tuple:
     return () if len(kinds) == len(KINDS) else kinds
 
 
-def kind_clause(kinds):
-    """SQL over tweets.kind for `kinds` ('1' for all), with its bound parameters."""
+def kind_clause(kinds, column="tweets.kind"):
+    """SQL over `column` for `kinds` ('1' for all), with its bound parameters."""
     if not kinds:
         return "1", {}
     params = {f"kind{i}": kind for i, kind in enumerate(kinds)}
     # (+: never through the kind index, which holds a kind's tweets of every year, unsorted.)
-    return "+tweets.kind in (" + ", ".join(":" + name for name in params) + ")", params
+    return f"+{column} in (" + ", ".join(":" + name for name in params) + ")", params
 
 
 def kinds_label(kinds) -> str:
@@ -83,14 +85,13 @@ def plural(count: int, word: str) -> str:
 
 
 def explorer_links(datasette, kind, name=None, params=None, sql=None):
-    """The page's rows for explorers: JSON, CSV and the Datasette page (table, canned query
-    or SQL) they come from."""
+    """The page's rows for explorers in Datasette's own pages: JSON, CSV and the table or SQL
+    they come from (the lists of tweet_site/lists answer .json and .csv themselves:
+    formats.py)."""
     database = archive_database(datasette)
     args = dict(params or {})
     if kind == "table":
         url = lambda fmt: datasette.urls.table(database, name, format=fmt)  # noqa: E731
-    elif kind == "query":
-        url = lambda fmt: datasette.urls.query(database, name, format=fmt)  # noqa: E731
     else:
         url = lambda fmt: datasette.urls.database(database, format=fmt)  # noqa: E731
         args = {"sql": sql, **args}
@@ -106,11 +107,10 @@ def explorer_links(datasette, kind, name=None, params=None, sql=None):
     }
 
 
-async def month_rows(db):
-    rows = await db.execute(
-        "select month, tweets, replies, retweets, quotes from tweets_per_month order by month"
-    )
-    return [dict(row) for row in rows.rows]
+async def month_rows(db, args=None):
+    """The rows of tweets_per_month, oldest first (lists/months.py)."""
+    query = months.query(args or {})
+    return [dict(row) for row in (await db.execute(query.sql, query.params)).rows]
 
 
 def pagination(request, next_cursor, name="before"):

@@ -45,6 +45,7 @@ HOOK_MODULES = (
     "query_limits",
     "server_limits",
     "static_files",
+    "canned_queries",
 )
 
 

@@ -26,6 +26,7 @@ from datasette.utils import derive_named_parameters, path_from_row_pks
 
 from tests.helpers.paths import IDS, ROOT
 from tests.helpers.site import make_datasette
+from tweet_site.hooks.canned_queries import MOVED
 
 # A malformed facet argument makes Datasette abandon the facet coroutines it had started
 # (its own doing, with or without this project's plugins): the 400 is what is tested here.
@@ -171,7 +172,12 @@ class Site:
             regex: view for found in pm.hook.register_routes(datasette=ds) for regex, view in found
         }
         self.args = {path.name: args_read(path) for path in sorted(PLUGINS.glob("*.py"))}
-        helpers = set().union(*map(args_read, (ROOT / "tweet_site").glob("*.py")))
+        # (The lists' modules read their arguments for the pages that run them.)
+        shared = [
+            *(ROOT / "tweet_site").glob("*.py"),
+            *(ROOT / "tweet_site" / "lists").glob("*.py"),
+        ]
+        helpers = set().union(*map(args_read, shared))
         self.helper_args = helpers | HELPER_ARGS
         routed = {plugin_file(view) for view in self.views.values()}
         # What plugin files without routes of their own read on Datasette's pages.
@@ -188,6 +194,7 @@ class Site:
             "screen_name": ["site_owner"],
             "pk": [rows["users"]],
             "slug": ["activity"],
+            "name": list(MOVED),
             "chart_slug": ["per-month"],
             "path": sorted(
                 p.name for p in (ROOT / "tweet_site" / "static").iterdir() if p.is_file()
@@ -321,7 +328,8 @@ def test_every_route_is_walked(site):
     assert unreached == []
     # The arguments found in the plugins' source include those the reader pages document.
     found = set().union(*site.args.values(), site.helper_args)
-    assert {"before", "after", "kind", "date", "type", "missing", "q", "sort"} <= found
+    documented = {"before", "after", "kind", "date", "type", "missing", "q", "sort"}
+    assert documented | {"since", "until", "min_tweets", "_size", "_shape"} <= found
 
 
 @pytest.mark.parametrize(

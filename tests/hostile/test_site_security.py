@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from datasette.database import Database
 
-from etl.site import Site, free_port, start
+from etl.site import free_port, serve_command, start
 from tests.helpers.paths import IDS, ROOT
-from tests.helpers.site import make_datasette
+from tests.helpers.site import make_datasette, site_folder
 
 MAX_ANSWER_SECONDS = 5
 # Each query alone would take gigabytes (and minutes) without the limits.
@@ -135,7 +135,7 @@ def live_site(site_db, tmp_path_factory):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k != "TWEET_ARCHIVE_MEDIA_ROOT"}
-    process = start(Site().serve_command(db_path, "127.0.0.1", port), base, env=env)
+    process = start(serve_command(site_folder(db_path), "127.0.0.1", port), base, env=env)
     yield process, base
     process.terminate()
     process.wait(timeout=10)

@@ -19,14 +19,15 @@ import sqlite_utils
 import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
+from datasette.cli import Setting
 
+from etl import site
 from etl.cli import cli
 from etl.publish import Plan, PublishError, copy_media, ensure_port_free, publish
 from etl.redact import Redactions
-from etl.site import SETTINGS, SITE_REQUIREMENTS, Site, free_port, setting_text, start
+from etl.site import DATASETTE, SETTINGS, SITE_REQUIREMENTS, free_port, setting_text, start
 from tests.helpers.build import run_build
 from tests.helpers.paths import MARKDOWN, ROOT
-from tests.helpers.site import bundle_datasette
 
 
 @pytest.fixture(scope="module")
@@ -47,18 +48,26 @@ def test_site_requirements_are_the_projects_own_pins():
     assert all(re.fullmatch(r"[a-z0-9-]+==[0-9.]+", r) for r in SITE_REQUIREMENTS)
 
 
-def test_serve_options_come_from_one_place():
-    site = Site()
-    options = site.serve_options()
-    # The site's plugins, templates and static files are the installed tweet_site package.
-    assert options[:2] == ["--metadata", str(ROOT / "metadata.yml")]
-    assert options[2:] == [
-        part
-        for name, value in SETTINGS.items()
-        for part in ("--setting", name, setting_text(value))
+def test_the_served_site_is_its_folder_and_nothing_else(tmp_path):
+    # Metadata, settings and counts are the folder's files; the site's plugins, templates and
+    # static files are the installed tweet_site package.
+    assert site.serve_command(tmp_path, "127.0.0.1", 8001, "--reload") == [
+        DATASETTE,
+        str(tmp_path),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        "8001",
+        "--reload",
     ]
-    assert "--setting allow_download off" in " ".join(options)
+    sqlite_utils.Database(tmp_path / "archive.db")["t"].insert({"id": 1})
+    site.write_config(tmp_path, {"title": "T"})
+    assert json.loads((tmp_path / "settings.json").read_text()) == SETTINGS
     assert SETTINGS["allow_download"] is False
+    assert json.loads((tmp_path / "metadata.json").read_text()) == {"title": "T"}
+    ds = site.datasette(tmp_path)
+    assert ds.setting("allow_download") is False
+    assert ds.databases["archive"].is_mutable is False
 
 
 def expected_shared(work):
@@ -192,7 +201,7 @@ def test_the_folder_serves_its_database_immutable_and_names_no_local_path(built,
     inspect = json.loads((out / "inspect-data.json").read_text())
     assert inspect["archive"]["file"] == "archive.db"
     assert str(tmp_path) not in (out / "inspect-data.json").read_text()
-    ds = Datasette(config_dir=out)
+    ds = site.datasette(out)
     assert ds.databases["archive"].is_mutable is False
 
 
@@ -234,15 +243,15 @@ def test_a_failing_publish_leaves_the_previous_folder_whole(built, monkeypatch, 
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.publishing", "site"]
 
 
-def test_a_crashing_site_is_one_line_with_the_traceback_in_a_log(built, tmp_path):
+def test_a_crashing_site_is_one_line_with_the_traceback_in_a_log(built, tmp_path, monkeypatch):
     # A plugin that refuses to start: datasette-block-robots, given both of its ways to list.
     metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
     metadata["plugins"]["datasette-block-robots"] = {"literal": "User-agent: *", "disallow": "/"}
     (tmp_path / "metadata.yml").write_text(yaml.safe_dump(metadata))
-    site = Site(metadata=tmp_path / "metadata.yml")
+    monkeypatch.setattr("etl.site.METADATA", tmp_path / "metadata.yml")
     out = tmp_path / "site"
     with pytest.raises(PublishError) as failed:
-        publish(Plan(db=built, target="dir", out=out, site=site), echo=lambda line: None)
+        publish(Plan(db=built, target="dir", out=out), echo=lambda line: None)
     log = tmp_path / ".site.publishing" / "smoke.log"
     assert failed.value.message == (
         "smoke test failed: AssertionError: datasette-block-robots cannot be configured with "
@@ -390,11 +399,16 @@ async def test_a_cloud_image_serves_media_only_through_the_media_route(
     shutil.copy(work / "archive.db", app / "archive.db")
     monkeypatch.chdir(app)
     monkeypatch.delenv("TWEET_ARCHIVE_MEDIA_ROOT", raising=False)
+    # and what its image runs: the command's metadata and --setting flags.
+    options = dict(itertools.pairwise(command))
+    flags = shlex.split(options["--extra-options"])
+    assert set(flags[::3]) == {"--setting"}
+    pairs = zip(flags[1::3], flags[2::3], strict=True)
     ds = Datasette(
         immutables=["archive.db"],
-        metadata=json.loads((work / "metadata.json").read_text()),
+        metadata=json.loads(Path(options["--metadata"]).read_text()),
         static_mounts=[(mount, mount) for mount, _ in mounts],
-        settings=SETTINGS,
+        settings=dict(Setting().convert(pair, None, None) for pair in pairs),
     )
     photo = await ds.client.get("/-/media/1136622189627809793/0")
     assert (photo.status_code, photo.content) == (
@@ -497,7 +511,7 @@ def test_the_deployable_folder_runs_from_a_fresh_venv(hostile_built, tmp_path):
 async def test_robots_policy(built, tmp_path, robots, expected):
     out = tmp_path / "site"
     publish(Plan(db=built, target="dir", out=out, robots=robots), echo=lambda line: None)
-    ds = bundle_datasette(out)
+    ds = site.datasette(out)
     response = await ds.client.get("/robots.txt")
     assert response.text == expected
 
@@ -533,7 +547,7 @@ async def test_media_url_redirects_media_to_the_bucket(built, tmp_path):
     out = tmp_path / "site"
     plan = Plan(db=built, target="dir", out=out, media_url="https://cdn.example.com/tweets/")
     publish(plan, echo=lambda line: None)
-    ds = bundle_datasette(out)
+    ds = site.datasette(out)
     response = await ds.client.get("/-/media/1136622189627809793/1")
     assert response.status_code == 302
     assert response.headers["location"] == (
@@ -586,21 +600,12 @@ async def test_the_folder_serves_its_media_from_any_working_directory(built, tmp
     publish(Plan(db=built, target="dir", out=out), echo=lambda line: None)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TWEET_ARCHIVE_MEDIA_ROOT", raising=False)
-    ds = Datasette(config_dir=out)  # `datasette serve site`, without the Dockerfile's ENV
+    ds = site.datasette(out)  # `datasette serve site`, without the Dockerfile's ENV
     response = await ds.client.get("/-/media/1136622189627809793/0")
     assert (response.status_code, response.content) == (
         200,
         (MARKDOWN / "plain" / "media" / PHOTO).read_bytes(),
     )
-
-
-def test_a_failing_step_is_one_line():
-    from etl.publish import run
-
-    crash = "import sys; sys.stderr.write('Traceback (most recent call last):\\nboom\\n'); exit(1)"
-    with pytest.raises(PublishError) as failed:
-        run([sys.executable, "-c", crash], env={})
-    assert failed.value.message == f"{Path(sys.executable).name} -c failed: boom"
 
 
 @pytest.mark.slow

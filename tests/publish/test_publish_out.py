@@ -225,6 +225,10 @@ def test_a_bundle_made_before_the_marker_is_replaced_by_a_marked_one(home, bundl
     shutil.copytree(bundle, out)
     (out / MARKER).unlink()
     (out / "README.md").write_text(UNMARKED_README)
+    # Such a bundle held the site's plugins, templates and static files, not its wheel.
+    shutil.rmtree(out / "wheels")
+    for name in ("plugins", "templates", "static"):
+        (out / name).mkdir()
     hide_photo = Redactions(tweets=[1136622189627809793])
     plan = Plan(db=home / "build" / "archive.db", target="dir", out=out, redactions=hide_photo)
     publish(plan, echo=lambda line: None)

@@ -4,9 +4,9 @@ import pytest
 
 from etl.publish import Plan, publish
 from etl.redact import Redactions
+from etl.site import datasette
 from tests.helpers.build import add_owner_retweet, run_build
 from tests.helpers.paths import FIXTURES, MARKDOWN
-from tests.helpers.site import bundle_datasette
 
 SECRET = "Tokyo Tower"
 SECRET_ID = 1540631203873292599
@@ -45,7 +45,7 @@ def built(tmp_path_factory):
 def site(db_path, tmp_path, redactions):
     out = tmp_path / "site"
     publish(Plan(db=db_path, target="dir", out=out, redactions=redactions), echo=lambda line: None)
-    return bundle_datasette(out)
+    return datasette(out)
 
 
 async def bodies(ds):

@@ -1,5 +1,6 @@
 import pytest
-from datasette.app import Datasette
+
+from tests.helpers.site import make_datasette
 
 
 def test_every_table_and_column_in_metadata_exists(db, metadata):
@@ -27,10 +28,7 @@ def test_every_public_column_is_described(db, metadata):
 async def test_datasette_table_search_uses_the_stemming_index(fixture_db, metadata, tmp_path):
     db_path = tmp_path / "archive.db"
     db_path.write_bytes(fixture_db.read_bytes())
-    ds = Datasette(
-        immutables=[str(db_path)],
-        metadata=metadata,
-    )
+    ds = make_datasette(db_path, metadata)
     response = await ds.client.get("/archive/tweets.json?_search=welcoming&_shape=array&_col=text")
     assert response.status_code == 200
     assert response.json() == [
@@ -38,33 +36,26 @@ async def test_datasette_table_search_uses_the_stemming_index(fixture_db, metada
     ]
 
 
-def queries(metadata):
-    return metadata["databases"]["archive"]["queries"]
-
-
-def test_shared_sql_lives_in_the_build_views(metadata):
+def test_shared_sql_lives_in_the_build_views():
     """Lists of tweets read the latest_tweets view (an edited tweet once), the map reads
     located_tweets (its popup JSON written once, in etl/schema.py)."""
     from etl.schema import VIEWS
+    from tweet_site.lists import explore, media, most_liked, on_this_day, quotes
+    from tweet_site.lists.canned import CANNED
 
-    reads = {
-        name: sorted(
-            view
-            for view in VIEWS
-            if f"from {view}" in query["sql"] or f"join {view}" in query["sql"]
-        )
-        for name, query in queries(metadata).items()
-    }
-    for name in ("on_this_day", "most_liked", "quotes", "media_gallery"):
-        assert reads[name] == ["latest_tweets"], name
-    assert reads["geotagged"] == ["located_tweets"]
-    assert [
-        name for name, query in queries(metadata).items() if "json_object" in query["sql"]
-    ] == []
+    def reads(sql):
+        return sorted(view for view in VIEWS if f"from {view}" in sql or f"join {view}" in sql)
+
+    for module in (on_this_day, most_liked, quotes, media):
+        assert reads(module.SQL) == ["latest_tweets"], module.__name__
+    assert reads(explore.GEOTAGGED["sql"]) == ["located_tweets"]
+    assert [name for name, query in CANNED.items() if "json_object" in query["sql"]] == []
 
 
-def test_reader_queries_hide_their_sql(metadata):
+def test_reader_queries_hide_their_sql():
     """Only the Atom feed of the latest tweets shows its SQL: every other query is linked
     for readers (explorers still get it with ?_show_sql=1, and as JSON and CSV)."""
-    shown = [name for name, query in queries(metadata).items() if not query.get("hide_sql")]
+    from tweet_site.lists.canned import CANNED
+
+    shown = [name for name, query in CANNED.items() if not query.get("hide_sql")]
     assert shown == ["latest"]

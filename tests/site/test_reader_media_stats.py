@@ -9,8 +9,8 @@ import pytest
 from tests.helpers.build import run_build
 from tests.helpers.paths import FIXTURES, IDS
 from tests.helpers.site import make_datasette
-from tweet_site.hooks import reader_media
 from tweet_site.links import media_url
+from tweet_site.lists import media as media_list
 
 HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
 
@@ -59,6 +59,8 @@ async def test_media_grid(ds):
     assert "Older →" not in page
     explore = re.search(r'this list as <a href="([^"]+)">JSON</a>', page)[1]
     rows = (await ds.client.get(explore.replace("&amp;", "&"))).json()
+    assert [r["tweet_id"] for r in rows] == [IDS[n] for n in ("t3", "gif", "video", "photo")]
+    rows = (await ds.client.get("/media.json?missing=1&_shape=array")).json()
     assert [r["tweet_id"] for r in rows] == [
         IDS[n] for n in ("t3", "gif", "video", "missing", "photo")
     ]
@@ -143,7 +145,7 @@ async def test_media_pages_go_past_100_newest_first(many_media, metadata, sparse
     the few media tweets up) give the same pages."""
     ds = make_datasette(many_media, metadata)
     await ds.invoke_startup()
-    module = reader_media
+    module = media_list
     module.COUNT_CACHE.clear()
     old = module.SPARSE
     module.SPARSE = sparse

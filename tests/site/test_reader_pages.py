@@ -97,7 +97,15 @@ async def test_timeline_lists_every_year_and_month_with_counts(ds):
         ("/timeline/2021/06", "June 2021: 1"),
         ("/timeline/2020/05", "May 2020: 4"),
     ]
-    assert '<a href="/archive/activity.json?_shape=array">JSON</a>' in page
+    assert '<a href="/timeline.json?_shape=array">JSON</a>' in page
+    rows = json.loads(await get(ds, "/timeline.json?_shape=array"))
+    assert [(row["month"], row["tweets"]) for row in rows] == [
+        ("2020-05", 4),
+        ("2021-03", 13),
+        ("2021-04", 5),
+        ("2021-06", 1),
+        ("2022-06", 1),
+    ]
 
 
 @pytest.mark.asyncio
@@ -259,7 +267,9 @@ async def test_on_this_day_groups_the_years_newest_first(md):
     assert '<option value="7" selected>July</option>' in page
     assert tweet_ids(await get(md, "/on-this-day?date=2019-07-15")) == tweet_ids(page)
     assert tweet_ids(await get(md, "/on-this-day?date=7-15")) == tweet_ids(page)
-    assert "/archive/on_this_day.json?day=07-15&amp;_shape=array" in page
+    assert "/on-this-day.json?date=07-15&amp;_shape=array" in page
+    rows = json.loads(await get(md, "/on-this-day.json?date=07-15&_shape=array"))
+    assert [row["tweet_id"] for row in rows] == tweet_ids(page)
 
 
 @pytest.mark.asyncio
@@ -284,14 +294,16 @@ async def test_on_this_day_is_today_by_default(md):
 
 @pytest.mark.asyncio
 async def test_on_this_day_pages_run_across_years(md):
-    from tweet_site.hooks.reader_on_this_day import day_page_ids
+    from tweet_site import lists
+    from tweet_site.lists import on_this_day
 
     db = md.get_database("archive")
     years = ["2020", "2019", "2018", "2017"]
     seen, cursor = [], None
     for _ in range(5):
-        ids, cursor = await day_page_ids(db, years, "07-15", (), cursor, size=2)
-        seen.append(ids)
+        query = on_this_day.query(years, "07-15", (), cursor)
+        rows, cursor = await lists.page(db, query, 2, on_this_day.cursor)
+        seen.append([row["tweet_id"] for row in rows])
         if not cursor:
             break
     assert seen == [

@@ -4,14 +4,12 @@ when it runs out, and costly searches (and SQL of one's own) run one at a time, 
 they can't take every SQL thread from other visitors."""
 
 import asyncio
-import copy
 import re
 import time
 import urllib.parse
 
 import pytest
 from datasette import hookimpl
-from datasette.app import Datasette
 from datasette.plugins import pm
 
 from etl.site import SETTINGS
@@ -58,10 +56,8 @@ def slow_checks():
 
 def limited(search_db, metadata, seconds):
     """The site with a time limit of `seconds` (the search budget follows it down)."""
-    return Datasette(
-        immutables=[str(search_db)],
-        metadata=copy.deepcopy(metadata),
-        settings=dict(SETTINGS, sql_time_limit_ms=int(seconds * 1000)),
+    return make_datasette(
+        search_db, metadata, settings=dict(SETTINGS, sql_time_limit_ms=int(seconds * 1000))
     )
 
 
@@ -277,12 +273,14 @@ async def test_prefix_searches_still_find_and_mark_every_match(search_db, metada
         assert len(card_ids(text)) == 1
 
 
-def test_the_search_queries_look_for_a_term_of_every_group_in_c_first(metadata):
+def test_the_search_queries_look_for_a_term_of_every_group_in_c_first():
+    from tweet_site.hooks.reader_search import ROW_CHECKS
+    from tweet_site.lists.canned import CANNED
     from tweet_site.search_query import MAX_GROUPS
 
-    queries = metadata["databases"]["archive"]["queries"]
-    for name in ("search", "search_feed"):
-        slots = re.findall(r"search_group_term\(:q, (\d+)\)", queries[name]["sql"])
+    sqls = {name: CANNED[name]["sql"] for name in ("search", "search_feed")}
+    for name, sql in {**sqls, "/search": ROW_CHECKS["scan"]}.items():
+        slots = re.findall(r"search_group_term\(:q, (\d+)\)", sql)
         assert [int(slot) for slot in slots] == list(range(MAX_GROUPS)), name
 
 

@@ -25,8 +25,8 @@ import pytest
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from etl.site import SITE_REQUIREMENTS, Site, free_port
-from tests.helpers.site import make_datasette
+from etl.site import SITE_REQUIREMENTS, free_port, serve_command
+from tests.helpers.site import make_datasette, site_folder
 
 STREAM = b"GET /archive/tweets.csv?_stream=on HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 # Enough rows that streaming them all takes many seconds of the server's CPU.
@@ -64,7 +64,7 @@ def server(db_path, tmp_path, env=None, preexec_fn=None):
     log = tmp_path / f"server-{port}.log"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TWEET_ARCHIVE_")}
     environment.update(env or {})
-    command = Site().serve_command(db_path, "127.0.0.1", port)
+    command = serve_command(site_folder(db_path), "127.0.0.1", port)
     with open(log, "wb") as output:
         process = subprocess.Popen(
             command,

@@ -1,4 +1,7 @@
-"""Every canned query of metadata.yml, through .json?_shape=array against the site fixture."""
+"""Every list the issue asked for, through .json?_shape=array against the site fixture: the
+canned queries (tweet_site/lists/canned.py) at /archive/<name>, and the lists that are reader
+pages (on this day, threads, activity, media, most liked, quotes) at the page's own address,
+which the canned query's former address redirects to."""
 
 import re
 import urllib.parse
@@ -8,6 +11,8 @@ import pytest
 
 from tests.helpers.paths import IDS
 from tests.helpers.site import get_json
+from tweet_site.hooks.canned_queries import MOVED
+from tweet_site.lists.canned import CANNED
 
 ISSUE_QUERIES = [
     "search",
@@ -27,16 +32,27 @@ EXTRA_QUERIES = ["search_feed", "latest", "geotagged"]
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def test_the_canned_queries_are_named_as_the_issue_asks(metadata):
-    queries = metadata["databases"]["archive"]["queries"]
-    assert sorted(queries) == sorted(ISSUE_QUERIES + EXTRA_QUERIES)
+def test_the_lists_are_named_as_the_issue_asks(metadata):
+    assert sorted([*CANNED, *MOVED]) == sorted(ISSUE_QUERIES + EXTRA_QUERIES)
+    assert set(CANNED).isdisjoint(MOVED)
     tables = set(metadata["databases"]["archive"]["tables"])
-    assert tables.isdisjoint(queries)
+    assert tables.isdisjoint([*CANNED, *MOVED])
+    # metadata.yml holds no SQL of its own: the site's queries are the site's.
+    assert "queries" not in metadata["databases"]["archive"]
 
 
-@pytest.mark.parametrize("name", ISSUE_QUERIES + EXTRA_QUERIES)
-def test_every_query_has_a_title_description_parameters_and_a_limit(metadata, name):
-    query = metadata["databases"]["archive"]["queries"][name]
+@pytest.mark.asyncio
+async def test_datasette_serves_the_sites_canned_queries(ds):
+    queries = ds.metadata("queries", database="archive")
+    assert list(queries) == list(CANNED)
+    assert {name: query["sql"] for name, query in queries.items()} == {
+        name: query["sql"] for name, query in CANNED.items()
+    }
+
+
+@pytest.mark.parametrize("name", list(CANNED))
+def test_every_query_has_a_title_description_parameters_and_a_limit(name):
+    query = CANNED[name]
     assert query["title"] and query["description"]
     code = re.sub(r"'[^']*'", "''", query["sql"])
     named = sorted(set(re.findall(r"(?<!:):(\w+)", code)))
@@ -44,9 +60,40 @@ def test_every_query_has_a_title_description_parameters_and_a_limit(metadata, na
     assert re.search(r"^\s*limit \d+$", query["sql"], re.M)
 
 
+# A list that became a reader page: (the page's address, its arguments for the query's).
+READER = {
+    "on_this_day": "/on-this-day",
+    "threads": "/threads",
+    "activity": "/timeline",
+    "media_gallery": "/media",
+    "most_liked": "/most-liked",
+    "quotes": "/quotes",
+}
+
+
 async def rows(ds, name, **params):
     query = urllib.parse.urlencode({**params, "_shape": "array"})
-    return await get_json(ds, f"/archive/{name}.json?{query}")
+    if name not in READER:
+        return await get_json(ds, f"/archive/{name}.json?{query}")
+    # The query's former address leads to the reader page's rows (every row, as the query
+    # returned them)...
+    response = await ds.client.get(f"/archive/{name}.json?{query}")
+    assert response.status_code == 302
+    old = await get_json(ds, response.headers["location"])
+    assert response.headers["location"].startswith(READER[name] + ".json?")
+    # ...which are the rows the page's own JSON gives, page by page.
+    renamed = {MOVED[name][1].get(key, key): value for key, value in params.items()}
+    found, path = (
+        [],
+        f"{READER[name]}.json?" + urllib.parse.urlencode({**renamed, **MOVED[name][2], "_size": 2}),
+    )
+    while path:
+        page = await get_json(ds, path)
+        found += page["rows"]
+        following = urllib.parse.urlsplit(page["next_url"] or "")
+        path = f"{following.path}?{following.query}" if page["next_url"] else None
+    assert found == old
+    return old
 
 
 def tweet(name, **fields):
@@ -74,8 +121,9 @@ async def test_on_this_day(ds):
     assert await rows(ds, "on_this_day", day="06-05") == expected
     assert await rows(ds, "on_this_day", day="2019-06-05") == expected
     assert await rows(ds, "on_this_day", day="6-5") == expected
-    assert await rows(ds, "on_this_day", day="02-30") == []
-    assert await rows(ds, "on_this_day", day="nonsense") == []
+    # No such day: nothing posted then, said as the page says it.
+    for day in ("02-30", "nonsense"):
+        assert (await ds.client.get(f"/on-this-day.json?date={day}")).status_code == 404
     assert isinstance(await rows(ds, "on_this_day"), list)
 
 

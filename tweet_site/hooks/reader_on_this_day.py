@@ -1,5 +1,6 @@
-"""On this day (/on-this-day?date=MM-DD, today by default): what was posted on one date in
-every year of the archive, grouped by year, newest first."""
+"""On this day (/on-this-day?date=MM-DD, today by default; .json and .csv too): what was
+posted on one date in every year of the archive, grouped by year, newest first. The list is
+tweet_site/lists/on_this_day.py's."""
 
 import calendar
 import re
@@ -7,25 +8,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from datasette import NotFound, Response, hookimpl
 
+from tweet_site import formats, lists
 from tweet_site.listing import (
     archive_or_404,
     cards,
-    explorer_links,
-    kind_clause,
     kind_filters,
     kinds_label,
     month_rows,
     pagination,
     selected_kinds,
 )
-from tweet_site.pages import (
-    LATEST_ONLY,
-    PAGE_SIZE,
-    decode_cursor,
-    encode_cursor,
-    render_reader_page,
-    with_query,
-)
+from tweet_site.lists import on_this_day as day_list
+from tweet_site.pages import PAGE_SIZE, render_reader_page, with_query
 
 LEAP_YEAR = 2000  # a month-day is checked and stepped through in a year that has 29 February
 _DAY = re.compile(r"^(?:\d{4}-)?(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
@@ -41,41 +35,6 @@ def parse_day(value: str):
     except ValueError:
         raise NotFound("No such day") from None
     return when
-
-
-async def day_page_ids(db, years, month_day, kinds, cursor, size=PAGE_SIZE):
-    """One page of the tweets posted on `month_day` of each year, newest first: one index
-    range per year, years newest first, at most one query per year of the archive."""
-    after = decode_cursor(cursor)
-    where, params = kind_clause(kinds)
-    rows = []
-    for year in years:
-        if after and year > after[0][:4]:
-            continue
-        day = f"{year}-{month_day}"
-        clauses = [
-            "tweets.created_at >= :day",
-            "tweets.created_at < :day || 'T99'",
-            where,
-            LATEST_ONLY,
-        ]
-        bound = dict(params, day=day, _size=size + 1 - len(rows))
-        if after and year == after[0][:4]:
-            clauses.append("(tweets.created_at, tweets.id) < (:_after_at, :_after_id)")
-            bound.update(_after_at=after[0], _after_id=after[1])
-        found = await db.execute(
-            "select tweets.id, tweets.created_at from tweets where "
-            + " and ".join(clauses)
-            + " order by tweets.created_at desc, tweets.id desc limit :_size",
-            bound,
-        )
-        rows += found.rows
-        if len(rows) > size:
-            break
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
-    return [row["id"] for row in rows], next_cursor
 
 
 def form_day(request):
@@ -111,10 +70,16 @@ async def on_this_day(datasette, request):
         {row["month"][:4] for row in await month_rows(db) if row["month"][5:] == month_day[:2]},
         reverse=True,
     )
-    ids, next_cursor = await day_page_ids(db, years, month_day, kinds, request.args.get("before"))
+    query = day_list.query(years, month_day, kinds, request.args.get("before"))
+    page_size = formats.size(request, PAGE_SIZE)
+    rows, next_cursor = await lists.page(db, query, page_size, day_list.cursor)
+    if formats.fmt(request):
+        return formats.rows_response(
+            datasette, request, f"on-this-day-{month_day}", day_list.COLUMNS, rows, next_cursor
+        )
     groups = []
     this_year = datetime.now(UTC).year
-    for item in await cards(db, ids):
+    for item in await cards(db, [row["tweet_id"] for row in rows]):
         year = item["tweet"]["created_at"][:4]
         if not groups or groups[-1]["year"] != year:
             ago = this_year - int(year)
@@ -169,7 +134,7 @@ async def on_this_day(datasette, request):
             "groups": groups,
             "kind_filters": await kind_filters(datasette, request, kinds),
             "empty": f"No {kinds_label(kinds)} on {day_name} in any year of the archive.",
-            "explore": explorer_links(datasette, "query", "on_this_day", {"day": month_day}),
+            "explore": formats.explore_links(datasette, request, query, PAGE_SIZE, date=month_day),
             "next_label": "Earlier years",
             **pagination(request, next_cursor),
             "body_class": "reader-on-this-day",
@@ -179,4 +144,4 @@ async def on_this_day(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [(r"^/on-this-day$", on_this_day)]
+    return [(rf"^/on-this-day{formats.FORMAT}$", on_this_day)]

@@ -8,6 +8,7 @@ import urllib.parse
 from datasette import NotFound, hookimpl
 from datasette.utils import tilde_decode
 
+from tweet_site import formats, lists
 from tweet_site.config import archive_database
 from tweet_site.listing import (
     archive_or_404,
@@ -20,17 +21,16 @@ from tweet_site.listing import (
     plural,
     selected_kinds,
 )
+from tweet_site.lists import most_liked as most_liked_list
+from tweet_site.lists import quotes as quotes_list
+from tweet_site.lists import threads as threads_list
 from tweet_site.pages import (
-    LATEST_ONLY,
     PAGE_SIZE,
     archive_features,
-    decode_count_cursor,
-    decode_cursor,
-    encode_count_cursor,
-    encode_cursor,
     few_matches,
     keyset_ids,
     render_reader_page,
+    with_query,
 )
 from tweet_site.tweets import load_tweets, readable_time
 
@@ -102,29 +102,20 @@ async def hashtag(datasette, request):
     )
 
 
-# /most-liked
+# /most-liked, /quotes, /threads (and each as .json and .csv): the rows of tweet_site/lists'
+# modules, the same for the page and its data.
 
 
 async def most_liked(datasette, request):
     db = archive_or_404(datasette)
-    after = decode_count_cursor(request.args.get("before"))
-    clauses = ["tweets.favorite_count > 0", "tweets.kind != 'retweet'", LATEST_ONLY]
-    params = {"_size": PAGE_SIZE + 1}
-    if after:
-        clauses.append("(tweets.favorite_count, tweets.id) < (:_count, :_id)")
-        params.update(_count=after[0], _id=after[1])
-    rows = (
-        await db.execute(
-            "select tweets.id, tweets.favorite_count from tweets where "
-            + " and ".join(clauses)
-            + " order by tweets.favorite_count desc, tweets.id desc limit :_size",
-            params,
+    query = most_liked_list.query(request.args, request.args.get("before"))
+    page_size = formats.size(request, PAGE_SIZE)
+    rows, next_cursor = await lists.page(db, query, page_size, most_liked_list.cursor)
+    if formats.fmt(request):
+        return formats.rows_response(
+            datasette, request, "most-liked", most_liked_list.COLUMNS, rows, next_cursor
         )
-    ).rows
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    next_cursor = encode_count_cursor(rows[-1]["favorite_count"], rows[-1]["id"]) if more else None
-    items = await cards(db, [row["id"] for row in rows])
+    items = await cards(db, [row["tweet_id"] for row in rows])
     for item in items:
         tweet = item["tweet"]
         notes = [plural(tweet["favorite_count"] or 0, "likes")]
@@ -142,7 +133,7 @@ async def most_liked(datasette, request):
             "groups": [{"items": items}],
             "empty": "This archive has no like counts (Markdown archives and old exports don't "
             "record them).",
-            "explore": explorer_links(datasette, "query", "most_liked"),
+            "explore": formats.explore_links(datasette, request, query, PAGE_SIZE),
             "next_label": "Fewer likes",
             **pagination(request, next_cursor),
             "body_class": "reader-most-liked",
@@ -150,18 +141,24 @@ async def most_liked(datasette, request):
     )
 
 
-# /quotes
-
-
 async def quotes(datasette, request):
     db = archive_or_404(datasette)
     totals = (await archive_features(datasette)).get("totals", {})
-    ids, next_cursor = [], None
+    query = quotes_list.query(
+        request.args,
+        request.args.get("before"),
+        totals.get("quotes") or 0,
+        totals.get("tweets") or 0,
+    )
+    rows, next_cursor = [], None
     if totals.get("quotes"):
-        few = few_matches(totals["quotes"], totals["tweets"])
-        where = "tweets.kind = 'quote'" if few else "+tweets.kind = 'quote'"
-        ids, next_cursor = await keyset_ids(db, where, {}, request.args.get("before"), few=few)
-    items = await cards(db, ids)
+        page_size = formats.size(request, PAGE_SIZE)
+        rows, next_cursor = await lists.page(db, query, page_size, quotes_list.cursor)
+    if formats.fmt(request):
+        return formats.rows_response(
+            datasette, request, "quotes", quotes_list.COLUMNS, rows, next_cursor
+        )
+    items = await cards(db, [row["tweet_id"] for row in rows])
     quoted = {t["id"]: t for t in await load_tweets(db, [i["tweet"]["quoted_id"] for i in items])}
     for item in items:
         item["quoted"] = quoted.get(item["tweet"]["quoted_id"])
@@ -176,7 +173,7 @@ async def quotes(datasette, request):
             "when the archive has it.",
             "groups": [{"items": items}],
             "empty": "No quote tweets in this archive.",
-            "explore": explorer_links(datasette, "query", "quotes"),
+            "explore": formats.explore_links(datasette, request, query, PAGE_SIZE),
             "next_label": "Older quotes",
             **pagination(request, next_cursor),
             "body_class": "reader-quotes",
@@ -184,40 +181,30 @@ async def quotes(datasette, request):
     )
 
 
-# /threads
-
-# (The build's self_threads holds latest versions only: joining tweets to check would read
-# a tweet for every thread of the archive before sorting.)
-THREADS_SQL = """select root_id, tweets, first_at, last_at
-from self_threads
-where {where}
-order by first_at desc, root_id desc
-limit :_size"""
-
-
 async def threads(datasette, request):
     db = archive_or_404(datasette)
-    rows = []
-    after = decode_cursor(request.args.get("before"))
+    query = threads_list.query(request.args, request.args.get("before"))
+    rows, next_cursor = [], None
     if await db.table_exists("self_threads"):
-        clauses, params = ["1"], {"_size": PAGE_SIZE + 1}
-        if after:
-            clauses.append("(first_at, root_id) < (:_at, :_id)")
-            params.update(_at=after[0], _id=after[1])
-        rows = (await db.execute(THREADS_SQL.format(where=" and ".join(clauses)), params)).rows
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    next_cursor = encode_cursor(rows[-1]["first_at"], rows[-1]["root_id"]) if more else None
-    by_root = {row["root_id"]: row for row in rows}
-    items = await cards(db, [row["root_id"] for row in rows])
+        page_size = formats.size(request, PAGE_SIZE)
+        cursor = threads_list.cursor_for(request.args)
+        rows, next_cursor = await lists.page(db, query, page_size, cursor)
+    if formats.fmt(request):
+        return formats.rows_response(
+            datasette, request, "threads", threads_list.COLUMNS, rows, next_cursor
+        )
+    by_root = {row["tweet_id"]: row for row in rows}
+    items = await cards(db, list(by_root))
     for item in items:
         row = by_root[item["tweet"]["id"]]
         item["link"] = {
-            "href": datasette.urls.row(archive_database(datasette), "tweets", str(row["root_id"])),
+            "href": datasette.urls.row(archive_database(datasette), "tweets", str(row["tweet_id"])),
             "label": f"Read the thread ({row['tweets']:,} tweets)",
         }
         if row["last_at"] and row["last_at"][:10] != row["first_at"][:10]:
             item["note"] = "Continued until " + readable_time(row["last_at"])
+    sort = threads_list.sort_of(request.args)
+    longest = sort == "longest"
     return await render_reader_page(
         datasette,
         request,
@@ -225,11 +212,22 @@ async def threads(datasette, request):
         {
             "page_title": "Threads",
             "heading": "Threads",
-            "subtitle": "Threads written by replying to one's own tweets, newest first.",
+            "subtitle": "Threads written by replying to one's own tweets, "
+            + ("longest first." if longest else "newest first."),
             "groups": [{"items": items}],
+            "kind_filters": [
+                {
+                    "label": label,
+                    "href": with_query(request, sort=None if key == "newest" else key, before=None),
+                    "current": key == sort,
+                }
+                for key, label in threads_list.SORTS.items()
+            ]
+            if items or request.args.get("before")
+            else [],
             "empty": "No threads in this archive.",
-            "explore": explorer_links(datasette, "query", "threads"),
-            "next_label": "Older threads",
+            "explore": formats.explore_links(datasette, request, query, PAGE_SIZE),
+            "next_label": "Shorter threads" if longest else "Older threads",
             **pagination(request, next_cursor),
             "body_class": "reader-threads",
         },
@@ -240,7 +238,7 @@ async def threads(datasette, request):
 def register_routes():
     return [
         (r"^/hashtag/(?P<tag>[^/?#]{1,600})$", hashtag),
-        (r"^/most-liked$", most_liked),
-        (r"^/quotes$", quotes),
-        (r"^/threads$", threads),
+        (rf"^/most-liked{formats.FORMAT}$", most_liked),
+        (rf"^/quotes{formats.FORMAT}$", quotes),
+        (rf"^/threads{formats.FORMAT}$", threads),
     ]

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from tweet_site import search_query
 from tweet_site.config import archive_database
 from tweet_site.core import MAX_ID, MIN_ID
+from tweet_site.lists.search import holds_a_group_term
 from tweet_site.pages import render_reader_page, with_query
 from tweet_site.search_budget import (
     RETRY_AFTER_SECONDS,
@@ -149,13 +150,8 @@ class Search:
 ROW_CHECKS = {
     "words": "1",
     "index": "t.text like search_prefilter(:q) escape '\\' and search_contains(:q, t.text)",
-    # A term of each OR-group found in C first (as the `search` query does): then only the
-    # tweets holding one are checked in Python, which holds the GIL.
-    "scan": "("
-    + " or ".join(
-        f"instr(t.text, search_group_term(:q, {i})) > 0" for i in range(search_query.MAX_GROUPS)
-    )
-    + ") and search_contains(:q, t.text)",
+    # A term of each OR-group found in C first, as the `search` query does.
+    "scan": holds_a_group_term("t.text") + " and search_contains(:q, t.text)",
 }
 
 

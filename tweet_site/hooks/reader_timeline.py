@@ -1,11 +1,13 @@
-"""The timeline for readers: every year and month with its count (/timeline), and a year's
-or a month's tweets, oldest first (/timeline/2021, /timeline/2021/03)."""
+"""The timeline for readers: every year and month with its count (/timeline; its rows as
+.json and .csv, ?since= and ?until= for some of them), and a year's or a month's tweets,
+oldest first (/timeline/2021, /timeline/2021/03)."""
 
 import calendar
 import urllib.parse
 
 from datasette import NotFound, hookimpl
 
+from tweet_site import formats
 from tweet_site.listing import (
     archive_or_404,
     cards,
@@ -19,11 +21,15 @@ from tweet_site.listing import (
     plural,
     selected_kinds,
 )
+from tweet_site.lists import months
 from tweet_site.pages import keyset_ids, render_reader_page
 
 
 async def timeline(datasette, request):
     db = archive_or_404(datasette)
+    if formats.fmt(request):
+        rows = await month_rows(db, request.args)
+        return formats.rows_response(datasette, request, "timeline", months.COLUMNS, rows, None)
     kinds = selected_kinds(request)
     years = {}
     for row in await month_rows(db):
@@ -60,7 +66,7 @@ async def timeline(datasette, request):
             "subtitle": f"{plural(total, kinds_label(kinds))} in {plural(len(listed), 'years')}",
             "years": listed,
             "kind_filters": await kind_filters(datasette, request, kinds),
-            "explore": explorer_links(datasette, "query", "activity"),
+            "explore": formats.explore_links(datasette, request, months.query({}), None, kind=None),
             "body_class": "reader-timeline",
         },
     )
@@ -176,7 +182,7 @@ def next_month(year: str, month: int) -> str:
 @hookimpl
 def register_routes():
     return [
-        (r"^/timeline$", timeline),
+        (rf"^/timeline{formats.FORMAT}$", timeline),
         (r"^/timeline/(?P<year>\d{4})$", timeline_period),
         (r"^/timeline/(?P<year>\d{4})/(?P<month>\d{2})$", timeline_period),
     ]

@@ -7,6 +7,7 @@ from datasette import NotFound, Response, hookimpl
 
 from tweet_site.config import archive_database, archive_or_404
 from tweet_site.ids import parse_id
+from tweet_site.lists.explore import exchanges
 from tweet_site.pages import (
     decode_cursor,
     keyset_ids,
@@ -19,14 +20,9 @@ from tweet_site.tweets import load_tweets
 # the page never counts a million index entries to say so.
 COUNT_LIMIT = 10_000
 # Every tweet that involves an account: by them, replying to them, mentioning them or
-# retweeting them. (A union of index lookups: few, next to the archive, for anyone but the
-# owner.)
-EXCHANGES = """tweets.id in (
-  select id from tweets where user_id = :id
-  union select id from tweets where in_reply_to_user_id = :id
-  union select tweet_id from mentions where user_id = :id
-  union select id from tweets where retweeted_screen_name = :screen_name
-)"""
+# retweeting them, as the with_user query lists them. (A union of index lookups: few, next to
+# the archive, for anyone but the owner.)
+EXCHANGES = "tweets.id in (\n" + exchanges("(:id)", "(:screen_name)") + "\n)"
 # The owner wrote (nearly) every tweet of their archive: walk the date index and keep theirs
 # (the unary + keeps SQLite from fetching all of them through user_id and sorting them).
 OWNER_TWEETS = "+tweets.user_id = :id"
