@@ -70,8 +70,10 @@ test: $(STAMP) $(WHEELHOUSE)/.stamp
 test-all: $(STAMP) $(WHEELHOUSE)/.stamp
 	$(BIN)/python -m pytest -q
 
+# The edit-test loop: no real archives, no Chromium, nothing that takes seconds (each tier has
+# its marker: integration, browser, slow; see pyproject.toml).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not integration and not exhaustive"
+	$(BIN)/python -m pytest -q -m "not integration and not exhaustive and not browser and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check etl tweet_site tests bench

@@ -27,7 +27,7 @@ DATABASE_NAME = "archive"
 METADATA = PROJECT / "metadata.yml"
 
 # Exactly what the site needs at run time, pinned; pyproject.toml pins the same versions
-# (tests/test_publish.py checks that the two agree).
+# (tests/publish/test_publish.py checks that the two agree).
 SITE_REQUIREMENTS = [
     "datasette==0.65.5",
     "datasette-atom==0.9",

@@ -3,8 +3,8 @@
 A case is a function that writes its input into an empty folder and returns a `Case`: the
 SOURCE arguments, the exit status, a fragment of the one error line (exit 1) or of a problem's
 reason (exit 0), the exact number of tweets kept, and the (file, line) of every problem row.
-`tests/test_corpus.py` runs them all through `tweets-etl build`; `python -m tests.corpus OUTDIR`
-writes them to a folder for manual runs.
+`tests/hostile/test_corpus.py` runs them all through `tweets-etl build`;
+`python -m tests.corpus OUTDIR` writes them to a folder for manual runs.
 """
 
 from __future__ import annotations

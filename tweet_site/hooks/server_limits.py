@@ -20,7 +20,7 @@ from tweet_site.config import config
 # SIGTERM wait for open streams to end. So the server's limits are set by wrapping
 # uvicorn.run, which `datasette serve` looks up when it calls it.
 #
-# What this relies on in uvicorn (pinned with h11 in etl/site.py; tests/test_serve_limits.py
+# What this relies on in uvicorn (pinned with h11 in etl/site.py; tests/site/test_serve_limits.py
 # checks it): uvicorn.run's `http` (a protocol class), `timeout_keep_alive`,
 # `timeout_graceful_shutdown`, `backlog` and `ws`; H11Protocol's connection_made, data_received,
 # on_response_complete and connection_lost, and its `conn` (the h11 connection), `transport`

@@ -1,0 +1,1 @@
+"""Plain modules the tests import (conftest.py keeps only fixtures and hooks)."""

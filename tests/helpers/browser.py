@@ -1,0 +1,58 @@
+"""Driving headless Chromium (the `browser` fixture of conftest.py) against a served site."""
+
+import os
+from pathlib import Path
+
+from .paths import ROOT
+
+# The browser tests' Chromium: Debian's unless $CHROMIUM names another.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+def offline_context(browser, base: str, **options):
+    """A browser context (Playwright's new_context options) whose requests anywhere but the
+    site under test (map tiles) get an empty 204, so tests never reach the internet, and which
+    reports Content-Security-Policy violations as console errors naming the directive."""
+    context = browser.new_context(**options)
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(base)
+            else route.fulfill(status=204, body="")
+        ),
+    )
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    return context
+
+
+class Visit:
+    """A browser page that records console errors, page errors and dialogs."""
+
+    def __init__(self, browser, base):
+        self.base = base
+        self.context = offline_context(browser, base, viewport={"width": 1200, "height": 900})
+        self.page = self.context.new_page()
+        self.errors, self.dialogs = [], []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def open(self, path):
+        response = self.page.goto(self.base + path)
+        assert response.status == 200, path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def screenshot(self, name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def close(self):
+        self.context.close()
+        assert (self.errors, self.dialogs) == ([], [])

@@ -1,0 +1,1 @@
+"""Hostile input: damaged archives, the corpus, killed builds, random tweets, fuzzed routes."""
