@@ -12,7 +12,7 @@ from tweet_site.config import archive_database
 from tweet_site.pages import with_query
 
 # Added to a reader page's route: /most-liked, /most-liked.json, /most-liked.csv.
-FORMAT = r"(\.(?P<format>json|csv))?"
+SUFFIX = r"(\.(?P<format>json|csv))?"
 # ?_size=: rows a page of JSON or CSV holds (`max`: this many).
 MAX_SIZE = 1000
 

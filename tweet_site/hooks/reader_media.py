@@ -101,4 +101,4 @@ async def media_page(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [(rf"^/media{formats.FORMAT}$", media_page)]
+    return [(rf"^/media{formats.SUFFIX}$", media_page)]

@@ -144,4 +144,4 @@ async def on_this_day(datasette, request):
 
 @hookimpl
 def register_routes():
-    return [(rf"^/on-this-day{formats.FORMAT}$", on_this_day)]
+    return [(rf"^/on-this-day{formats.SUFFIX}$", on_this_day)]

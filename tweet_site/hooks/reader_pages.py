@@ -238,7 +238,7 @@ async def threads(datasette, request):
 def register_routes():
     return [
         (r"^/hashtag/(?P<tag>[^/?#]{1,600})$", hashtag),
-        (rf"^/most-liked{formats.FORMAT}$", most_liked),
-        (rf"^/quotes{formats.FORMAT}$", quotes),
-        (rf"^/threads{formats.FORMAT}$", threads),
+        (rf"^/most-liked{formats.SUFFIX}$", most_liked),
+        (rf"^/quotes{formats.SUFFIX}$", quotes),
+        (rf"^/threads{formats.SUFFIX}$", threads),
     ]

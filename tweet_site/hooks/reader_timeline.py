@@ -182,7 +182,7 @@ def next_month(year: str, month: int) -> str:
 @hookimpl
 def register_routes():
     return [
-        (rf"^/timeline{formats.FORMAT}$", timeline),
+        (rf"^/timeline{formats.SUFFIX}$", timeline),
         (r"^/timeline/(?P<year>\d{4})$", timeline_period),
         (r"^/timeline/(?P<year>\d{4})/(?P<month>\d{2})$", timeline_period),
     ]
