@@ -39,3 +39,12 @@ def archive_or_404(datasette):
     if db is None:
         raise NotFound("This site has no tweet archive")
     return db
+
+
+def static_site(datasette) -> dict | None:
+    """Set (`plugins: tweet-archive: static:`) only while `publish --target static` renders
+    the site into files: pages then offer what a static host can serve (the Pagefind search,
+    the database download, Datasette Lite) instead of what needs this server. Its keys:
+    `db_file` (the published database's name in the folder), `db_bytes` (its size) and
+    `site_url` (the address the folder will be served at, or None)."""
+    return config(datasette).get("static")

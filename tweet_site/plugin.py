@@ -46,6 +46,7 @@ HOOK_MODULES = (
     "server_limits",
     "static_files",
     "canned_queries",
+    "static_mode",
 )
 
 
