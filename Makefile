@@ -22,7 +22,7 @@ BUILD_OPTS := $(PRIVATE) $(if $(OWNER),--owner $(OWNER))
 PUBLISH  := --target $(TARGET) --host $(HOST) --port $(PORT) --name $(NAME) $(PRIVATE) \
             $(if $(OUT),--out $(OUT)) $(if $(REDACT),--redact $(REDACT)) \
             $(if $(MEDIA_URL),--media-url $(MEDIA_URL)) $(if $(DRY_RUN),--dry-run) \
-            $(if $(ROBOTS),--robots $(ROBOTS)) $(if $(ALLOW_MISSING_MEDIA),--allow-missing-media)
+            $(if $(ROBOTS),--robots $(ROBOTS)) $(if $(SITE_URL),--site-url $(SITE_URL)) $(if $(ALLOW_MISSING_MEDIA),--allow-missing-media)
 
 .PHONY: install build serve publish test test-all test-fast lint format bench loadtest clean FORCE
 

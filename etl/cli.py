@@ -180,13 +180,18 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
 @click.argument("db", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option(
     "--target",
-    type=click.Choice(["local", "dir", "cloudrun", "heroku", "fly", "vercel"]),
+    type=click.Choice(["local", "dir", "static", "cloudrun", "heroku", "fly", "vercel"]),
     default="local",
     show_default=True,
     help="Where the site goes.",
 )
 # Any path: publish.py refuses a file (and any folder not its own) in one line.
-@click.option("--out", type=click.Path(), help="Folder for --target dir.")
+@click.option("--out", type=click.Path(), help="Folder for --target dir or static.")
+@click.option(
+    "--site-url",
+    help="The address the site will be served at (https://NAME.github.io/REPO/): absolute "
+    "share-preview and feed links, the static 404 page and the Datasette Lite link.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Local address to serve on.")
 @click.option("--port", default=8001, show_default=True, help="Local port to serve on.")
 @click.option("--name", default="tweet-archive", show_default=True, help="Cloud service/app name.")
@@ -227,6 +232,7 @@ def publish_command(
     dry_run,
     reload,
     robots,
+    site_url,
 ):
     """Publish the site built in DB: serve it locally, write a deployable folder, or deploy.
 
@@ -252,5 +258,6 @@ def publish_command(
         dry_run=dry_run,
         reload=reload,
         robots=robots,
+        site_url=site_url,
     )
     publish(plan, echo=echo)

@@ -24,7 +24,7 @@ import click
 import sqlite_utils
 import yaml
 
-from . import redact, site, site_folder, site_wheel
+from . import redact, site, site_folder, site_wheel, static_site
 from .errors import EtlError
 from .media import is_media_file
 from .site import (
@@ -39,7 +39,7 @@ from .site import (
 )
 from .sources import SourceError, open_tree
 
-TARGETS = ("local", "dir", "cloudrun", "heroku", "fly", "vercel")
+TARGETS = ("local", "dir", "static", "cloudrun", "heroku", "fly", "vercel")
 CLOUD_TOOLS = {
     "cloudrun": (
         "gcloud",
@@ -72,6 +72,7 @@ class Plan:
     reload: bool = False
     robots: str = "index"
     allow_missing_media: bool = False
+    site_url: str | None = None
 
     def __post_init__(self):
         # The smoke test runs in the project folder: a relative path would point elsewhere.
@@ -88,6 +89,11 @@ class Plan:
             return (self.out or PROJECT / "build" / "site").resolve()
         return self.db.parent / f"{self.db.stem}.site"
 
+    @property
+    def static_out(self) -> Path:
+        """Where `--target static` writes the pages (the site folder is `work`)."""
+        return (self.out or PROJECT / "build" / "static").resolve()
+
 
 def publish(plan: Plan, echo=click.echo) -> list[str] | None:
     if plan.target not in TARGETS:
@@ -96,13 +102,15 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         raise PublishError(f"{plan.db}: no database; run `make build` first")
     if plan.target == "local":
         ensure_port_free(plan.host, plan.port)
-    elif plan.target != "dir" and not plan.dry_run:
+    elif plan.target not in ("dir", "static") and not plan.dry_run:
         check_cloud_tools(plan.target)
     # Before anything is written: the folders written or replaced are ones this tool made.
     if plan.target == "dir":
         site_folder.check_out(plan.work, plan.db)
         work = staging_folder(plan.work)
     else:
+        if plan.target == "static":
+            site_folder.check_out(plan.static_out, plan.db)
         site_folder.check_work(plan.work)
         work = plan.work
         work.mkdir(parents=True, exist_ok=True)
@@ -127,6 +135,12 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         media_root=MEDIA if plan.target != "local" else media_root,
         longest_record=longest_record(db_path),
     )
+    if plan.target == "static":
+        metadata["plugins"]["tweet-archive"]["static"] = {
+            "db_file": DB_FILE,
+            "db_bytes": db_path.stat().st_size,
+            "site_url": plan.site_url,
+        }
     site.write_config(work, metadata)
     env = dict(os.environ)
     if media_root:
@@ -135,6 +149,9 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
     echo(status_line(db_path, removed, media))
     if plan.target == "local":
         serve_locally(plan, work, env, echo)
+        return None
+    if plan.target == "static":
+        publish_static(plan, work, echo)
         return None
     write_installs(work)
     if plan.target == "dir":
@@ -149,6 +166,26 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
     if not plan.dry_run:
         subprocess.run(command, check=True, env=env)
     return command
+
+
+def publish_static(plan: Plan, work: Path, echo) -> None:
+    """Render the checked site folder into files, beside which the published database and
+    the search index go, and swap the folder in whole."""
+    out = plan.static_out
+    staging = staging_folder(out)
+    result = static_site.export(work, staging)
+    if result.missing:
+        raise PublishError(
+            f"{len(result.missing):,} pages or files of the site did not render "
+            f"(such as {result.missing[0]}); nothing was written to {out}"
+        )
+    contents = sorted(p.name for p in staging.iterdir() if p.name != site_folder.MARKER)
+    site_folder.mark(staging, contents)
+    replace_folder(staging, out)
+    echo(
+        f"Wrote a static site to {out}: {result.pages:,} pages, {result.media:,} media files "
+        f"(serve it from any static host; try it: python3 -m http.server -d {out})"
+    )
 
 
 def staging_folder(out: Path) -> Path:
@@ -327,6 +364,8 @@ def site_metadata(plan: Plan, media_root: str | None, longest_record: int | None
     config = plugins.setdefault("tweet-archive", {})
     if longest_record is not None:
         config["longest_record"] = longest_record
+    if plan.site_url:
+        config["site_url"] = plan.site_url
     if plan.media_url:
         config["media_url"] = plan.media_url.rstrip("/")
     elif media_root:

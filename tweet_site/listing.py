@@ -4,7 +4,7 @@ pages."""
 
 import urllib.parse
 
-from tweet_site.config import archive_database, archive_or_404  # noqa: F401 (listing's users import it here)
+from tweet_site.config import archive_database, archive_or_404, static_site  # noqa: F401 (listing's users import it here)
 from tweet_site.lists import months
 from tweet_site.pages import archive_features, with_query
 from tweet_site.tweets import load_tweets
@@ -46,7 +46,10 @@ def kinds_label(kinds) -> str:
 
 async def kind_filters(datasette, request, kinds):
     """The kind filters worth offering: none for a kind the archive has nothing of (a
-    Markdown archive has no quotes), none at all when it has one kind only."""
+    Markdown archive has no quotes), none at all when it has one kind only, nor in a static
+    copy (one file an address: a query can't choose)."""
+    if static_site(datasette):
+        return []
     totals = (await archive_features(datasette)).get("totals", {})
     counts = {
         "tweet": totals.get("original_tweets"),

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from datasette import NotFound, Response, hookimpl
 
 from tweet_site import formats, lists
+from tweet_site.config import static_site
 from tweet_site.listing import (
     archive_or_404,
     cards,
@@ -103,8 +104,12 @@ async def on_this_day(datasette, request):
     def day_url(other):
         return with_query(request, date=f"{other.month:02d}-{other.day:02d}", before=None)
 
-    previous = when - timedelta(days=1)
-    following = when + timedelta(days=1)
+    if static_site(datasette):
+        # A static copy holds the days that have tweets: step to the nearest of those.
+        previous, following = await days_around(db, when)
+    else:
+        previous = when - timedelta(days=1)
+        following = when + timedelta(days=1)
     if previous.year != LEAP_YEAR:
         previous = previous.replace(year=LEAP_YEAR)
     if following.year != LEAP_YEAR:
@@ -140,6 +145,31 @@ async def on_this_day(datasette, request):
             "body_class": "reader-on-this-day",
         },
     )
+
+
+DAYS_WITH_TWEETS = """
+select distinct substr(day, 6, 5) as month_day
+from tweets_per_day
+where tweets > 0
+order by month_day
+"""
+
+
+async def days_around(db, when: date) -> tuple[date, date]:
+    """The days before and after `when` (in the year's circle) on which the archive has
+    tweets; the next calendar days when it has none at all."""
+    rows = await db.execute(DAYS_WITH_TWEETS)
+    days = []
+    for (month_day,) in rows.rows:
+        try:
+            days.append(parse_day(month_day or ""))
+        except NotFound:
+            continue
+    if not days:
+        return when - timedelta(days=1), when + timedelta(days=1)
+    before = [day for day in days if day < when]
+    after = [day for day in days if day > when]
+    return (before or days)[-1], (after or days)[0]
 
 
 @hookimpl

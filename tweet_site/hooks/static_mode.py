@@ -8,4 +8,8 @@ from tweet_site.config import static_site
 
 @hookimpl
 def extra_template_vars(datasette):
-    return {"static_site": static_site(datasette)}
+    static = static_site(datasette)
+    if static is None:
+        return {"static_site": None}
+    # Datasette's footer says how long the page's queries took: not so for a file.
+    return {"static_site": static, "query_ms": None}
