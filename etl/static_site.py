@@ -70,6 +70,8 @@ CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
 # A file name segment made of a query value: what a file system and a URL both keep as is.
 UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._,:=@+-]")
 MAX_SEGMENT_BYTES = 200
+# The host of Datasette's in-process client (datasette.app: DatasetteClient).
+OWN_HOST = "localhost"
 
 
 class StaticError(Exception):
@@ -140,6 +142,12 @@ def route(path: str, query: str, media_paths) -> Route | None:
     return Route("page", f"{folder}/index.html" if folder else "index.html", href, fetch=fetch)
 
 
+def is_own(parts) -> bool:
+    """An absolute address of the site itself: Datasette writes some (the alternate JSON
+    link) with the in-process client's host."""
+    return parts.scheme == "http" and parts.netloc == OWN_HOST
+
+
 def relative(href: str, page_file: str) -> str:
     """`href` (from the folder's root) as a link from the page written at `page_file`."""
     here = posixpath.dirname(page_file)
@@ -192,7 +200,7 @@ class Exporter:
     async def resolve(self, address: str, base: str) -> Route | None:
         """The route of a link found on the page at server address `base`."""
         parts = urlsplit(urljoin(base, address))
-        if parts.scheme or parts.netloc:
+        if (parts.scheme or parts.netloc) and not is_own(parts):
             return None
         if REDIRECTS.match(parts.path):
             if parts.path not in self.redirects:
@@ -215,7 +223,7 @@ class Exporter:
             if not address or address.startswith(("#", "mailto:", "data:", "javascript:")):
                 return match.group(0)
             parts = urlsplit(address)
-            if parts.scheme or parts.netloc:
+            if (parts.scheme or parts.netloc) and not is_own(parts):
                 return match.group(0)
             target = await self.resolve(address, base)
             if target is None:
@@ -260,6 +268,11 @@ class Exporter:
         body = response.content
         if target.file.endswith(".css"):
             body = (await self.rewrite_css(body.decode(), target)).encode()
+        elif target.file.endswith(".atom"):
+            # A feed's own address and its entries' links are absolute in the feed: the
+            # site's address when it is known (--site-url), else from the host's root.
+            site_url = (site_config(self.folder).get("site_url") or "/").rstrip("/") + "/"
+            body = body.replace(f"http://{OWN_HOST}/".encode(), site_url.encode())
         self.write(target.file, body)
         self.result.files += 1
 
