@@ -22,20 +22,28 @@ can reach are exactly the ones written.
 
 from __future__ import annotations
 
+import asyncio
 import html
+import multiprocessing
 import os
 import posixpath
 import re
 import shutil
 import sqlite3
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 from . import site
 from .site import DB_FILE, MEDIA
 
+# Tweets' pages are rendered by this many processes at most, from this many tweets on
+# (below, starting the processes costs more than it saves).
+MAX_WORKERS = 4
+PARALLEL_FROM = 2000
 # Query keys that choose which page of a list is shown: each such page is a file.
 PAGE_KEYS = ("date", "sort", "after", "before")
 # Pages a static host can serve, by their server address.
@@ -299,6 +307,8 @@ class Exporter:
             self.result.missing.append(target.file)
             return
         destination = self.out / target.file
+        if destination.exists():
+            return
         destination.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(source, destination)
@@ -311,10 +321,30 @@ class Exporter:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
 
-    async def run(self) -> Export:
+    def tweet_page(self, tweet_id: int) -> Route:
+        return route(f"/archive/tweets/{tweet_id}", "", self.media_path)
+
+    async def run(self, rendered: list[Route] = ()) -> Export:
+        """Crawl from the home page and every tweet, less the pages already `rendered`
+        (by workers), from whose links the crawl goes on."""
         self.enqueue(route("/", "", self.media_path))
         for tweet_id in self.tweet_ids:
-            self.enqueue(route(f"/archive/tweets/{tweet_id}", "", self.media_path))
+            self.enqueue(self.tweet_page(tweet_id))
+        for target in rendered:
+            self.enqueue(target)
+        await self.drain()
+        await self.write_not_found()
+        return self.result
+
+    async def render_only(self, tweet_ids: list[int]) -> list[Route]:
+        """A worker's share: these tweets' pages, and what they link to, not rendered."""
+        for tweet_id in tweet_ids:
+            target = self.tweet_page(tweet_id)
+            self.seen.add(target.file)
+            await self.write_page(target)
+        return list(self.queue)
+
+    async def drain(self) -> None:
         while self.queue:
             target = self.queue.popleft()
             if target.kind == "page":
@@ -343,10 +373,34 @@ def site_config(folder: Path) -> dict:
     return (metadata.get("plugins") or {}).get("tweet-archive") or {}
 
 
-def export(folder: Path, out: Path) -> Export:
+def render_share(folder: Path, out: Path, tweet_ids: list[int]) -> tuple[list[Route], Export]:
+    """A worker process: render these tweets' pages with a Datasette of its own."""
+    exporter = Exporter(folder, out)
+    found = asyncio.run(exporter.render_only(tweet_ids))
+    exporter.result.unlinked = set()
+    return found, exporter.result
+
+
+def export(folder: Path, out: Path, workers: int | None = None) -> Export:
     """Render the site in `folder` (a published site folder) into `out`, with the
-    published database beside the pages as a download."""
-    result = site.run_apart(Exporter(folder, out).run())
+    published database beside the pages as a download. The tweets' pages, most of the
+    work, are shared among `workers` processes (one a core) on a large archive."""
+    exporter = Exporter(folder, out)
+    workers = workers or min(os.cpu_count() or 1, MAX_WORKERS)
+    rendered: list[Route] = []
+    if workers > 1 and len(exporter.tweet_ids) >= PARALLEL_FROM:
+        ids = exporter.tweet_ids
+        shares = [ids[i::workers] for i in range(workers)]
+        # spawn: a forked child would inherit this process's Datasette threads mid-flight.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for found, part in pool.map(render_share, repeat(folder), repeat(out), shares):
+                rendered.extend(found)
+                exporter.result.pages += part.pages
+                exporter.result.missing.extend(part.missing)
+        for tweet_id in ids:
+            exporter.seen.add(exporter.tweet_page(tweet_id).file)
+    result = site.run_apart(exporter.run(rendered))
     shutil.copyfile(folder / DB_FILE, out / DB_FILE)
     # GitHub Pages runs Jekyll unless told not to, which would leave out `-/` and `_` files.
     (out / ".nojekyll").write_text("")
