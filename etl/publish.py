@@ -24,7 +24,7 @@ import click
 import sqlite_utils
 import yaml
 
-from . import redact, site, site_folder, site_wheel, static_site
+from . import redact, site, site_folder, site_wheel, static_budget, static_site
 from .errors import EtlError
 from .media import is_media_file
 from .site import (
@@ -182,9 +182,12 @@ def publish_static(plan: Plan, work: Path, echo) -> None:
     contents = sorted(p.name for p in staging.iterdir() if p.name != site_folder.MARKER)
     site_folder.mark(staging, contents)
     replace_folder(staging, out)
+    size = static_budget.measure(out)
+    for line in static_budget.report_lines(size, static_budget.host_fit(size)):
+        echo(line)
     echo(
-        f"Wrote a static site to {out}: {result.pages:,} pages, {result.media:,} media files "
-        f"(serve it from any static host; try it: python3 -m http.server -d {out})"
+        f"A static site of {result.pages:,} pages and {result.media:,} media files: serve it "
+        f"from any static host (try it: python3 -m http.server -d {out})"
     )
 
 

@@ -404,4 +404,7 @@ def export(folder: Path, out: Path, workers: int | None = None) -> Export:
     shutil.copyfile(folder / DB_FILE, out / DB_FILE)
     # GitHub Pages runs Jekyll unless told not to, which would leave out `-/` and `_` files.
     (out / ".nojekyll").write_text("")
+    # Cloudflare Pages and Netlify read response headers from `_headers`: Datasette Lite, on
+    # another origin, may fetch the database (GitHub Pages sends the header for every file).
+    (out / "_headers").write_text(f"/{DB_FILE}\n  Access-Control-Allow-Origin: *\n")
     return result
