@@ -6,6 +6,7 @@ a line break, two spaces, decomposed accents or another case, a photo's alt text
 row about a redacted tweet, a like and a deleted tweet left out at publishing.
 """
 
+import gzip
 import shutil
 import sqlite3
 import unicodedata
@@ -145,6 +146,43 @@ def bundle(tmp_path_factory):
     )
     assert result.exit_code == 0, result.output
     return db_path, out
+
+
+@pytest.fixture(scope="module")
+def static_bundle(bundle, tmp_path_factory):
+    """The same database published with --target static (pages, search index, download)."""
+    db_path, _ = bundle
+    out = tmp_path_factory.mktemp("static") / "site"
+    result = CliRunner().invoke(
+        cli,
+        ["publish", str(db_path), "--target", "static", "--out", str(out)]
+        + ["--redact", str(db_path.parent / "redact.yml")],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def readable(path) -> bytes:
+    """A file's bytes as a reader of it gets them: Pagefind's index files are gzipped."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data.lower()
+
+
+def test_no_byte_of_the_static_site_holds_a_hidden_marker(static_bundle):
+    files = [p for p in sorted(static_bundle.rglob("*")) if p.is_file()]
+    assert any(p.parts[-2:] == ("search", "index.html") for p in files)
+    leaks = [
+        (str(p.relative_to(static_bundle)), m) for p in files for m in MARKERS if m in readable(p)
+    ]
+    assert leaks == []
+    pages = "".join(
+        p.read_text() for p in files if p.suffix == ".html" and "archive/tweets" in p.as_posix()
+    )
+    assert "keptmarker0" in pages and "keptmarker13" in pages
+    written = sorted(int(p.name) - FIRST_ID for p in (static_bundle / "archive/tweets").iterdir())
+    assert written == [0, 11, 12, 13]
 
 
 @pytest.mark.slow
