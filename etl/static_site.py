@@ -68,6 +68,10 @@ PAGEFIND = "/pagefind/"
 # Attributes that hold an address. A page's inline JSON and meta content (share previews,
 # absolute by design) are left alone.
 ADDRESS = re.compile(r'(\s(?:href|src|action|poster|data-src)=)"([^"]*)"')
+# A quoted address of a site file in a page's inline script.
+SCRIPT_ASSET = re.compile(
+    r"""(["'])(/(?:-/static-plugins|-/static|static)/[A-Za-z0-9_./-]{1,300})\1"""
+)
 # A list item that is only a link to what the folder won't hold (a menu entry, a page in
 # the home page's list) goes with it.
 DEAD_ITEM = re.compile(
@@ -78,6 +82,13 @@ CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
 # A file name segment made of a query value: what a file system and a URL both keep as is.
 UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._,:=@+-]")
 MAX_SEGMENT_BYTES = 200
+# Every day with tweets has its "on this day" page (the pages step from one to the next).
+DAYS_WITH_TWEETS = """
+select distinct substr(day, 6, 5)
+from tweets_per_day
+where tweets > 0
+order by 1
+"""
 # The host of Datasette's in-process client (datasette.app: DatasetteClient).
 OWN_HOST = "localhost"
 
@@ -186,6 +197,7 @@ class Exporter:
                 )
             }
             self.tweet_ids = [row[0] for row in conn.execute("select id from tweets order by id")]
+            self.days = [row[0] for row in conn.execute(DAYS_WITH_TWEETS)]
         finally:
             conn.close()
         self.queue: deque[Route] = deque()
@@ -257,7 +269,19 @@ class Exporter:
             pieces.append(new)
             last = match.end()
         pieces.append(text[last:])
-        return DEAD_ITEM.sub("", "".join(pieces))
+        text = DEAD_ITEM.sub("", "".join(pieces))
+        # Scripts in the page name files too (datasette-leaflet's, the tweet map's import()).
+        pieces, last = [], 0
+        for match in SCRIPT_ASSET.finditer(text):
+            target = route(match[2], "", self.media_path)
+            if target is None:
+                continue
+            self.enqueue(target)
+            pieces.append(text[last : match.start()])
+            pieces.append(match[1] + relative(target.href, page_file) + match[1])
+            last = match.end()
+        pieces.append(text[last:])
+        return "".join(pieces)
 
     async def write_page(self, target: Route) -> None:
         response = await self.ds.client.get(target.fetch)
@@ -330,6 +354,8 @@ class Exporter:
         self.enqueue(route("/", "", self.media_path))
         for tweet_id in self.tweet_ids:
             self.enqueue(self.tweet_page(tweet_id))
+        for month_day in self.days:
+            self.enqueue(route("/on-this-day", f"date={month_day}", self.media_path))
         for target in rendered:
             self.enqueue(target)
         await self.drain()

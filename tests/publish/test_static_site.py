@@ -8,6 +8,7 @@ https://NAME.github.io/REPO/).
 
 import html.parser
 import posixpath
+import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -119,6 +120,11 @@ def test_a_tweet_page_reads_as_on_the_server(static_folder):
     # Its styles and the home page, from three folders down.
     assert 'href="../../../static/tweet.css"' in page
     assert 'href="../../../"' in page
+    # Its map's script loads Leaflet from the folder, by a path relative to the page.
+    scripts = re.findall(r"'(\.\./\.\./\.\./-/static-plugins/[^']+\.js)'", page)
+    assert scripts and all(
+        (static_folder / "archive/tweets/x" / s).resolve().is_file() for s in scripts
+    )
     # Nothing points at the server's tables, SQL or JSON.
     for _, _, link in links_of(static_folder / f"archive/tweets/{tweet_id}/index.html"):
         assert "?sql=" not in link and not link.endswith((".json", ".csv")), link
@@ -181,3 +187,24 @@ def test_links_are_relative_to_the_page_that_holds_them():
     assert relative("", "index.html") == "./"
     assert relative("timeline/", "archive/tweets/1/index.html") == "../../../timeline/"
     assert relative("static/a.css", "404.html") == "static/a.css"
+
+
+def test_every_day_with_tweets_has_its_on_this_day_page_and_steps_to_the_next(static_folder):
+    db = sqlite3.connect(static_folder / "archive.db")
+    days = [
+        row[0]
+        for row in db.execute(
+            "select distinct strftime('%m-%d', created_at) from tweets order by 1"
+        )
+    ]
+    db.close()
+    written = sorted(p.name for p in (static_folder / "on-this-day").iterdir() if p.is_dir())
+    assert written == [f"date-{day}" for day in days]
+    first = (static_folder / f"on-this-day/date-{days[0]}/index.html").read_text()
+    # Previous wraps round the year to the last day with tweets, next is the following one.
+    assert f'on-this-day/date-{days[-1]}/" rel="prev"' in first
+    assert f'on-this-day/date-{days[1]}/">' in first
+    # The undated page opens the reader's today (static/on-this-day.js) among these days.
+    undated = (static_folder / "on-this-day/index.html").read_text()
+    assert f'data-days="{" ".join(days)}"' in undated
+    assert 'src="../static/on-this-day.js"' in undated

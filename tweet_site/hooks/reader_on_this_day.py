@@ -104,9 +104,15 @@ async def on_this_day(datasette, request):
     def day_url(other):
         return with_query(request, date=f"{other.month:02d}-{other.day:02d}", before=None)
 
+    static_days = None
     if static_site(datasette):
         # A static copy holds the days that have tweets: step to the nearest of those.
-        previous, following = await days_around(db, when)
+        days = await days_with_tweets(db)
+        previous, following = days_around(days, when)
+        if not asked:
+            # The day of the export means nothing later: static/on-this-day.js opens the
+            # reader's today among these.
+            static_days = [f"{day.month:02d}-{day.day:02d}" for day in days]
     else:
         previous = when - timedelta(days=1)
         following = when + timedelta(days=1)
@@ -123,6 +129,7 @@ async def on_this_day(datasette, request):
             "heading": f"On this day: {day_name}",
             "subtitle": "Posted on " + day_name + " in every year of the archive, newest first.",
             "month_day": month_day,
+            "static_days": static_days,
             "months": [(m, calendar.month_name[m]) for m in range(1, 13)],
             "day": when.day,
             "month": when.month,
@@ -155,9 +162,8 @@ order by month_day
 """
 
 
-async def days_around(db, when: date) -> tuple[date, date]:
-    """The days before and after `when` (in the year's circle) on which the archive has
-    tweets; the next calendar days when it has none at all."""
+async def days_with_tweets(db) -> list[date]:
+    """The month-days (in the leap year) on which the archive has tweets, in order."""
     rows = await db.execute(DAYS_WITH_TWEETS)
     days = []
     for (month_day,) in rows.rows:
@@ -165,6 +171,12 @@ async def days_around(db, when: date) -> tuple[date, date]:
             days.append(parse_day(month_day or ""))
         except NotFound:
             continue
+    return days
+
+
+def days_around(days: list[date], when: date) -> tuple[date, date]:
+    """The days before and after `when` (in the year's circle) among `days`; the next
+    calendar days when there are none."""
     if not days:
         return when - timedelta(days=1), when + timedelta(days=1)
     before = [day for day in days if day < when]
