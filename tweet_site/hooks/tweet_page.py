@@ -1,12 +1,23 @@
 """The tweet page: a tweet with the thread around it, its quotes and its place."""
 
 import urllib.parse
+from datetime import datetime
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode, urlsafe_components
 
-from tweet_site.config import DEFAULT_TILE_ATTRIBUTION, DEFAULT_TILES, archive_database
+from tweet_site.chars import DIRECTION_MARKS
+from tweet_site.config import (
+    DEFAULT_TILE_ATTRIBUTION,
+    DEFAULT_TILES,
+    archive_database,
+    config,
+    static_site,
+)
+from tweet_site.hooks.media_files import safe_relative
+from tweet_site.hooks.render_tweets import retweet_body
 from tweet_site.ids import parse_id
+from tweet_site.links import media_url
 from tweet_site.pages import LATEST_ONLY
 from tweet_site.tweets import load_tweets, readable_time
 
@@ -42,6 +53,11 @@ limit 50
 # Ancestors shown above the opened tweet; earlier ones fold away, so that the opened tweet
 # sits in the first screenful even under a long thread.
 NEAREST_ANCESTORS = 2
+# A share preview's description: link previews show two or three lines of it.
+SHARE_TEXT_LENGTH = 200
+# Control characters (newlines, tabs, NUL) become spaces and direction controls go: a meta
+# tag's text is one plain line, and a preview can't be made to read backwards.
+ONE_LINE = {**dict.fromkeys(range(0x20), " "), 0x7F: " ", **DIRECTION_MARKS}
 
 
 def thread_order(root, replies, author):
@@ -95,6 +111,102 @@ def page_heading(tweet, ancestors, replies):
     if tweet.get("kind") == "reply":
         return f"@{name}'s reply"
     return f"@{name}'s tweet"
+
+
+def plain_line(text, limit=None):
+    """`text` as one plain line for a meta tag, cut at a word and ended with "…" when it is
+    longer than `limit` characters."""
+    text = " ".join((text or "").translate(ONE_LINE).split())
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    # At the last space, unless that drops most of it (a language written without spaces).
+    if cut.rfind(" ") > limit // 2:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def share_date(value):
+    """'2019-06-05T20:15:29+00:00' -> '5 Jun 2019'."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return plain_line(value)
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def share_title(tweet):
+    """'Jane Doe (@jane) on 5 Jun 2019', or '… retweeted @bob on …' for a retweet."""
+    name, screen_name = plain_line(tweet.get("name")), plain_line(tweet.get("screen_name"))
+    who = f"{name} (@{screen_name})" if name and screen_name else name or f"@{screen_name}"
+    if not (name or screen_name):
+        who = "A tweet"
+    if tweet.get("kind") == "retweet" and tweet.get("retweeted_screen_name"):
+        who = f"{who} retweeted @{plain_line(tweet['retweeted_screen_name'])}"
+    return f"{who} on {share_date(tweet.get('created_at'))}"
+
+
+def absolute(base, path):
+    """`path` (from "/") under the http(s) address `base`, or None without one: previews
+    need absolute addresses. `base` is escaped where it must be ("my repo"), what is escaped
+    already left as it is."""
+    if not (base or "").startswith(("https://", "http://")):
+        return None
+    return urllib.parse.quote(base.rstrip("/"), safe=":/%@!$&'()*+,;=~") + path
+
+
+def site_address(datasette, path):
+    """A path of this site (urls.path's, base_url included) at the address configured as
+    `site_url` (where the feeds' links point too), or None when none is."""
+    return absolute(config(datasette).get("site_url"), path)
+
+
+def share_image(datasette, tweet):
+    """The absolute address of the tweet's first photo, or None when it has none or no
+    address of it can be absolute. Media kept at `media_url` are linked there, where the
+    media route would redirect; a static export's are in its folder's media/ (the export
+    writes /-/media/<id>/<position> there)."""
+    photo = next(
+        (m for m in tweet["media"] if (m.get("type") or "photo") == "photo" and m.get("path")),
+        None,
+    )
+    parts = safe_relative(photo["path"]) if photo else None
+    if not parts:
+        return None
+    quoted = "/" + "/".join(urllib.parse.quote(part) for part in parts)
+    url = absolute(config(datasette).get("media_url"), quoted)
+    if url is None and static_site(datasette):
+        url = site_address(datasette, datasette.urls.path("/media" + quoted))
+    elif url is None:
+        url = site_address(datasette, media_url(datasette, tweet["id"], photo["position"]))
+    if url is None:
+        return None
+    size = {}
+    if photo.get("width") and photo.get("height"):
+        size = {"width": int(photo["width"]), "height": int(photo["height"])}
+    return {"url": url, "alt": plain_line(photo.get("alt_text"), 420), **size}
+
+
+def share_preview(datasette, database, tweet):
+    """What link previews (Open Graph, Twitter cards) and search results show of a tweet
+    page: plain text, which the template's autoescaping makes safe in an attribute."""
+    text = tweet.get("text") or ""
+    if tweet.get("kind") == "retweet" and tweet.get("retweeted_screen_name"):
+        text = retweet_body(text)
+    title = share_title(tweet)
+    path = datasette.urls.row(database, "tweets", str(int(tweet["id"])))
+    # A static export writes the page as archive/tweets/<id>/index.html.
+    url = site_address(datasette, path + "/" if static_site(datasette) else path)
+    image = share_image(datasette, tweet)
+    return {
+        "title": title,
+        "description": plain_line(text, SHARE_TEXT_LENGTH) or title,
+        "url": url,
+        "image": image,
+        "card": "summary_large_image" if image else "summary",
+        "site_name": plain_line(datasette.metadata("title")),
+        "published": tweet.get("created_at"),
+    }
 
 
 async def tweet_page(datasette, database, pk):
@@ -157,6 +269,7 @@ async def tweet_page(datasette, database, pk):
             else None
         ),
         "quoted_by": await load_tweets(db, [row["id"] for row in quoted_by.rows]),
+        "share": share_preview(datasette, database, tweet),
     }
 
 
