@@ -63,6 +63,7 @@ FILE_PATHS = re.compile(
     r"|^/archive/latest\.atom$"
 )
 MEDIA_PATH = re.compile(r"^/-/media/(\d{1,20})/(\d{1,4})$")
+PLUGIN_FILES = "-/static-plugins/"
 # Written by the search step, not rendered: links to it are rewritten, never fetched.
 PAGEFIND = "/pagefind/"
 # Attributes that hold an address. A page's inline JSON and meta content (share previews,
@@ -203,6 +204,7 @@ class Exporter:
         self.queue: deque[Route] = deque()
         self.seen: set[str] = set()
         self.redirects: dict[str, Route | None] = {}
+        self.plugins_copied: set[str] = set()
         self.result = Export()
 
     def media_path(self, tweet_id: int, position: int) -> str | None:
@@ -216,6 +218,24 @@ class Exporter:
             return
         self.seen.add(target.file)
         self.queue.append(target)
+        if target.kind == "file" and target.file.startswith(PLUGIN_FILES):
+            self.enqueue_plugin_files(target.file.split("/")[2])
+
+    def enqueue_plugin_files(self, name: str) -> None:
+        """All of a plugin's static files once one is used: its scripts load others that no
+        page names (Leaflet finds its marker images from its own address)."""
+        if name in self.plugins_copied:
+            return
+        self.plugins_copied.add(name)
+        folder = plugin_static_folders().get(name)
+        if folder is None:
+            return
+        for path in sorted(Path(folder).rglob("*")):
+            relative_path = path.relative_to(folder).as_posix()
+            if path.is_file() and (
+                target := route(f"/{PLUGIN_FILES}{name}/{relative_path}", "", self.media_path)
+            ):
+                self.enqueue(target)
 
     async def resolve(self, address: str, base: str) -> Route | None:
         """The route of a link found on the page at server address `base`."""
@@ -390,6 +410,19 @@ class Exporter:
         text = await self.rewrite(response.text, "/archive/tweets/0", "404.html")
         text = text.replace("<head>", f'<head>\n<base href="{html.escape(site_url)}">', 1)
         self.write("404.html", text.encode())
+
+
+def plugin_static_folders() -> dict[str, str]:
+    """Each installed Datasette plugin's static folder, by the names of its address
+    (datasette.app serves it under its name and with underscores for hyphens)."""
+    from datasette.plugins import get_plugins
+
+    folders = {}
+    for plugin in get_plugins():
+        if plugin.get("static_path"):
+            folders[plugin["name"]] = plugin["static_path"]
+            folders[plugin["name"].replace("-", "_")] = plugin["static_path"]
+    return folders
 
 
 def site_config(folder: Path) -> dict:
