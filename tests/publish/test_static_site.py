@@ -117,6 +117,8 @@ def test_a_tweet_page_reads_as_on_the_server(static_folder):
     tweet_id = IDS["geo_sf"]
     page = (static_folder / f"archive/tweets/{tweet_id}/index.html").read_text()
     assert '<meta charset="utf-8">' in page
+    # Static hosts send no Content-Security-Policy: the page states the server's.
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src &#39;self&#39;;' in page
     # Its styles and the home page, from three folders down.
     assert 'href="../../../static/tweet.css"' in page
     assert 'href="../../../"' in page
