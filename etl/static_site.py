@@ -73,6 +73,11 @@ ADDRESS = re.compile(r'(\s(?:href|src|action|poster|data-src)=)"([^"]*)"')
 SCRIPT_ASSET = re.compile(
     r"""(["'])(/(?:-/static-plugins|-/static|static)/[A-Za-z0-9_./-]{1,300})\1"""
 )
+# A <link> (rel=alternate JSON) to what the folder won't hold.
+DEAD_LINK = re.compile(r'<link\b[^>]*data-not-exported=""[^>]*>\n?')
+# Indentation and blank lines between a template's lines; and what keeps its whitespace.
+BLANK_LINES = re.compile(r"\n[ \t\r\n]+")
+PRESERVED = re.compile(r"<(?:pre|textarea)\b", re.IGNORECASE)
 # A list item that is only a link to what the folder won't hold (a menu entry, a page in
 # the home page's list) goes with it.
 DEAD_ITEM = re.compile(
@@ -160,6 +165,15 @@ def route(path: str, query: str, media_paths) -> Route | None:
     href = "".join(quote(name, safe="") + "/" for name in names)
     fetch = path + ("?" + urlencode(sorted(params)) if params else "")
     return Route("page", f"{folder}/index.html" if folder else "index.html", href, fetch=fetch)
+
+
+def compact(page: str) -> str:
+    """The page without the templates' indentation and blank lines, a third of a tweet's
+    page: tweet text breaks lines with <br>, so only a <pre> or <textarea> keeps its
+    whitespace (and a page holding one is left as it is)."""
+    if PRESERVED.search(page):
+        return page
+    return BLANK_LINES.sub("\n", page)
 
 
 def is_own(parts) -> bool:
@@ -289,7 +303,7 @@ class Exporter:
             pieces.append(new)
             last = match.end()
         pieces.append(text[last:])
-        text = DEAD_ITEM.sub("", "".join(pieces))
+        text = DEAD_LINK.sub("", DEAD_ITEM.sub("", "".join(pieces)))
         # Scripts in the page name files too (datasette-leaflet's, the tweet map's import()).
         pieces, last = [], 0
         for match in SCRIPT_ASSET.finditer(text):
@@ -309,7 +323,7 @@ class Exporter:
             self.result.missing.append(f"{target.fetch} ({response.status_code})")
             return
         text = await self.rewrite(response.text, target.fetch, target.file)
-        self.write(target.file, text.encode())
+        self.write(target.file, compact(text).encode())
         self.result.pages += 1
 
     async def write_file(self, target: Route) -> None:
