@@ -8,7 +8,7 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 
 from tweet_site import search_query
-from tweet_site.config import archive_database
+from tweet_site.config import archive_database, static_site
 from tweet_site.core import MAX_ID, MIN_ID
 from tweet_site.lists.search import holds_a_group_term
 from tweet_site.pages import render_reader_page, with_query
@@ -20,6 +20,7 @@ from tweet_site.search_budget import (
     costly_slot,
     started_at,
 )
+from tweet_site.search_words import RUN_CHARS, SEPARATORS
 from tweet_site.tweets import load_tweets
 
 # The SQL functions search_contains(), search_candidates()... come from search_sql.py's
@@ -419,7 +420,37 @@ def explorer_links(datasette, database, search):
     }
 
 
+# A static copy's search (static/static-search.js over Pagefind): best matches a shard of
+# tweets at a time, newest first, or every match newest first.
+STATIC_SORTS = {"relevance": "Best match", "newest": "Newest first"}
+STATIC_YEARS_SQL = """
+select value as year
+from facet_counts
+where facet = 'year'
+  and tweets > 0
+order by value desc
+"""
+
+
+async def static_search(datasette, request):
+    """The page a static copy searches from: the form, and a script that reads ?q= and runs
+    it against the Pagefind index (etl/static_search.py) in the browser."""
+    db = datasette.databases.get(archive_database(datasette))
+    years = []
+    if db is not None and await db.table_exists("facet_counts"):
+        years = [row["year"] for row in (await db.execute(STATIC_YEARS_SQL)).rows]
+    context = {
+        "sorts": STATIC_SORTS,
+        "kinds": KINDS,
+        "years": years,
+        "word_chars": {"separators": SEPARATORS, "runs": RUN_CHARS},
+    }
+    return await render_reader_page(datasette, request, "reader_static_search.html", context)
+
+
 async def reader_search(datasette, request):
+    if static_site(datasette):
+        return await static_search(datasette, request)
     started = started_at(request.scope)
     database = archive_database(datasette)
     db = datasette.databases.get(database)
