@@ -12,7 +12,8 @@ when the page's summary is written. The file server counts the bytes of every fi
 doesn't ask again), split into the page (its HTML, CSS and scripts) and the search
 (everything under pagefind/): the search part is what a search costs on top of opening any
 page of the site. `--more N` also clicks "More results" N times (each adds its requests to
-the search).
+the search). Seconds are from opening the page to the first results shown (the first page
+only, not the clicks).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import http.server
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -59,8 +61,10 @@ def measure(browser, base: str, query: str, sort: str, more: int) -> dict:
     try:
         page = context.new_page()
         address = f"{base}search/?q={quote(query)}" + (f"&sort={sort}" if sort else "")
+        started = time.perf_counter()
         page.goto(address)
         page.wait_for_selector(DONE, timeout=120_000)
+        seconds = time.perf_counter() - started
         for _ in range(more):
             if not page.is_visible(".search-more"):
                 break
@@ -84,6 +88,7 @@ def measure(browser, base: str, query: str, sort: str, more: int) -> dict:
         "files": files,
         "summary": summary,
         "cards": cards,
+        "seconds": seconds,
     }
 
 
@@ -126,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
             try:
-                print("| query | search kB | requests | page kB | cards | summary |")
-                print("|---|---:|---:|---:|---:|---|")
+                print("| query | search kB | requests | page kB | cards | seconds | summary |")
+                print("|---|---:|---:|---:|---:|---:|---|")
                 details = []
                 for query in args.queries:
                     result = measure(browser, base, query, args.sort, args.more)
@@ -135,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(
                         f"| {query} | {result['search'] / 1000:,.1f} | "
                         f"{result['search_requests']} | {result['page'] / 1000:,.1f} | "
-                        f"{result['cards']} | {result['summary']} |"
+                        f"{result['cards']} | {result['seconds']:.1f} | {result['summary']} |"
                     )
                 for query, result in details:
                     print(f"\n{query}: the search's files")

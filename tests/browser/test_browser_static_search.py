@@ -189,6 +189,23 @@ def test_no_match_says_so(visit):
     assert page.inner_text(".search-summary") == "No tweet matches 東西."
 
 
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("fox running", ["english"]),
+        # Every word must be in the tweet: Pagefind alone would leave out a word found
+        # nowhere, and take 東京 for 東京大学.
+        ("fox zzzz", []),
+        ("東京大学", []),
+        ("東京 Привет", ["japanese"]),
+        ("東京 fox", []),
+    ],
+)
+def test_every_word_must_match(visit, query, found):
+    visit.search("q=" + query)
+    assert [c["id"] for c in visit.cards()] == [str(IDS[key]) for key in found]
+
+
 def test_hostile_text_is_shown_as_text(visit):
     visit.search("q=onerror")
     cards = visit.cards()

@@ -67,29 +67,43 @@ class Words {
     return words;
   }
 
-  // What Pagefind is asked: every word, a run as its pairs (a run of one character as
-  // itself: the indexed words starting with it), in quotes for an exact phrase.
+  // What Pagefind is asked, as searches whose results every match is in: each word alone
+  // (its other forms and the words it begins), a run of Japanese or Chinese as its pairs in a
+  // row (of one character: the indexed words starting with it), "a phrase" as its words in
+  // a row. One search of them all would be Pagefind's, which leaves out a word found nowhere
+  // and then takes a word the missing one begins with (東京大学 finding 東京 alone).
   query(q) {
-    const exact = /^\s*".+"\s*$/.test(q);
+    const phrase = /^\s*".+"\s*$/.test(q);
+    const searches = [];
     const terms = [];
     const pairs = new Set();
     const words = [];
-    for (const [, , piece, isRun] of this.pieces(exact ? q.trim().slice(1, -1) : q)) {
+    const runs = [];
+    for (const [, , piece, isRun] of this.pieces(phrase ? q.trim().slice(1, -1) : q)) {
       if (!isRun) {
-        terms.push(piece);
         const word = piece.toLowerCase().replace(/[^\p{L}\p{N}_]/gu, "");
-        if (word) words.push(word);
+        if (!word) continue;
+        words.push(word);
+        terms.push(piece);
+        searches.push(piece);
       } else if (piece.length === 1) {
         terms.push(piece);
+        searches.push(piece);
       } else {
-        for (let i = 0; i + 1 < piece.length; i++) {
-          terms.push(piece.slice(i, i + 2));
-          pairs.add(piece.slice(i, i + 2));
-        }
+        runs.push(piece);
+        const run = [];
+        for (let i = 0; i + 1 < piece.length; i++) run.push(piece.slice(i, i + 2));
+        run.forEach((pair) => pairs.add(pair));
+        terms.push(...run);
+        searches.push(`"${run.join(" ")}"`);
       }
     }
-    const text = terms.join(" ");
-    return { text: exact ? `"${text}"` : text, pairs, words };
+    return {
+      searches: phrase && terms.length ? [`"${terms.join(" ")}"`] : [...new Set(searches)],
+      pairs,
+      words,
+      runs,
+    };
   }
 }
 
@@ -148,7 +162,7 @@ class SearchPage {
     this.tag = String(manifest.tag);
     this.shards = manifest.shards.filter((s) => !this.asked.year || s.years.includes(this.asked.year));
     this.shardSize = manifest.shards.length > 1 ? manifest.shards[0].tweets : 0;
-    if (!this.query.text.replace(/"/g, "").trim()) {
+    if (!this.query.searches.length) {
       this.say("Type a word to search for.");
       return;
     }
@@ -179,11 +193,37 @@ class SearchPage {
   async fill() {
     while (this.pending.length < PAGE && this.next < this.shards.length) {
       const shard = this.shards[this.next++];
-      const search = await this.instance(shard).search(this.query.text, this.options());
-      this.found += search.results.length;
-      this.pending.push(...search.results);
+      const found = await this.searchShard(this.instance(shard));
+      this.found += found.length;
+      this.pending.push(...found);
       this.searchedBack = shard.first;
     }
+  }
+
+  // The tweets of a shard every search of the query finds: their scores added (relevance:
+  // the sum of each word's, as Pagefind's own; newest: each search scores a tweet by its
+  // place in date order), their matched words together.
+  async searchShard(instance) {
+    let found = null;
+    for (const text of this.query.searches) {
+      const search = await instance.search(text, this.options());
+      const results = new Map(search.results.map((r) => [r.id, r]));
+      if (found === null) {
+        found = new Map([...results].map(([id, r]) => [id, { ...r, words: [...(r.words || [])] }]));
+      } else {
+        for (const [id, result] of found) {
+          const also = results.get(id);
+          if (!also) {
+            found.delete(id);
+            continue;
+          }
+          result.score += also.score;
+          result.words.push(...(also.words || []));
+        }
+      }
+      if (!found.size) break;
+    }
+    return [...(found || new Map()).values()].sort((a, b) => b.score - a.score);
   }
 
   async showMore() {
@@ -275,12 +315,19 @@ class SearchPage {
     return article;
   }
 
-  // Where the matched words lie in the text: a pair of characters the search holds whole,
-  // another pair its first character (the one a shorter search matched), a word the searched
-  // words inside it, or the whole word less its punctuation (another form of the word).
+  // Where the matched words lie in the text: every place of a run of Japanese or Chinese the
+  // search holds (Pagefind reports a run's first place only), a pair of characters the
+  // search holds whole, another pair its first character (the one a shorter search matched),
+  // a word the searched words inside it, or the whole word less its punctuation (another
+  // form of the word).
   spans(text, positions) {
     const words = this.words.indexed(text);
     const spans = [];
+    for (const run of this.query.runs) {
+      for (let at = text.indexOf(run); at >= 0; at = text.indexOf(run, at + 1)) {
+        spans.push([at, at + run.length]);
+      }
+    }
     for (const position of positions) {
       const word = words[position];
       if (!word) continue;
