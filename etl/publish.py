@@ -186,8 +186,9 @@ def publish_static(plan: Plan, work: Path, echo) -> None:
     for line in static_budget.report_lines(size, static_budget.host_fit(size)):
         echo(line)
     echo(
-        f"A static site of {result.pages:,} pages and {result.media:,} media files: serve it "
-        f"from any static host (try it: python3 -m http.server -d {out})"
+        f"A static site of {result.pages:,} pages and {result.media:,} media files, "
+        f"{result.search.get('records', 0):,} tweets searchable in the browser: serve it from "
+        f"any static host (try it: python3 -m http.server -d {out})"
     )
 
 

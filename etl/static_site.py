@@ -39,6 +39,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 from . import site
 from .site import DB_FILE, MEDIA
+from .static_search import write_search_index
 
 # Tweets' pages are rendered by this many processes at most, from this many tweets on
 # (below, starting the processes costs more than it saves).
@@ -64,6 +65,8 @@ FILE_PATHS = re.compile(
 )
 MEDIA_PATH = re.compile(r"^/-/media/(\d{1,20})/(\d{1,4})$")
 PLUGIN_FILES = "-/static-plugins/"
+# A tweet's page, at its server address.
+TWEETS = "archive/tweets/"
 # Written by the search step, not rendered: links to it are rewritten, never fetched.
 PAGEFIND = "/pagefind/"
 # Attributes that hold an address. A page's inline JSON and meta content (share previews,
@@ -196,6 +199,7 @@ class Export:
     media: int = 0
     unlinked: set = field(default_factory=set)
     missing: list = field(default_factory=list)
+    search: dict = field(default_factory=dict)
 
 
 class Exporter:
@@ -380,7 +384,7 @@ class Exporter:
         path.write_bytes(body)
 
     def tweet_page(self, tweet_id: int) -> Route:
-        return route(f"/archive/tweets/{tweet_id}", "", self.media_path)
+        return route(f"/{TWEETS}{tweet_id}", "", self.media_path)
 
     async def run(self, rendered: list[Route] = ()) -> Export:
         """Crawl from the home page and every tweet, less the pages already `rendered`
@@ -475,6 +479,7 @@ def export(folder: Path, out: Path, workers: int | None = None) -> Export:
             exporter.seen.add(exporter.tweet_page(tweet_id).file)
     result = site.run_apart(exporter.run(rendered))
     shutil.copyfile(folder / DB_FILE, out / DB_FILE)
+    result.search = write_search_index(out / DB_FILE, out, lambda tweet_id: f"{TWEETS}{tweet_id}/")
     # GitHub Pages runs Jekyll unless told not to, which would leave out `-/` and `_` files.
     (out / ".nojekyll").write_text("")
     # Cloudflare Pages and Netlify read response headers from `_headers`: Datasette Lite, on

@@ -110,3 +110,26 @@ def test_a_missing_address_gets_the_sites_404_page(browser, base):
         assert "not found" in page.inner_text("body").lower()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "query, tweet, mark",
+    [("run", "english", "running"), ("東京", "japanese", "東京")],
+)
+def test_the_published_folder_searches_in_the_browser(browser, base, query, tweet, mark):
+    context = offline_context(browser, base, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        # The home page's search box, as a reader uses it.
+        page.goto(base)
+        page.fill("input[name=q]", query)
+        page.press("input[name=q]", "Enter")
+        page.wait_for_selector(".search-summary:not(:empty):not(:has-text('Searching'))")
+        card = page.locator(f".search-results article.tweet[data-tweet-id='{IDS[tweet]}']")
+        assert card.locator(".tweet-text mark").first.inner_text() == mark
+        # The result opens the tweet's own page under the prefix.
+        card.locator("a.tweet-time").click()
+        page.wait_for_load_state()
+        assert page.url == base + f"archive/tweets/{IDS[tweet]}/"
+    finally:
+        context.close()
