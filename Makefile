@@ -84,7 +84,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix etl tweet_site tests bench
 
 # The build against the floor at 100k and 1M tweets (several minutes), then entities, site and
-# publish (the database step against a plain copy, at 1M tweets);
+# publish (the database step against a plain copy, at 1M tweets), the static export (against
+# bare pages, at 100k tweets);
 # every bench runs, and the recipe fails at the end if any missed a target.
 bench: $(STAMP)
 	status=0; \
@@ -93,6 +94,7 @@ bench: $(STAMP)
 	    ../shared/archives/dsajgiouawj__TweetArchive/data/tweet.js || status=$$?; \
 	$(BIN)/python bench/site_speed.py || status=$$?; \
 	$(BIN)/python bench/publish_speed.py || status=$$?; \
+	$(BIN)/python bench/static_speed.py || status=$$?; \
 	exit $$status
 
 # Once at 5,000,000 tweets: time, peak memory and size, no targets (~25 GB of disk in TMPDIR;
