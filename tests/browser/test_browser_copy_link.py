@@ -5,14 +5,11 @@ JavaScript it is a plain link to the tweet's page. Nothing scrolls sideways."""
 
 import concurrent.futures
 import copy
-import functools
-import http.server
-import threading
 
 import pytest
 
 from etl import static_site
-from tests.helpers.browser import CHROMIUM, offline_context
+from tests.helpers.browser import CHROMIUM, file_server, offline_context
 from tests.helpers.paths import IDS
 from tests.helpers.site import served, site_folder
 
@@ -22,11 +19,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}}
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 # A photo, a long link and a long thread foot: the widest tweet feet of the fixture.
 TWEETS = [IDS["photo"], IDS["english"], IDS["t2"]]
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +41,8 @@ def static_base(site_db, metadata, tmp_path_factory):
     # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(static_site.export, site_folder(site_db, metadata), root / "repo").result()
-    handler = functools.partial(Quiet, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with file_server(root) as base:
+        yield base
 
 
 def copy_link(browser, base, path):

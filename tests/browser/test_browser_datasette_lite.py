@@ -7,15 +7,12 @@ server under /repo/."""
 import asyncio
 import concurrent.futures
 import copy
-import functools
-import http.server
 import shutil
-import threading
 import urllib.parse
 
 import pytest
 
-from tests.helpers.browser import CHROMIUM, offline_context
+from tests.helpers.browser import CHROMIUM, file_server, offline_context
 from tests.helpers.paths import ROOT
 from tests.helpers.site import make_datasette
 
@@ -50,14 +47,8 @@ def static_folder(site_db, metadata, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def base(static_folder):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(static_folder))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with file_server(static_folder) as address:
+        yield address
 
 
 def explore_link(browser, base, **options):

@@ -7,17 +7,14 @@ stays on the host."""
 
 import asyncio
 import copy
-import functools
-import http.server
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from etl import static_search
 from etl.static_search import write_search_index
-from tests.helpers.browser import CHROMIUM, SCREENSHOTS, offline_context
+from tests.helpers.browser import CHROMIUM, SCREENSHOTS, file_server, offline_context
 from tests.helpers.paths import IDS
 from tests.helpers.site import make_datasette
 
@@ -59,26 +56,12 @@ def export_search(db_path, metadata, folder):
     return write_search_index(db_path, folder, lambda tweet_id: f"archive/tweets/{tweet_id}/")
 
 
-def serve(root):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture(scope="module")
 def site_base(site_db, metadata, tmp_path_factory):
     root = tmp_path_factory.mktemp("static-search")
     export_search(site_db, metadata, root / "repo")
-    server = serve(root)
-    yield f"http://127.0.0.1:{server.server_address[1]}/repo/"
-    server.shutdown()
-    server.server_close()
+    with file_server(root) as address:
+        yield address + "/repo/"
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +73,8 @@ def sharded_base(search_db, metadata, tmp_path_factory):
         patch.setattr(static_search, "SHARD_TWEETS", 40)
         counts = export_search(search_db, metadata, root / "repo")
     assert counts["shards"] == 4
-    server = serve(root)
-    yield f"http://127.0.0.1:{server.server_address[1]}/repo/"
-    server.shutdown()
-    server.server_close()
+    with file_server(root) as address:
+        yield address + "/repo/"
 
 
 class Visit:

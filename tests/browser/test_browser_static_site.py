@@ -3,16 +3,13 @@ GitHub Pages serves https://NAME.github.io/REPO/): every kind of page opens, rea
 without sideways scrolling, logs no error and asks nothing of another host (a tweet's map
 tiles aside, answered empty by the offline context)."""
 
-import functools
-import http.server
-import threading
 from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
 
 from etl.cli import cli
-from tests.helpers.browser import CHROMIUM, SCREENSHOTS, offline_context
+from tests.helpers.browser import CHROMIUM, SCREENSHOTS, file_server, offline_context
 from tests.helpers.paths import IDS
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
@@ -31,17 +28,8 @@ def served_root(site_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def base(served_root):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(served_root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/repo/"
-    server.shutdown()
-    server.server_close()
+    with file_server(served_root) as address:
+        yield address + "/repo/"
 
 
 def pages(served_root) -> list[str]:

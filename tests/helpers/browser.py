@@ -1,6 +1,10 @@
 """Driving headless Chromium (the `browser` fixture of conftest.py) against a served site."""
 
+import contextlib
+import functools
+import http.server
 import os
+import threading
 from pathlib import Path
 
 from .paths import ROOT
@@ -56,3 +60,22 @@ class Visit:
     def close(self):
         self.context.close()
         assert (self.errors, self.dialogs) == ([], [])
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def file_server(root: Path):
+    """`root` served as a static host serves a folder (Python's plain file server, on
+    127.0.0.1): yields its address, `http://127.0.0.1:PORT`, without a slash."""
+    handler = functools.partial(_QuietFiles, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
