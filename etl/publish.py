@@ -24,7 +24,7 @@ import click
 import sqlite_utils
 import yaml
 
-from . import redact, site, site_folder, site_wheel, static_budget, static_site
+from . import redact, site, site_folder, site_wheel, static_budget
 from .errors import EtlError
 from .media import is_media_file
 from .site import (
@@ -171,6 +171,9 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
 def publish_static(plan: Plan, work: Path, echo) -> None:
     """Render the checked site folder into files, beside which the published database and
     the search index go, and swap the folder in whole."""
+    # Here, not at the top: it renders with Datasette, which a build never loads.
+    from . import static_site
+
     out = plan.static_out
     staging = staging_folder(out)
     result = static_site.export(work, staging)
