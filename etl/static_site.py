@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import multiprocessing
 import os
 import posixpath
@@ -36,6 +37,9 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
+
+# Every day with tweets has its "on this day" page (the pages step from one to the next).
+from tweet_site.hooks.reader_on_this_day import DAYS_WITH_TWEETS
 
 from . import site
 from .site import DB_FILE, MEDIA
@@ -91,13 +95,6 @@ CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
 # A file name segment made of a query value: what a file system and a URL both keep as is.
 UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._,:=@+-]")
 MAX_SEGMENT_BYTES = 200
-# Every day with tweets has its "on this day" page (the pages step from one to the next).
-DAYS_WITH_TWEETS = """
-select distinct substr(day, 6, 5)
-from tweets_per_day
-where tweets > 0
-order by 1
-"""
 # The host of Datasette's in-process client (datasette.app: DatasetteClient).
 OWN_HOST = "localhost"
 
@@ -111,7 +108,7 @@ class Route:
     """Where a server address lives in the folder: `file` (relative to the folder's root)
     and `href` (how a link from the root spells it); `kind` says how it is made."""
 
-    kind: str  # page | file | media | pagefind (written by another step)
+    kind: str  # page | file | media | elsewhere (written by another step: search, database)
     file: str
     href: str
     fetch: str = ""  # the server address to render (pages and files)
@@ -135,10 +132,10 @@ def route(path: str, query: str, media_paths) -> Route | None:
     """The file of a server address (path and query), or None when a static host can't
     serve it. `media_paths(tweet_id, position)` gives a media file's path in the archive."""
     if path.startswith(PAGEFIND) and ".." not in path.split("/"):
-        return Route("pagefind", path.lstrip("/"), quote(path.lstrip("/")))
+        return Route("elsewhere", path.lstrip("/"), quote(path.lstrip("/")))
     if path == f"/{DB_FILE}":
         # Copied in whole after the pages (a download, and Datasette Lite's source).
-        return Route("pagefind", DB_FILE, DB_FILE)
+        return Route("elsewhere", DB_FILE, DB_FILE)
     if FILE_PATHS.match(path) and ".." not in path.split("/"):
         return Route("file", path.lstrip("/"), path.lstrip("/"), fetch=path)
     if match := MEDIA_PATH.match(path):
@@ -197,7 +194,6 @@ class Export:
     pages: int = 0
     files: int = 0
     media: int = 0
-    unlinked: set = field(default_factory=set)
     missing: list = field(default_factory=list)
     search: dict = field(default_factory=dict)
 
@@ -207,6 +203,8 @@ class Exporter:
         self.folder = folder
         self.out = out
         self.ds = site.datasette(folder)
+        # The site's address when it is known (--site-url), else the host's root.
+        self.site_url = (site_config(folder).get("site_url") or "/").rstrip("/") + "/"
         conn = sqlite3.connect(f"file:{folder / DB_FILE}?mode=ro", uri=True)
         try:
             self.media = {
@@ -285,9 +283,8 @@ class Exporter:
                 return match.group(0)
             target = await self.resolve(address, base)
             if target is None:
-                self.result.unlinked.add(address.split("#")[0])
                 return None
-            if target.kind != "pagefind":
+            if target.kind != "elsewhere":
                 self.enqueue(target)
             link = relative(target.href, page_file)
             if target.query:
@@ -341,8 +338,7 @@ class Exporter:
         elif target.file.endswith(".atom"):
             # A feed's own address and its entries' links are absolute in the feed: the
             # site's address when it is known (--site-url), else from the host's root.
-            site_url = (site_config(self.folder).get("site_url") or "/").rstrip("/") + "/"
-            body = body.replace(f"http://{OWN_HOST}/".encode(), site_url.encode())
+            body = body.replace(f"http://{OWN_HOST}/".encode(), self.site_url.encode())
         self.write(target.file, body)
         self.result.files += 1
 
@@ -424,9 +420,8 @@ class Exporter:
         """404.html: static hosts answer it for any missing address, at any depth, so its
         links start from the site's address (`site_url`), or from the host's root."""
         response = await self.ds.client.get("/archive/tweets/0")
-        site_url = (site_config(self.folder).get("site_url") or "/").rstrip("/") + "/"
         text = await self.rewrite(response.text, "/archive/tweets/0", "404.html")
-        text = text.replace("<head>", f'<head>\n<base href="{html.escape(site_url)}">', 1)
+        text = text.replace("<head>", f'<head>\n<base href="{html.escape(self.site_url)}">', 1)
         self.write("404.html", text.encode())
 
 
@@ -444,8 +439,6 @@ def plugin_static_folders() -> dict[str, str]:
 
 
 def site_config(folder: Path) -> dict:
-    import json
-
     metadata = json.loads((folder / site.METADATA_FILE).read_text())
     return (metadata.get("plugins") or {}).get("tweet-archive") or {}
 
@@ -454,7 +447,6 @@ def render_share(folder: Path, out: Path, tweet_ids: list[int]) -> tuple[list[Ro
     """A worker process: render these tweets' pages with a Datasette of its own."""
     exporter = Exporter(folder, out)
     found = asyncio.run(exporter.render_only(tweet_ids))
-    exporter.result.unlinked = set()
     return found, exporter.result
 
 
