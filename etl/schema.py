@@ -183,6 +183,9 @@ def create_indexes(db: sqlite_utils.Database) -> None:
     db.execute(
         "create index idx_tweets_private on tweets (id) where is_deleted = 1 or is_circle = 1"
     )
+    # The owners, in the order home lists them: found among an export's 140,000 mentioned
+    # accounts without reading them all (`where is_owner = 1`, as every query spells it).
+    db.execute("create index idx_users_owners on users (screen_name) where is_owner = 1")
 
 
 # A tweet's date as readers write it ('2 May 2020'), for text the site shows as it is.
