@@ -58,6 +58,7 @@ PAGE_PATHS = re.compile(
     r"|hashtag/[^/]{1,600}"
     r"|on-this-day|most-liked|quotes|threads|media|stats|search"
     r"|archive/tweets/\d{1,20}"
+    r"|conversation/\d{1,19}"
     r"|archive/users/-?\d{1,19}"
     r")$"
 )

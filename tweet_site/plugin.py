@@ -37,6 +37,7 @@ HOOK_MODULES = (
     "hide_paths",
     "reader_media",
     "reader_pages",
+    "reader_conversation",
     "search_sql",
     "tweet_map",
     "security_headers",

@@ -210,3 +210,15 @@ def test_every_day_with_tweets_has_its_on_this_day_page_and_steps_to_the_next(st
     undated = (static_folder / "on-this-day/index.html").read_text()
     assert f'data-days="{" ".join(days)}"' in undated
     assert 'src="../static/on-this-day.js"' in undated
+
+
+def test_a_thread_opens_its_conversation_page_in_the_folder(static_folder):
+    threads = static_folder / "threads/index.html"
+    conversation = f"conversation/{IDS['t1']}/index.html"
+    assert f"../conversation/{IDS['t1']}/" in [link for _, _, link in links_of(threads)]
+    page = (static_folder / conversation).read_text()
+    found = re.findall(r'data-tweet-id="(\d+)"', page)
+    assert found == [str(IDS[name]) for name in ("t1", "t2", "t3", "t_branch")]
+    # Its JSON, CSV and SQL are the server's: not linked from the folder.
+    for _, _, link in links_of(static_folder / conversation):
+        assert not link.endswith((".json", ".csv")) and "conversation?id" not in link, link

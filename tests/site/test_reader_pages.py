@@ -345,7 +345,7 @@ async def test_threads_link_to_their_first_tweet(ds, official):
     page = await get(ds, "/threads")
     assert title(page) == "Threads — @site_owner — tweet archive"
     assert tweet_ids(page) == [IDS["t1"]]
-    assert f'<a href="/archive/tweets/{IDS["t1"]}">Read the thread (4 tweets) →</a>' in page
+    assert f'<a href="/conversation/{IDS["t1"]}">Read the thread (4 tweets) →</a>' in page
     page = await get(official, "/threads")
     assert tweet_ids(page) == [READER_IDS["thread1"]]
     assert "Read the thread (3 tweets)" in page

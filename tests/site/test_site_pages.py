@@ -275,7 +275,6 @@ async def test_owner_page_lists_the_latest_tweets(ds):
         ("friend_b", "/archive/users/-8746268020240202118"),
         ("FRIEND_B", "/archive/users/-8746268020240202118"),
         ("@site_owner", "/archive/users/4242424242"),
-        ("stranger", "/archive/with_user?screen_name=stranger"),
     ],
 )
 async def test_mention_links_lead_to_the_user_page(ds, name, location):

@@ -9,7 +9,6 @@ from datasette import NotFound, hookimpl
 from datasette.utils import tilde_decode
 
 from tweet_site import formats, lists
-from tweet_site.config import archive_database
 from tweet_site.listing import (
     archive_or_404,
     cards,
@@ -32,7 +31,7 @@ from tweet_site.pages import (
     render_reader_page,
     with_query,
 )
-from tweet_site.tweets import load_tweets, readable_time
+from tweet_site.tweets import readable_time
 
 MAX_TAG = 140
 
@@ -158,10 +157,8 @@ async def quotes(datasette, request):
         return formats.rows_response(
             datasette, request, "quotes", quotes_list.COLUMNS, rows, next_cursor
         )
+    # Each card shows its quoted tweet inside it (tweets.load_tweets loads them).
     items = await cards(db, [row["tweet_id"] for row in rows])
-    quoted = {t["id"]: t for t in await load_tweets(db, [i["tweet"]["quoted_id"] for i in items])}
-    for item in items:
-        item["quoted"] = quoted.get(item["tweet"]["quoted_id"])
     return await render_reader_page(
         datasette,
         request,
@@ -198,8 +195,8 @@ async def threads(datasette, request):
     for item in items:
         row = by_root[item["tweet"]["id"]]
         item["link"] = {
-            "href": datasette.urls.row(archive_database(datasette), "tweets", str(row["tweet_id"])),
-            "label": f"Read the thread ({row['tweets']:,} tweets)",
+            "href": datasette.urls.path(f"/conversation/{row['tweet_id']}"),
+            "label": f"Read the thread ({plural(row['tweets'], 'tweets')})",
         }
         if row["last_at"] and row["last_at"][:10] != row["first_at"][:10]:
             item["note"] = "Continued until " + readable_time(row["last_at"])

@@ -134,8 +134,29 @@ async def user_redirect(datasette, request):
     ).rows
     if rows:
         return Response.redirect(datasette.urls.row(database, "users", str(rows[0]["id"])))
-    query = urllib.parse.urlencode({"screen_name": name})
-    return Response.redirect(datasette.urls.query(database, "with_user") + "?" + query)
+    with_user = datasette.urls.query(database, "with_user")
+    query = {"screen_name": name}
+    # A reader page, not the explorers' query: the name may be mistyped, or only in text.
+    return await render_reader_page(
+        datasette,
+        request,
+        "reader_user_missing.html",
+        {
+            "page_title": f"@{name} is not in the archive",
+            "heading": f"@{name} is not in the archive",
+            "screen_name": name,
+            "search_url": datasette.urls.path("/search")
+            + "?"
+            + urllib.parse.urlencode({"q": name}),
+            "explore": {
+                "json": with_user + ".json?" + urllib.parse.urlencode({**query, "_shape": "array"}),
+                "csv": with_user + ".csv?" + urllib.parse.urlencode({**query, "_dl": "1"}),
+                "html": with_user + "?" + urllib.parse.urlencode(query),
+            },
+            "body_class": "reader-user-missing",
+        },
+        status=404,
+    )
 
 
 @hookimpl
