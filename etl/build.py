@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import readers, schema, search_index, summaries
+from . import profile, readers, schema, search_index, summaries
 from .errors import EtlError
 from .load import Loader, RowMaker
 from .prefetch import in_child, picklable
@@ -305,6 +305,7 @@ def build(
             summary.sources = [infos[source_id] for source_id, _ in opened]
             reading.clear()
             loader.finish(next(stream))
+            profile.store(db, [infos[source_id] for source_id, _ in best_first])
             finish_steps(db)
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}
         summary.counts["files_read"] = sum(len(info.files) for info in summary.sources)

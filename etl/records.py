@@ -7,10 +7,14 @@ between them, so every fact a table needs must have a field here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 # SQLite stores signed 64-bit integers, and Twitter's ids are positive: an id outside this
 # range (a damaged or hostile archive) can be neither stored nor looked up.
 from tweet_site.core import MAX_ID
+
+if TYPE_CHECKING:
+    from .profile import Profile
 
 
 def valid_id(value: int | None) -> bool:
@@ -146,6 +150,8 @@ class SourceInfo:
     is_export: bool = False
     # The folder or zip its media paths are relative to (`location` may be a folder inside it).
     tree_location: str = ""
+    # The owner's public profile, when the archive has one (etl/profile.py).
+    profile: Profile | None = None
 
 
 @dataclass

@@ -118,6 +118,38 @@ TABLES = {
         {"tweet_id": int, "text": str, "url": str, "liked_tweet_created_at": str},
         {"pk": "tweet_id"},
     ),
+    # The owner's public profile (etl/profile.py): one row per owner, from their newest export.
+    "profile": (
+        {
+            "screen_name": str,
+            "user_id": int,
+            "name": str,
+            "bio": str,
+            "location": str,
+            "website": str,
+            "joined_at": str,
+            "time_zone": str,
+            "time_zone_iana": str,
+            "avatar_path": str,
+            "header_path": str,
+        },
+        {"pk": "screen_name", "foreign_keys": [("user_id", "users", "id")]},
+    ),
+    # Its pictures, copied from the export's profile_media folder (served at /-/media/profile/).
+    "profile_images": (
+        {
+            "screen_name": str,
+            "kind": str,
+            "mime_type": str,
+            "extension": str,
+            "bytes": int,
+            "content": bytes,
+        },
+        {
+            "pk": ("screen_name", "kind"),
+            "foreign_keys": [("screen_name", "profile", "screen_name")],
+        },
+    ),
     "etl_problems": (
         {"id": int, "source_id": int, "file": str, "line": int, "reason": str, "raw": str},
         {"pk": "id", "foreign_keys": [("source_id", "sources", "id")]},

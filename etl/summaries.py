@@ -2,8 +2,8 @@
 draw a chart, count the archive or show the facets of the unfiltered tweets table.
 
 - tweets_per_month: the activity chart and the `activity` query.
-- tweets_per_hour: the hour-of-day x weekday heatmap (UTC: archives don't record the
-  owner's time zone).
+- tweets_per_hour: the hour-of-day x weekday heatmap, in the owner's time zone when the
+  export names it (account-timezone.js), else UTC; archive_totals.time_zone says which.
 - archive_totals: one row of whole-archive counts and the date range, for the home page.
 - facet_counts: the tweets table's default facets when no filter is applied.
 - facet_cube: tweets per (month, kind, source, lang, has_media), so a tweets page filtered
@@ -22,12 +22,16 @@ facets of the tweets table, which shows every version.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import sqlite_utils
 
 # The value each facet shows, read from the cube's columns (hooks/facets.py reads them so).
 from tweet_site.core import CUBE_EXPRESSIONS
+from tweet_site.zones import local
 
 from .emoji import count_emoji
+from .profile import site_zone
 
 SUMMARY_TABLES = (
     "tweets_per_month",
@@ -97,7 +101,8 @@ def create_summaries(db: sqlite_utils.Database) -> None:
         order by month
         """
     )
-    # One scan for the hours and the days: tweets per (day, hour) are a few thousand rows.
+    # One scan for the hours and the days: tweets per (day, hour, quarter of an hour) are a
+    # few thousand rows. Quarters, because a zone's offset can be 5:30 or 5:45 hours.
     db.execute("drop table if exists temp.day_hours")
     db.execute(
         f"""
@@ -105,28 +110,17 @@ def create_summaries(db: sqlite_utils.Database) -> None:
         select
           substr(created_at, 1, 10) as day,
           cast(substr(created_at, 12, 2) as integer) as hour,
+          cast(substr(created_at, 15, 2) as integer) / 15 as quarter,
           count(*) as tweets,
           sum(kind = 'reply') as replies,
           sum(kind = 'retweet') as retweets
         from tweets
         where {LATEST}
-        group by day, hour
+        group by day, hour, quarter
         """
     )
-    db.execute(
-        """
-        create table tweets_per_hour as
-        select
-          (cast(strftime('%w', day) as integer) + 6) % 7 + 1 as weekday,
-          substr('MonTueWedThuFriSatSun',
-                 ((cast(strftime('%w', day) as integer) + 6) % 7) * 3 + 1, 3) as day,
-          hour,
-          sum(tweets) as tweets
-        from temp.day_hours
-        group by weekday, hour
-        order by weekday, hour
-        """
-    )
+    zone = site_zone(db)
+    create_hour_summary(db, zone)
     db.execute(
         """
         create table tweets_per_day as
@@ -179,8 +173,10 @@ def create_summaries(db: sqlite_utils.Database) -> None:
              where tweet_id not in (select id from temp.superseded)) as hashtags,
           (select count(*) from urls where tweet_id not in (select id from temp.superseded))
             as links,
-          (select count(*) from tweets_per_month) as months
-        """
+          (select count(*) from tweets_per_month) as months,
+          :zone as time_zone
+        """,
+        {"zone": zone},
     )
     db.execute("drop table temp.superseded")
     # The tweets table shows every version of an edited tweet: its facets count them all.
@@ -209,6 +205,47 @@ def create_summaries(db: sqlite_utils.Database) -> None:
     create_thread_summary(db)
     create_top_lists(db)
     create_emoji_counts(db)
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def create_hour_summary(db: sqlite_utils.Database, zone: str | None) -> None:
+    """tweets_per_hour from temp.day_hours: in UTC by SQL, in another zone by converting
+    each UTC quarter of an hour with zoneinfo (its offset that day: summer time included)."""
+    if zone is None:
+        db.execute(
+            """
+            create table tweets_per_hour as
+            select
+              (cast(strftime('%w', day) as integer) + 6) % 7 + 1 as weekday,
+              substr('MonTueWedThuFriSatSun',
+                     ((cast(strftime('%w', day) as integer) + 6) % 7) * 3 + 1, 3) as day,
+              hour,
+              sum(tweets) as tweets
+            from temp.day_hours
+            group by weekday, hour
+            order by weekday, hour
+            """
+        )
+        return
+    counts: dict[tuple[int, int], int] = {}
+    rows = db.execute("select day, hour, quarter, tweets from temp.day_hours")
+    for day, hour, quarter, tweets in rows:
+        try:
+            moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        moment = local(moment + timedelta(hours=hour, minutes=15 * quarter), zone)
+        key = (moment.isoweekday(), moment.hour)
+        counts[key] = counts.get(key, 0) + tweets
+    db.execute(
+        "create table tweets_per_hour (weekday integer, day text, hour integer, tweets integer)"
+    )
+    db.conn.executemany(
+        "insert into tweets_per_hour values (?, ?, ?, ?)",
+        [(w, WEEKDAYS[w - 1], h, counts[w, h]) for w, h in sorted(counts)],
+    )
 
 
 def create_thread_summary(db: sqlite_utils.Database) -> None:

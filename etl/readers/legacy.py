@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..dates import parse_created_at
 from ..jsfiles import JSFileError, iter_array, read_side_file
+from ..profile import legacy_profile
 from ..records import Options, Problem, SourceInfo, Tweet, UserRef
 from ..sources import Tree
 from . import tweetjson
@@ -50,6 +51,7 @@ class LegacyReader:
         self.given_owner = options.owner if options else None
         self.js = f"{root}data/js/"
         self.problems: list[Problem] = []
+        self.user_details = self.value("user_details.js", dict) or {}
         self.owner = self.find_owner()
         if self.owner:
             info.owner, info.owner_id, info.owner_name = (
@@ -59,6 +61,10 @@ class LegacyReader:
             )
         payload = self.value("payload_details.js", dict) or {}
         info.exported_at = parse_created_at(payload.get("created_at"))
+        # The profile of user_details.js, unless --owner named another account.
+        named = string(self.user_details.get("screen_name"))
+        if self.owner and named and named.lower() == self.owner.screen_name.lower():
+            info.profile = legacy_profile(self.user_details, self.owner)
 
     def value(self, name: str, kind: type):
         path = self.js + name
@@ -70,7 +76,7 @@ class LegacyReader:
         return value
 
     def find_owner(self) -> UserRef | None:
-        user = self.value("user_details.js", dict) or {}
+        user = self.user_details
         name = string(user.get("screen_name"))
         owner = (
             UserRef(name, as_id(user.get("id")), string(user.get("full_name"))) if name else None

@@ -2,7 +2,9 @@
 plus `data/tweets-partN.js` (2022+), with notes, edits, deleted, community and Circle tweets.
 
 Only files the site may publish are opened. From `account.js` and `manifest.js` only the
-account's id, handle and display name are taken: never e-mail, phone, IP or device data.
+account's id, handle, display name and creation date are taken: never e-mail, phone, IP or
+device data. The owner's profile comes from `profile.js`, `account-timezone.js` and the
+pictures of `profile_media/` (etl/profile.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 from ..dates import any_date, epoch, normalise_iso
 from ..jsfiles import JSFileError, iter_array, read_side_file
 from ..offsets import fill_in, relocate
+from ..profile import official_profile
 from ..records import Like, Options, Problem, SourceInfo, Tweet, UserRef, Withheld
 from ..sources import Tree
 from . import tweetjson
@@ -97,6 +100,7 @@ class ExportReader:
         self.problems: list[Problem] = []
         self.counted: dict[str, int] = {}  # items in each array file read (for manifest.js)
         self.manifest = obj(self.value("manifest.js", dict))
+        self.account = self.value("account.js", list)
         self.owner = self.find_owner()
         info.owner, info.owner_id, info.owner_name = (
             self.owner.screen_name,
@@ -106,6 +110,7 @@ class ExportReader:
         info.exported_at = normalise_iso(
             obj(self.manifest.get("archiveInfo")).get("generationDate")
         )
+        info.profile = self.read_profile()
         self.media_index = defaultdict(list)
         for name in self.present:
             folder, _, base = name.rpartition("/")
@@ -149,9 +154,24 @@ class ExportReader:
         self.problems.append(Problem(path, 0, reason, entry=False))
         return UserRef(UNKNOWN_OWNER)
 
+    def read_profile(self):
+        """The owner's profile, when the export is theirs (not one --owner renamed)."""
+        account = self.owner_from_account()
+        if account is None or account.screen_name.lower() != self.owner.screen_name.lower():
+            return None
+        return official_profile(
+            self.tree,
+            self.data,
+            self.owner,
+            self.value("profile.js", list),
+            self.account,
+            self.value("account-timezone.js", list),
+            self.problems,
+        )
+
     def owner_from_account(self) -> UserRef | None:
         user = obj(self.manifest.get("userInfo"))
-        account = self.value("account.js", list)
+        account = self.account
         if account and isinstance(account[0], dict):
             fields = obj(account[0].get("account"))
             # account.js is the export's own word; manifest.js can disagree after a rename.

@@ -25,6 +25,8 @@ PUBLIC_TABLES = [
     "media",
     "tweet_sources",
     "likes",
+    "profile",
+    "profile_images",
     "etl_problems",
     "tweets_per_month",
     "tweets_per_hour",

@@ -39,6 +39,7 @@ def test_archive_totals(site_db):
             "hashtags": 4,
             "links": 5,
             "months": 5,
+            "time_zone": None,
         }
     ]
 
