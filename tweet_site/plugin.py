@@ -38,6 +38,7 @@ HOOK_MODULES = (
     "reader_media",
     "reader_pages",
     "reader_conversation",
+    "datasette_pages",
     "search_sql",
     "tweet_map",
     "security_headers",
@@ -48,6 +49,7 @@ HOOK_MODULES = (
     "static_files",
     "canned_queries",
     "static_mode",
+    "owner_profile",
 )
 
 

@@ -254,7 +254,7 @@ async def test_user_page_lists_everything_exchanged(ds):
         ("0", "tweets by @friend_b"),
         ("2", "replies to @friend_b"),
         ("3", "tweets mentioning @friend_b"),
-        ("1", "retweets of @friend_b"),
+        ("1", "retweet of @friend_b"),
     ]
     assert tweet_ids(page) == [IDS["t_other"], IDS["reply_friend"], IDS["retweet"]]
     assert 'href="/archive/with_user?screen_name=friend_b"' in page

@@ -26,11 +26,14 @@ EXCHANGES = "tweets.id in (\n" + exchanges("(:id)", "(:screen_name)") + "\n)"
 # The owner wrote (nearly) every tweet of their archive: walk the date index and keep theirs
 # (the unary + keeps SQLite from fetching all of them through user_id and sorting them).
 OWNER_TWEETS = "+tweets.user_id = :id"
+# Latest versions only: an edited tweet counts once, as on home and the timeline.
 COUNTS = {
-    "tweets_by": "select 1 from tweets where user_id = :id",
-    "replies_to": "select 1 from tweets where in_reply_to_user_id = :id",
-    "mentions_of": "select 1 from mentions where user_id = :id",
-    "retweets_of": "select 1 from tweets where retweeted_screen_name = :screen_name",
+    "tweets_by": "select 1 from tweets where user_id = :id and is_latest_version = 1",
+    "replies_to": "select 1 from tweets where in_reply_to_user_id = :id and is_latest_version = 1",
+    "mentions_of": "select 1 from mentions join tweets on tweets.id = mentions.tweet_id "
+    "where mentions.user_id = :id and tweets.is_latest_version = 1",
+    "retweets_of": "select 1 from tweets where retweeted_screen_name = :screen_name "
+    "and is_latest_version = 1",
 }
 
 
