@@ -67,6 +67,8 @@ REDIRECTS = re.compile(r"^/-/user/@?[A-Za-z0-9_]{1,50}$")
 FILE_PATHS = re.compile(
     r"^/(?:static/|-/static/|-/static-plugins/)[A-Za-z0-9_./-]{1,300}$"
     r"|^/archive/latest\.atom$"
+    # The owner's pictures (hooks/owner_profile.py), kept in the database.
+    r"|^/-/media/profile/[A-Za-z0-9_]{1,50}/(?:avatar|header)\.(?:jpg|png|gif|webp)$"
 )
 MEDIA_PATH = re.compile(r"^/-/media/(\d{1,20})/(\d{1,4})$")
 PLUGIN_FILES = "-/static-plugins/"

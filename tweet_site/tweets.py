@@ -1,11 +1,13 @@
 """Tweets as the site's pages show them: loaded with author, media and entities, dated for
 people."""
 
+import contextvars
 import json
 import urllib.parse
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tweet_site.links import present_ids, status_id
+from tweet_site.zones import abbreviation, local
 
 TWEET_SQL = """
 select
@@ -53,13 +55,22 @@ def linked_ids(entities):
     return {i for _, _, kind, value in entities if kind == "url" and (i := status_id(value))}
 
 
-def readable_time(value):
-    """'2019-06-05T20:15:29+00:00' -> 'Wed 5 Jun 2019, 20:15 UTC'."""
+# The IANA zone of the request's archive (None: UTC), set for each request by
+# hooks/owner_profile.py: every page dates its tweets in the owner's time zone.
+TIME_ZONE = contextvars.ContextVar("time_zone", default=None)
+
+
+def readable_time(value, in_zone=True):
+    """'2019-06-05T20:15:29+00:00' -> 'Wed 5 Jun 2019, 20:15 UTC', or in the archive's zone
+    ('Thu 6 Jun 2019, 05:15 JST'); `in_zone=False` keeps UTC (a UTC day's name)."""
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return value
-    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} UTC"
+    moment = local(
+        moment if moment.tzinfo else moment.replace(tzinfo=UTC), in_zone and TIME_ZONE.get()
+    )
+    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} {abbreviation(moment)}"
 
 
 def twitter_url(tweet):

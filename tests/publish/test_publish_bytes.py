@@ -21,6 +21,7 @@ from etl.cli import cli
 from etl.summaries import SUMMARY_TABLES, create_summaries
 from tests.corpus import FIRST_ID, OWNER, export, tweet, ytd
 from tests.helpers.build import run_build
+from tests.helpers.paths import FIXTURES
 
 PHRASE = "Zqxphrase Café noir"
 HIDDEN_DAY = "2011-01-01"
@@ -261,3 +262,56 @@ def test_summaries_and_statistics_count_the_published_rows(bundle, tmp_path):
     assert db.execute(
         "select count(*) from tweets_per_day where day = ?", [HIDDEN_DAY]
     ).fetchone() == (0,)
+
+
+# The owner's profile (etl/profile.py): account.js's e-mail and sign-up client, the phone
+# number and IP files of tests/fixtures/profile hold marker strings. The profile's public
+# fields are published; none of the markers is read into the database or the site.
+PROFILE_EXPORT = FIXTURES / "profile" / "official"
+PRIVATE_MARKERS = [
+    b"private-email-marker",
+    b"private-created-via-marker",
+    b"private-phone-marker",
+    b"private-ip-marker",
+]
+
+
+@pytest.fixture(scope="module")
+def profile_bundles(tmp_path_factory):
+    """A build of the profile fixture, published as a folder and as a static site."""
+    work = tmp_path_factory.mktemp("profile")
+    db_path = work / "archive.db"
+    result = run_build(db_path, PROFILE_EXPORT)
+    assert result.exit_code == 0, result.output
+    outs = {}
+    for target in ("dir", "static"):
+        outs[target] = work / target
+        result = CliRunner().invoke(
+            cli, ["publish", str(db_path), "--target", target, "--out", str(outs[target])]
+        )
+        assert result.exit_code == 0, result.output
+    return db_path, outs
+
+
+def test_no_private_account_field_reaches_the_database_or_a_site(profile_bundles):
+    db_path, outs = profile_bundles
+    exported = [p for p in PROFILE_EXPORT.rglob("*") if p.is_file()]
+    assert all(any(m in readable(p) for p in exported) for m in PRIVATE_MARKERS)
+    files = [db_path] + [p for out in outs.values() for p in sorted(out.rglob("*")) if p.is_file()]
+    leaks = [(str(p), m) for p in files for m in PRIVATE_MARKERS if m in readable(p)]
+    assert leaks == []
+
+
+def test_the_profile_is_published(profile_bundles):
+    _, outs = profile_bundles
+    db = sqlite_utils.Database(outs["dir"] / "archive.db")
+    assert [(r["screen_name"], r["location"]) for r in db["profile"].rows] == [
+        ("tz_owner", "Tokyo, Japan")
+    ]
+    static = outs["static"]
+    avatar = PROFILE_EXPORT / "data/profile_media/7700770077-AvAtAr01_400x400.png"
+    assert (static / "-/media/profile/tz_owner/avatar.png").read_bytes() == avatar.read_bytes()
+    assert (static / "-/media/profile/tz_owner/header.png").is_file()
+    home = (static / "index.html").read_text()
+    assert 'src="-/media/profile/tz_owner/avatar.png"' in home
+    assert "Joined March 2011" in home

@@ -73,7 +73,7 @@ def with_bars(rows, *keys):
 
 
 def readable_day(day):
-    when = readable_time(f"{day}T00:00:00+00:00")
+    when = readable_time(f"{day}T00:00:00+00:00", in_zone=False)
     return when.split(",")[0] if when else day
 
 
