@@ -36,6 +36,8 @@ SITE_REQUIREMENTS = [
     "datasette-dashboards==0.8.0",
     # tweet_site/hooks/server_limits.py extends uvicorn's HTTP/1.1 protocol (h11).
     "h11==0.16.0",
+    # The time zones' rules (zoneinfo) where the system has none (tweet_site/zones.py).
+    "tzdata==2026.6",
     "uvicorn==0.55.0",
 ]
 
