@@ -3,9 +3,11 @@ people."""
 
 import contextvars
 import json
+import re
 import urllib.parse
 from datetime import UTC, datetime
 
+from tweet_site.core import status_author, status_link
 from tweet_site.links import present_ids, status_id
 from tweet_site.zones import abbreviation, local
 
@@ -81,10 +83,71 @@ def twitter_url(tweet):
     return f"https://twitter.com/{urllib.parse.quote(name)}/status/{int(tweet['id'])}"
 
 
-async def load_tweets(db, ids):
+# An @name at the start of a reply's text (and the space after it): whom it answers.
+LEADING_MENTION = re.compile(r"[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@＠])\s*")
+REPLY_NAMES = 10
+
+
+def leading_mentions(text):
+    """The accounts a reply's text begins by mentioning: '@a @b hi @c' -> ['a', 'b']."""
+    names, at = [], 0
+    while isinstance(text, str) and (match := LEADING_MENTION.match(text, at)):
+        names.append(match[1])
+        at = match.end()
+    return names
+
+
+def reply_context(tweet, present):
+    """Whom a reply answers, as its card says it: {"names", "parent_id", "parent_local",
+    "parent_url"}, or None for a tweet that is not a reply. Markdown archives know no parent
+    id for most replies, only the leading @names of their text."""
+    if tweet.get("kind") == "retweet":
+        return None
+    parent_id, to = tweet.get("in_reply_to_id"), tweet.get("in_reply_to_screen_name")
+    if not (parent_id or to or tweet.get("kind") == "reply"):
+        return None
+    names, seen = [], set()
+    for name in ([to] if to else []) + leading_mentions(tweet.get("text")):
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            names.append(name)
+    if not (names or parent_id):
+        return None
+    parent_url = None
+    if parent_id and parent_id not in present:
+        parent_url = f"https://twitter.com/{urllib.parse.quote(to or 'i')}/status/{int(parent_id)}"
+    return {
+        "names": names[:REPLY_NAMES],
+        "more": max(0, len(names) - REPLY_NAMES),
+        "parent_id": parent_id,
+        "parent_local": bool(parent_id) and parent_id in present,
+        "parent_url": parent_url,
+    }
+
+
+def quoted_reference(tweet):
+    """A quoted tweet the archive lacks, as its card links it: {"screen_name", "url"}, the
+    name from the quote's own link to it when the text has one."""
+    name = None
+    for _, _, kind, value in tweet["entities"]:
+        match = status_link(value) if kind == "url" else None
+        if match and status_id(value) == tweet["quoted_id"]:
+            name = status_author(match)
+            break
+    return {
+        "screen_name": name,
+        "url": f"https://twitter.com/{urllib.parse.quote(name or 'i')}/status/"
+        f"{int(tweet['quoted_id'])}",
+    }
+
+
+async def load_tweets(db, ids, quoted=True):
     """Tweets by id (in the order given), each with its author, media, `entities` (as
-    load_entities), `highlights` (none: a search's page sets them) and `local_ids`: the ids
-    of the tweets it links to, retweets or quotes that the archive holds."""
+    load_entities), `highlights` (none: a search's page sets them), `local_ids`: the ids
+    of the tweets it links to, retweets, quotes or answers that the archive holds, and
+    `reply_to` (reply_context). With `quoted`, a quote's `quoted` tweet (loaded the same way,
+    for all the tweets at once, without its own quote) or `quoted_ref` when the archive
+    lacks it."""
     ids = [int(i) for i in ids if i is not None]
     if not ids:
         return []
@@ -106,11 +169,20 @@ async def load_tweets(db, ids):
         tweet["twitter_url"] = twitter_url(tweet)
         tweet["entities"] = entities[tweet["id"]]
         tweet["highlights"] = []
-        also = {tweet["retweeted_id"], tweet["quoted_id"]} - {None}
+        also = {tweet["retweeted_id"], tweet["quoted_id"], tweet["in_reply_to_id"]} - {None}
         linked[tweet["id"]] = linked_ids(tweet["entities"]) | also
     present = await present_ids(db, set().union(*linked.values()))
     for tweet in tweets:
         tweet["local_ids"] = linked[tweet["id"]] & present
+        tweet["reply_to"] = reply_context(tweet, present)
+        tweet["quoted"] = tweet["quoted_ref"] = None
+    wanted = {t["quoted_id"] for t in tweets if t["quoted_id"] in present} if quoted else set()
+    found = {q["id"]: q for q in await load_tweets(db, wanted, quoted=False)} if wanted else {}
+    for tweet in tweets:
+        if quoted and tweet["quoted_id"] and tweet["kind"] != "retweet":
+            tweet["quoted"] = found.get(tweet["quoted_id"])
+            if tweet["quoted"] is None:
+                tweet["quoted_ref"] = quoted_reference(tweet)
     return tweets
 
 

@@ -335,9 +335,20 @@ async def test_most_liked_orders_by_likes_and_pages_on(ds, official):
 async def test_quotes_show_the_quoted_tweet(ds):
     page = await get(ds, "/quotes")
     assert title(page) == "Quote tweets — @site_owner — tweet archive"
-    assert tweet_ids(page) == [IDS["quote_missing"], IDS["quote"], IDS["english"]]
-    quoted = page[page.index('<div class="quoted reader-quoted">') :]
-    assert tweet_ids(quoted)[0] == IDS["english"]
+    # The quoted tweets are inside the quoting cards, not cards of their own below them.
+    assert tweet_ids(page) == [IDS["quote_missing"], IDS["quote"]]
+    card = page[page.index(f'data-tweet-id="{IDS["quote"]}"') :]
+    card = card[: card.index("</ol>")]  # the last card of the list
+    assert (
+        f'<article class="quoted-card tweet-linked" aria-label="Quoted tweet" '
+        f'data-tweet-id="{IDS["english"]}">'
+    ) in card
+    assert "I was running after the quick brown fox" in card
+    assert (
+        'Quoting <a class="mention" href="/-/user/someone_else">@someone_else</a>, not in this '
+        'archive: <a href="https://twitter.com/someone_else/status/1234567890123" '
+        'rel="nofollow noopener noreferrer">see it on twitter.com</a>'
+    ) in page
 
 
 @pytest.mark.asyncio

@@ -137,7 +137,7 @@ async def test_tweet_page_shows_the_thread_around_it(ds):
     assert '<article class="tweet tweet-main"' in page
     assert "<title>@site_owner: 2/3 the middle part</title>" in page
     assert f'href="https://twitter.com/site_owner/status/{IDS["t2"]}"' in page
-    assert f'<a href="/archive/conversation?id={IDS["t2"]}">Whole conversation</a>' in page
+    assert f'<a href="/conversation/{IDS["t2"]}">Whole conversation</a>' in page
     assert f'<img src="/-/media/{IDS["t3"]}/0"' in page
     assert '<time datetime="2021-04-01T10:01:00+00:00">Thu 1 Apr 2021, 10:01 UTC</time>' in page
 
@@ -159,14 +159,17 @@ async def test_tweet_page_for_a_reply_to_a_missing_tweet(ds):
 async def test_tweet_page_embeds_the_quoted_tweet(ds):
     response = await ds.client.get(f"/archive/tweets/{IDS['quote']}")
     assert tweet_ids(response.text) == [IDS["quote"], IDS["english"]]
-    assert '<div class="quoted" aria-label="Quoted tweet">' in response.text
+    assert (
+        '<article class="quoted-card tweet-linked" aria-label="Quoted tweet" '
+        f'data-tweet-id="{IDS["english"]}">'
+    ) in response.text
     quoted = await ds.client.get(f"/archive/tweets/{IDS['english']}")
     assert '<h2 class="thread-heading">Quoted by</h2>' in quoted.text
     assert tweet_ids(quoted.text) == [IDS["english"], IDS["quote"]]
     missing = await ds.client.get(f"/archive/tweets/{IDS['quote_missing']}")
     assert (
-        'Quotes a tweet that is not in this archive: <a href="https://twitter.com/i/status/'
-        '1234567890123"'
+        'Quoting <a class="mention" href="/-/user/someone_else">@someone_else</a>, not in this '
+        'archive: <a href="https://twitter.com/someone_else/status/1234567890123"'
     ) in missing.text
 
 
@@ -264,7 +267,9 @@ async def test_user_page_lists_everything_exchanged(ds):
 async def test_owner_page_lists_the_latest_tweets(ds):
     page = (await ds.client.get("/archive/users/4242424242")).text
     assert '<span class="owner-badge">archive owner</span>' in page
-    assert len(tweet_ids(page)) == 24
+    # 24 cards; a quote's card holds the tweet it quotes too.
+    cards = re.findall(r'<article class="tweet[^"]*" data-tweet-id="(\d+)"', page)
+    assert len(cards) == 24
     assert tweet_ids(page)[0] == IDS["june5"]
 
 
@@ -344,7 +349,7 @@ async def test_a_page_of_tweets_with_media_looks_media_up_once(ds, monkeypatch):
 
     monkeypatch.setattr(Database, "execute", recording)
     page = (await ds.client.get("/archive/tweets?media_count__gt=0&_sort_desc=id")).text
-    assert page.count('class="tweet-media"') == 5
+    assert page.count('class="tweet-media media-') == 5
     assert len(lookups) == 1
 
 

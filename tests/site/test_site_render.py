@@ -137,9 +137,19 @@ def test_only_http_urls_become_links(url, href):
 
 def test_media_html(ds):
     photo = {"type": "photo", "path": "media/a.png", "tweet_id": 7, "position": 0, "width": 8}
+    # A link to the file, which static/lightbox.js opens large over the page.
     assert str(media_html({**photo, "height": 6}, ds)) == (
-        '<a class="media-photo" href="/-/media/7/0"><img src="/-/media/7/0" alt="Photo 1" '
+        '<a class="media-photo media-open" href="/-/media/7/0" data-src="/-/media/7/0" '
+        'data-kind="photo" data-alt="Photo 1"><img src="/-/media/7/0" alt="Photo 1" '
         'loading="lazy" width="8" height="6"></a>'
+    )
+    # A tall picture (a screenshot) is cropped from its top; its description is escaped.
+    described = {**photo, "height": 20, "alt_text": 'a "<b>" & c'}
+    assert str(media_html(described, ds)) == (
+        '<a class="media-photo media-open photo-tall" href="/-/media/7/0" '
+        'data-src="/-/media/7/0" data-kind="photo" data-alt="a &#34;&lt;b&gt;&#34; &amp; c">'
+        '<img src="/-/media/7/0" alt="a &#34;&lt;b&gt;&#34; &amp; c" loading="lazy" '
+        'width="8" height="20"></a>'
     )
     assert str(media_html({**photo, "type": "video", "position": 1}, ds)) == (
         '<video class="media-video" controls preload="metadata" src="/-/media/7/1"></video>'
@@ -187,8 +197,9 @@ async def test_tweets_table_cells_render_text_and_media(ds):
     assert "\u202e" not in page
     photo = IDS["photo"]
     assert (
-        f'<a class="media-photo" href="/-/media/{photo}/0"><img src="/-/media/{photo}/0" '
-        'alt="Photo 1" loading="lazy" width="8" height="6"></a>'
+        f'<a class="media-photo media-open" href="/-/media/{photo}/0" '
+        f'data-src="/-/media/{photo}/0" data-kind="photo" data-alt="Photo 1">'
+        f'<img src="/-/media/{photo}/0" alt="Photo 1" loading="lazy" width="8" height="6"></a>'
     ) in page
     assert '<span class="media-missing"' in page
     assert HOSTILE_TAG in page

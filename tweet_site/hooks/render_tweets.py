@@ -115,19 +115,30 @@ def media_html(media, datasette):
         return Markup(
             '<video class="media-gif" autoplay loop muted playsinline src="{}"{}></video>'
         ).format(src, described)
-    size = ""
+    size, shape = "", ""
     if media.get("width") and media.get("height"):
-        size = Markup(' width="{}" height="{}"').format(int(media["width"]), int(media["height"]))
+        width, height = int(media["width"]), int(media["height"])
+        size = Markup(' width="{}" height="{}"').format(width, height)
+        # A tall picture (a screenshot of text, mostly) is cropped from its top, not its middle.
+        shape = " photo-tall" if height > width * 1.4 else ""
+    alt = alt or f"{label} {int(media['position']) + 1}"
+    # static/lightbox.js opens data-src large over the page; without it the link opens the file.
     return Markup(
-        '<a class="media-photo" href="{}"><img src="{}" alt="{}" loading="lazy"{}></a>'
-    ).format(src, src, alt or f"{label} {int(media['position']) + 1}", size)
+        '<a class="media-photo media-open{}" href="{}" data-src="{}" data-kind="photo"'
+        ' data-alt="{}"><img src="{}" alt="{}" loading="lazy"{}></a>'
+    ).format(shape, src, src, alt, src, alt, size)
 
 
 def media_list_html(media_rows, datasette):
+    """A tweet's media, laid out as Twitter does by their number (static/tweet.css): one
+    alone, two side by side, three as one tall and two, four as two by two."""
     if not media_rows:
         return Markup("")
     items = Markup("").join(media_html(m, datasette) for m in media_rows)
-    return Markup('<div class="tweet-media">{}</div>').format(items)
+    count = len(media_rows)
+    return Markup('<div class="tweet-media media-{}">{}</div>').format(
+        count if count <= 4 else "many", items
+    )
 
 
 def highlighted_html(value):
@@ -334,6 +345,14 @@ def retweet_begin(text):
 def extra_css_urls():
     # The tweet card's own rules (threads, labels, retweets): wherever a card may appear.
     return ["/static/tweet.css"]
+
+
+@hookimpl
+def extra_js_urls():
+    # Wherever a card or a photo may appear: cards open their tweet (cards.js), photos open
+    # large over the page (lightbox.js). Both wait for the page, and run once however often
+    # a page names them.
+    return ["/static/cards.js", "/static/lightbox.js"]
 
 
 @hookimpl

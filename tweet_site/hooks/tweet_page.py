@@ -243,7 +243,6 @@ async def tweet_page(datasette, database, pk):
             "url": f"https://twitter.com/{urllib.parse.quote(name)}/status/"
             f"{int(top['in_reply_to_id'])}",
         }
-    quoted = await load_tweets(db, [tweet["quoted_id"]]) if tweet["quoted_id"] else []
     quoted_by = await db.execute(
         # likelihood(): quoted_id is mostly NULL, which sqlite_stat1 can't tell the planner.
         "select id from tweets where likelihood(quoted_id = ?, 0.000001) "
@@ -262,12 +261,6 @@ async def tweet_page(datasette, database, pk):
         "continues": bool(thread) and not thread[0]["branch"],
         "versions": versions if len(versions) > 1 else [],
         "latest_version": latest if latest and latest["id"] != tweet["id"] else None,
-        "quoted": quoted[0] if quoted else None,
-        "quoted_missing_url": (
-            f"https://twitter.com/i/status/{int(tweet['quoted_id'])}"
-            if tweet["quoted_id"] and not quoted
-            else None
-        ),
         "quoted_by": await load_tweets(db, [row["id"] for row in quoted_by.rows]),
         "share": share_preview(datasette, database, tweet),
     }
