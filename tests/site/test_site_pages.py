@@ -464,7 +464,7 @@ async def test_menu_links_and_dashboard(ds):
     ]
     dashboard = await ds.client.get("/-/dashboards/activity")
     assert dashboard.status_code == 200
-    assert "Hour of day × weekday (UTC)" in dashboard.text
+    assert "Hour of day × weekday (the owner&#39;s time zone, else UTC)" in dashboard.text
     config = (await get_json(ds, "/-/metadata.json"))["plugins"]["datasette-dashboards"]
     for chart in config["activity"]["charts"].values():
         query = {"sql": chart["query"], "_shape": "array"}
