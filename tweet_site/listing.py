@@ -105,7 +105,8 @@ def explorer_links(datasette, kind, name=None, params=None, sql=None):
 
     return {
         "json": link("json", {"_shape": "array"}),
-        "csv": link("csv", {"_size": "max"}),
+        # (_dl: a download, named after the table or the database, not text in the tab.)
+        "csv": link("csv", {"_size": "max", "_dl": "1"}),
         "html": link(None),
     }
 
@@ -116,10 +117,38 @@ async def month_rows(db, args=None):
     return [dict(row) for row in (await db.execute(query.sql, query.params)).rows]
 
 
-def pagination(request, next_cursor, name="before"):
+# The pager's words: a list in date order steps to older or newer tweets, any other list
+# to the next or previous page.
+NEWEST_FIRST = {"next_label": "Older tweets", "previous_label": "Newer tweets"}
+OLDEST_FIRST = {"next_label": "Newer tweets", "previous_label": "Older tweets"}
+BY_PAGE = {"next_label": "Next page", "previous_label": "Previous page"}
+
+
+def position(before, shown: int, total=None) -> str | None:
+    """ "51–100 of 1,218": where a page's `shown` tweets sit in its list, after `before`
+    others (None: not counted, and nothing is said)."""
+    if before is None or not shown:
+        return None
+    span = f"{before + 1:,}–{before + shown:,}"
+    return f"{span} of {total:,}" if total else span
+
+
+def pagination(request, next_cursor, name="before", previous=None, place=None, labels=BY_PAGE):
+    """The pager: Next, Previous (`previous`: the previous page's cursor, '' for the first
+    page, None on the first page), a First page link from the third page on, and the
+    page's place in its list (`place`, from position())."""
+    later = bool(request.args.get(name))
+    previous_url = with_query(request, **{name: previous or None}) if later else None
+    # Without a previous page's cursor (lists that don't work it out), First page only.
+    first = previous if previous is not None else later
+    if previous is None:
+        previous_url = None
     return {
         "next_url": with_query(request, **{name: next_cursor}) if next_cursor else None,
-        "first_url": with_query(request, **{name: None}) if request.args.get(name) else None,
+        "previous_url": previous_url,
+        "first_url": with_query(request, **{name: None}) if first else None,
+        "position": place if (next_cursor or previous_url) else None,
+        **labels,
     }
 
 

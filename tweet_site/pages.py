@@ -44,6 +44,17 @@ def decode_count_cursor(text: str | None):
     return None if count is None or tweet_id is None else (count, tweet_id)
 
 
+async def dated_rows(db, where_sql: str, bound: dict, at: str, direction: str):
+    """(id, created_at) of the tweets `where_sql` keeps, in date order, :_size of them."""
+    sql = (
+        "select tweets.id, tweets.created_at from tweets\n"
+        f"where {where_sql}\n"
+        f"order by {at} {direction}, tweets.id {direction}\n"
+        "limit :_size"
+    )
+    return (await db.execute(sql, bound)).rows
+
+
 async def keyset_ids(
     db,
     where: str,
@@ -69,17 +80,48 @@ async def keyset_ids(
     if after:
         clauses.append(f"({at}, tweets.id) {compare} (:_after_at, :_after_id)")
         bound.update(_after_at=after[0], _after_id=after[1])
-    sql = (
-        "select tweets.id, tweets.created_at from tweets\n"
-        f"where {' and '.join(clauses)}\n"
-        f"order by {at} {direction}, tweets.id {direction}\n"
-        "limit :_size"
-    )
-    rows = (await db.execute(sql, bound)).rows
+    rows = await dated_rows(db, " and ".join(clauses), bound, at, direction)
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
     return [row["id"] for row in rows], next_cursor
+
+
+# A page says where it is in its list ("51–100 of 1,218") when counting the tweets before
+# it reads at most this many index entries; beyond, it says nothing.
+POSITION_LIMIT = 10_000
+
+
+async def keyset_before(
+    db,
+    where: str,
+    params: dict,
+    cursor: str | None,
+    size: int = PAGE_SIZE,
+    oldest_first: bool = False,
+    few: bool = False,
+):
+    """What precedes the page keyset_ids gives for `cursor` (same arguments): the previous
+    page's cursor ('' when it is the first page, None on the first page itself), and how
+    many tweets come before this page (None past POSITION_LIMIT). Pages start every `size`
+    tweets from the first, so the previous page's cursor is the one its own predecessor's
+    Next link made: the same address, and in a static copy the same file."""
+    at_cursor = decode_cursor(cursor)
+    if not at_cursor:
+        return None, 0
+    direction, compare = ("desc", "<=") if oldest_first else ("asc", ">=")
+    at = "+tweets.created_at" if few else "tweets.created_at"
+    where_sql = f"({where}) and {LATEST_ONLY}\n  and ({at}, tweets.id) {compare} (:_at, :_id)"
+    bound = dict(params, _at=at_cursor[0], _id=at_cursor[1])
+    rows = await dated_rows(db, where_sql, dict(bound, _size=size + 1), at, direction)
+    previous = encode_cursor(rows[size]["created_at"], rows[size]["id"]) if len(rows) > size else ""
+    counted = (
+        await db.execute(
+            f"select count(*) from (select 1 from tweets where {where_sql} limit :_limit)",
+            dict(bound, _limit=POSITION_LIMIT + 1),
+        )
+    ).single_value()
+    return previous, (counted if counted <= POSITION_LIMIT else None)
 
 
 def few_matches(matches: int, tweets: int, size: int = PAGE_SIZE) -> bool:

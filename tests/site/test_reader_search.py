@@ -195,7 +195,7 @@ async def test_only_the_latest_version_of_an_edited_tweet(sds, search_db):
 async def test_explorers_get_json_csv_and_sql(sds):
     text = await page(sds, q="harbour", kind="reply")
     assert 'href="/archive/search.json?q=harbour&amp;_shape=array"' in text
-    assert 'href="/archive/search.csv?q=harbour"' in text
+    assert 'href="/archive/search.csv?q=harbour&amp;_dl=1"' in text
     assert 'href="/archive/search?q=harbour"' in text
     assert "/archive/tweets?_search=harbour&amp;kind=reply" in text
     for path in ("/archive/search.json?q=harbour&_shape=array", "/archive/search.csv?q=harbour"):

@@ -76,7 +76,7 @@ async def conversation(datasette, request):
     subtitle = (
         f"The first {plural(count, 'tweets')} of this conversation, oldest first: there are more."
         if cut
-        else f"{plural(count, 'tweets')}, oldest first: the replies it answers and the "
+        else f"{plural(count, 'tweets')}, oldest first: the tweets it replies to and the "
         "replies to it, as far as the archive has them."
     )
     return await render_reader_page(

@@ -11,6 +11,7 @@ from datasette import NotFound, Response, hookimpl
 from tweet_site import formats, lists
 from tweet_site.config import static_site
 from tweet_site.listing import (
+    NEWEST_FIRST,
     archive_or_404,
     cards,
     kind_filters,
@@ -147,8 +148,7 @@ async def on_this_day(datasette, request):
             "kind_filters": await kind_filters(datasette, request, kinds),
             "empty": f"No {kinds_label(kinds)} on {day_name} in any year of the archive.",
             "explore": formats.explore_links(datasette, request, query, PAGE_SIZE, date=month_day),
-            "next_label": "Earlier years",
-            **pagination(request, next_cursor),
+            **pagination(request, next_cursor, labels=NEWEST_FIRST),
             "body_class": "reader-on-this-day",
         },
     )

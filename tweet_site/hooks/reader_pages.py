@@ -10,6 +10,8 @@ from datasette.utils import tilde_decode
 
 from tweet_site import formats, lists
 from tweet_site.listing import (
+    BY_PAGE,
+    NEWEST_FIRST,
     archive_or_404,
     cards,
     explorer_links,
@@ -18,6 +20,7 @@ from tweet_site.listing import (
     kinds_label,
     pagination,
     plural,
+    position,
     selected_kinds,
 )
 from tweet_site.lists import most_liked as most_liked_list
@@ -27,6 +30,7 @@ from tweet_site.pages import (
     PAGE_SIZE,
     archive_features,
     few_matches,
+    keyset_before,
     keyset_ids,
     render_reader_page,
     with_query,
@@ -80,7 +84,9 @@ async def hashtag(datasette, request):
     plus = "" if few else "+"  # (+: don't look the hashtag's tweets up one by one)
     where = f"{plus}tweets.id in (select tweet_id from hashtags where tag in ({marks})) and {where}"
     params.update({f"v{i}": v for i, v in enumerate(variants)})
-    ids, next_cursor = await keyset_ids(db, where, params, request.args.get("before"), few=few)
+    cursor = request.args.get("before")
+    ids, next_cursor = await keyset_ids(db, where, params, cursor, few=few)
+    previous, before = await keyset_before(db, where, params, cursor, few=few)
     shown = variants[0]
     return await render_reader_page(
         datasette,
@@ -94,8 +100,13 @@ async def hashtag(datasette, request):
             "kind_filters": await kind_filters(datasette, request, kinds),
             "empty": f"No {kinds_label(kinds)} with this hashtag.",
             "explore": explorer_links(datasette, "sql", params={"tag": shown}, sql=HASHTAG_SQL),
-            "next_label": "Older tweets",
-            **pagination(request, next_cursor),
+            **pagination(
+                request,
+                next_cursor,
+                previous=previous,
+                place=position(before, len(ids), None if kinds else total),
+                labels=NEWEST_FIRST,
+            ),
             "body_class": "reader-hashtag",
         },
     )
@@ -133,7 +144,6 @@ async def most_liked(datasette, request):
             "empty": "This archive has no like counts (Markdown archives and old exports don't "
             "record them).",
             "explore": formats.explore_links(datasette, request, query, PAGE_SIZE),
-            "next_label": "Fewer likes",
             **pagination(request, next_cursor),
             "body_class": "reader-most-liked",
         },
@@ -171,8 +181,7 @@ async def quotes(datasette, request):
             "groups": [{"items": items}],
             "empty": "No quote tweets in this archive.",
             "explore": formats.explore_links(datasette, request, query, PAGE_SIZE),
-            "next_label": "Older quotes",
-            **pagination(request, next_cursor),
+            **pagination(request, next_cursor, labels=NEWEST_FIRST),
             "body_class": "reader-quotes",
         },
     )
@@ -222,10 +231,10 @@ async def threads(datasette, request):
             ]
             if items or request.args.get("before")
             else [],
+            "filters_label": "Order",
             "empty": "No threads in this archive.",
             "explore": formats.explore_links(datasette, request, query, PAGE_SIZE),
-            "next_label": "Shorter threads" if longest else "Older threads",
-            **pagination(request, next_cursor),
+            **pagination(request, next_cursor, labels=BY_PAGE if longest else NEWEST_FIRST),
             "body_class": "reader-threads",
         },
     )

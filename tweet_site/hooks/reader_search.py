@@ -1,3 +1,4 @@
+import copy
 import functools
 import json
 import re
@@ -10,6 +11,7 @@ from datasette.database import QueryInterrupted
 from tweet_site import search_query
 from tweet_site.config import archive_database, static_site
 from tweet_site.core import MAX_ID, MIN_ID
+from tweet_site.listing import BY_PAGE, NEWEST_FIRST, OLDEST_FIRST, position
 from tweet_site.lists.search import holds_a_group_term
 from tweet_site.pages import render_reader_page, with_query
 from tweet_site.search_budget import (
@@ -412,7 +414,7 @@ def explorer_links(datasette, database, search):
     table_args.append(("_sort_desc", "id"))
     return {
         "json": f"{query}.json?{args}&_shape=array",
-        "csv": f"{query}.csv?{args}",
+        "csv": f"{query}.csv?{args}&_dl=1",  # (a download: search.csv)
         "sql": f"{query}?{args}",
         "table": datasette.urls.table(database, "tweets")
         + "?"
@@ -528,14 +530,42 @@ async def results(request, db, search, plan):
     for tweet in tweets:
         pattern = term_pattern(words.get(tweet["id"], ()), substrings, prefixes)
         tweet["highlights"] = match_spans(tweet["text"], pattern)
+    previous = await previous_cursor(db, search, plan, params, kinds)
     return {
         "tweets": tweets,
         "count": count,
         "how": how,
         "ranked": search.sort == "relevance" and count > RANKED,
         "next_url": with_query(request, before=following) if following else None,
-        "first_url": with_query(request, before=None) if search.cursor else None,
+        "previous_url": with_query(request, before=previous or None)
+        if previous is not None
+        else None,
+        "first_url": with_query(request, before=None) if search.cursor and previous != "" else None,
+        # Where this page sits: known on the first page only (later ones aren't counted).
+        "position": position(0, len(tweets), count if how == "exact" else None)
+        if following and not search.cursor
+        else None,
+        **(BY_PAGE if search.sort == "relevance" else PAGE_LABELS[search.sort]),
     }
+
+
+PAGE_LABELS = {"newest": NEWEST_FIRST, "oldest": OLDEST_FIRST}
+
+
+async def previous_cursor(db, search, plan, params, kinds):
+    """The previous page's cursor of a search in date order ('' for the first page), or
+    None: on the first page, or in relevance order (its windows don't run backwards)."""
+    if search.sort not in PAGE_LABELS or not ID_CURSOR.match(search.cursor):
+        return None
+    cursor = clamp(int(search.cursor))
+    step = 1 if search.sort == "newest" else -1
+    # The same search the other way from the cursor's tweet (the last of the previous
+    # page) on: the previous page, and whether more lie beyond it.
+    back = copy.copy(search)
+    back.sort = "oldest" if search.sort == "newest" else "newest"
+    back.cursor = str(cursor - step)
+    ids, following, _ = await page_ids(db, back, plan, params, kinds)
+    return str(int(following) + step) if following else ""
 
 
 @hookimpl

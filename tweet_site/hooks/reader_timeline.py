@@ -9,6 +9,7 @@ from datasette import NotFound, hookimpl
 
 from tweet_site import formats
 from tweet_site.listing import (
+    OLDEST_FIRST,
     archive_or_404,
     cards,
     count_in_month,
@@ -19,10 +20,11 @@ from tweet_site.listing import (
     month_rows,
     pagination,
     plural,
+    position,
     selected_kinds,
 )
 from tweet_site.lists import months
-from tweet_site.pages import keyset_ids, render_reader_page
+from tweet_site.pages import keyset_before, keyset_ids, render_reader_page
 
 
 async def timeline(datasette, request):
@@ -124,10 +126,11 @@ async def timeline_period(datasette, request):
     where, params = kind_clause(kinds)
     where = f"tweets.created_at >= :start and tweets.created_at < :end and {where}"
     params.update(start=start, end=end)
-    ids, next_cursor = [], None
+    ids, next_cursor, previous, before = [], None, None, 0
     if count:  # (a rare kind would otherwise be looked for in every tweet of the period)
         cursor = request.args.get("after")
         ids, next_cursor = await keyset_ids(db, where, params, cursor, oldest_first=True)
+        previous, before = await keyset_before(db, where, params, cursor, oldest_first=True)
     table_params = {"created_at__gte": start, "created_at__lt": end, "_sort": "created_at"}
     if kinds:
         table_params["kind__in"] = ",".join(kinds)
@@ -156,8 +159,14 @@ async def timeline_period(datasette, request):
             "kind_filters": await kind_filters(datasette, request, kinds),
             "empty": f"No {kinds_label(kinds)} then.",
             "explore": explorer_links(datasette, "table", "tweets", table_params),
-            "next_label": "Later tweets",
-            **pagination(request, next_cursor, "after"),
+            **pagination(
+                request,
+                next_cursor,
+                "after",
+                previous=previous,
+                place=position(before, len(ids), count),
+                labels=OLDEST_FIRST,
+            ),
             "body_class": "reader-timeline-period",
         },
     )

@@ -7,9 +7,11 @@ from datasette import NotFound, Response, hookimpl
 
 from tweet_site.config import archive_database, archive_or_404
 from tweet_site.ids import parse_id
+from tweet_site.listing import position
 from tweet_site.lists.explore import exchanges
 from tweet_site.pages import (
     decode_cursor,
+    keyset_before,
     keyset_ids,
     render_reader_page,
     with_query,
@@ -66,12 +68,17 @@ async def bounded_counts(db, user, params):
     return counts
 
 
-async def exchange_ids(db, user, params, cursor, many):
-    """One page of the account's tweets and exchanges, newest first, after `cursor`."""
+def exchange_where(user, many):
+    """The account's list as keyset_ids takes it: (where, few)."""
     where = OWNER_TWEETS if user.get("is_owner") else EXCHANGES
     # Few tweets: fetch them through the indexes and sort them. Many (or the owner's): walk
     # the date index and keep the ones in the set.
-    few = not (many or user.get("is_owner"))
+    return where, not (many or user.get("is_owner"))
+
+
+async def exchange_ids(db, user, params, cursor, many):
+    """One page of the account's tweets and exchanges, newest first, after `cursor`."""
+    where, few = exchange_where(user, many)
     return await keyset_ids(db, where, params, cursor, few=few)
 
 
@@ -86,6 +93,10 @@ async def user_page(datasette, request, database, pk):
     many = sum(c["value"] for c in counts.values()) > COUNT_LIMIT
     cursor = request.args.get("before")
     ids, next_cursor = await exchange_ids(db, user, params, cursor, many)
+    where, few = exchange_where(user, many)
+    previous, before = await keyset_before(db, where, params, cursor, few=few)
+    # The owner's list is their tweets, counted above; another account's, counted as parts.
+    total = counts["tweets_by"] if user.get("is_owner") else {"more": True}
     return {
         "user": user,
         "counts": counts,
@@ -93,6 +104,10 @@ async def user_page(datasette, request, database, pk):
         "first_page": decode_cursor(cursor) is None,
         "newest_url": with_query(request, before=None),
         "older_url": with_query(request, before=next_cursor) if next_cursor else None,
+        "newer_url": with_query(request, before=previous or None) if previous is not None else None,
+        "position": position(before, len(ids), None if total["more"] else total["value"])
+        if next_cursor or previous is not None
+        else None,
         "with_user_url": datasette.urls.query(database, "with_user")
         + "?"
         + urllib.parse.urlencode({"screen_name": user["screen_name"]}),
