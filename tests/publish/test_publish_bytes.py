@@ -315,3 +315,5 @@ def test_the_profile_is_published(profile_bundles):
     home = (static / "index.html").read_text()
     assert 'src="-/media/profile/tz_owner/avatar.png"' in home
     assert "Joined March 2011" in home
+    # The static copy dates tweets in the owner's zone too.
+    assert "Tue 2 Mar 2021, 00:00 JST" in home
