@@ -29,6 +29,8 @@ METADATA = PROJECT / "metadata.yml"
 # Exactly what the site needs at run time, pinned; pyproject.toml pins the same versions
 # (tests/publish/test_publish.py checks that the two agree).
 SITE_REQUIREMENTS = [
+    # tweet_site/hooks/static_files.py gzips pages, CSS and scripts with its middleware.
+    "asgi-gzip==0.3",
     "datasette==0.65.5",
     "datasette-atom==0.9",
     "datasette-block-robots==1.1.1",

@@ -34,8 +34,12 @@ def visit(browser, server):
 
 def test_home_page_draws_its_charts(visit):
     page = visit.open("/")
-    page.wait_for_selector("#chart-months svg .mark-rect path")
-    page.wait_for_selector("#chart-hours svg .mark-rect path")
+    # Drawn by the page itself: bars as wide as the column, a week of hours as a grid.
+    bars = page.locator("#chart-months svg rect")
+    assert bars.count() == 5
+    assert page.locator("#chart-months svg").bounding_box()["height"] > 100
+    assert page.locator("#chart-hours .hour-cell").count() == 7 * 24
+    assert page.locator("#chart-hours .hour-cell").first.bounding_box()["width"] > 5
     assert page.locator("h1").inner_text() == "@site_owner — tweet archive"
     counts = page.locator("ul.home-counts li").all_inner_texts()
     assert counts[:3] == ["24\nin all", "16\ntweets", "5\nreplies"]

@@ -470,7 +470,7 @@ def test_the_deployable_folder_runs_from_a_fresh_venv(hostile_built, tmp_path):
         assert status == 200 and b"Who wants to play?" in page
         # The reader's pages, templates and CSS, from the wheel installed in the venv.
         status, _, timeline = get(base + "/timeline")
-        assert status == 200 and b'<link rel="stylesheet" href="/static/reader.css">' in timeline
+        assert status == 200 and b'<link rel="stylesheet" href="/static/reader.css?v=' in timeline
         status, kind, css = get(base + "/static/reader.css")
         assert (status, kind) == (200, "text/css") and css.startswith(b"/* Reader pages")
         with urllib.request.urlopen(base + "/-/media/1136622189627809793/0") as response:

@@ -147,7 +147,7 @@ async def test_map_pages_use_cluster_maps_own_popups(ds, path):
     page = response.text
     assert "/-/static-plugins/datasette-cluster-map/datasette-cluster-map.js" in page
     assert "window.fetch" not in page
-    assert '<link rel="stylesheet" href="/static/map.css">' in page
+    assert '<link rel="stylesheet" href="/static/map.css?v=' in page
     assert (
         'window.DATASETTE_CLUSTER_MAP_TILE_LAYER = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png";'
         in page

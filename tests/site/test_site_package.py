@@ -43,9 +43,9 @@ def test_plain_datasette_serves_the_reader_site(site_db, tmp_path):
         status, _, home = get(base + "/")
         assert status == 200
         assert "<title>@site_owner — tweet archive</title>" in home
-        assert '<link rel="stylesheet" href="/static/archive.css">' in home
+        assert '<link rel="stylesheet" href="/static/archive.css?v=' in home
         status, _, search = get(base + "/search?q=sunset")
-        assert status == 200 and '<link rel="stylesheet" href="/static/search.css">' in search
+        assert status == 200 and '<link rel="stylesheet" href="/static/search.css?v=' in search
         assert f'data-tweet-id="{IDS["photo"]}"' in search
         status, _, tweet = get(f"{base}/archive/tweets/{IDS['photo']}")
         assert status == 200 and "Sunset over the bay" in tweet
@@ -136,7 +136,7 @@ def test_a_cloud_image_installs_the_site(tmp_path, monkeypatch):
     server = start([str(venv / "bin" / command[0]), *command[1:]], base, cwd=app, env=env)
     try:
         status, _, timeline = get(base + "/timeline")
-        assert status == 200 and '<link rel="stylesheet" href="/static/reader.css">' in timeline
+        assert status == 200 and '<link rel="stylesheet" href="/static/reader.css?v=' in timeline
         assert get(base + "/static/reader.css")[:2] == (200, "text/css")
         status, _, page = get(base + "/archive/tweets/1136622189627809793")
         assert status == 200 and "Who wants to play?" in page

@@ -389,7 +389,7 @@ async def test_geotagged_page_loads_the_cluster_map(ds):
     assert response.status_code == 200
     assert (
         '<script type="module" src="/-/static-plugins/datasette-cluster-map/'
-        'datasette-cluster-map.js"></script>'
+        "datasette-cluster-map.js?v="
     ) in response.text
 
 
@@ -448,7 +448,7 @@ async def test_search_feed_escapes_tweet_text(ds):
 async def test_geotagged_page_hides_the_maps_popup_column(ds):
     response = await ds.client.get("/archive/geotagged?until=2020-05-02")
     assert response.status_code == 200
-    assert '<link rel="stylesheet" href="/static/map.css">' in response.text
+    assert '<link rel="stylesheet" href="/static/map.css?v=' in response.text
     assert '{"title"' not in response.text
     assert (
         f'<a href="/archive/tweets/{IDS["geo_paris"]}">@site_owner · 2 May 2020</a>'
