@@ -95,3 +95,12 @@ async def test_alrocar_counts_agree_on_home_timeline_and_account_page(tmp_path, 
     assert await counts(ds, 52338276) == (1218, 1218, 1218)
     table = await page(ds, "/archive/tweets")
     assert "1,223 rows: 1,218 tweets and 5 earlier versions of edited tweets" in table
+
+
+@pytest.mark.asyncio
+async def test_a_tweet_page_says_1_like_and_0_retweets(tmp_path, metadata):
+    db_path = tmp_path / "archive.db"
+    assert run_build(db_path, FIXTURES / "profile" / "official").exit_code == 0
+    tweet = await page(make_datasette(db_path, metadata), "/archive/tweets/1366426870330523648")
+    counts = re.findall(r'<span class="tweet-count"><strong>([0-9,]+)</strong> (\w+)</span>', tweet)
+    assert counts == [("1", "like"), ("0", "retweets")]
