@@ -62,6 +62,7 @@ def page_paths(db_path) -> dict[str, tuple[str, int]]:
         "on-this-day": "/on-this-day?date=06-05",
         "database": "/archive",
         "tweets-table": "/archive/tweets",
+        "tweets-table-filtered": "/archive/tweets?_facet=kind&kind=reply",
         "canned-query": "/archive/latest",
         "sql-editor": "/archive?sql=select+id,+text+from+tweets+limit+3",
     }
@@ -129,6 +130,7 @@ PAGE_TYPES = [
     "map",
     "database",
     "tweets-table",
+    "tweets-table-filtered",
     "canned-query",
     "sql-editor",
     "missing",
