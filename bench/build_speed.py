@@ -73,8 +73,10 @@ def generate_markdown_archive(folder: Path, count: int) -> None:
         (folder / f"tweets_{month}.md").write_text(body, encoding="utf-8")
 
 
-def generate_official_export(folder: Path, count: int) -> None:
-    """A 2022+ export: data/tweets.js streamed out tweet by tweet (about 2 KB each)."""
+def generate_official_export(folder: Path, count: int, accounts: int = 300) -> None:
+    """A 2022+ export: data/tweets.js streamed out tweet by tweet (about 2 KB each), each
+    tweet mentioning one of `accounts` accounts (a real export's mentions name some 140,000 at
+    a million tweets: bench/site_speed.py asks for as many)."""
     rng = random.Random(7)
     start = datetime(2015, 1, 1, tzinfo=UTC)
     data = folder / "data"
@@ -89,7 +91,7 @@ def generate_official_export(folder: Path, count: int) -> None:
             moment = start + timedelta(minutes=5 * n)
             tweet_id = ((int(moment.timestamp() * 1000) - 1288834974657) << 22) + n % 4096
             words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 30)))
-            tag, name = f"#tag{n % 50}", f"@user{n % 300}"
+            tag, name = f"#tag{n % 50}", f"@user{n % accounts}"
             text = f"{tag} {name} {words} https://t.co/abcdefghij"
             at = len(tag) + 1  # the mention's offset; the link ends the text
             tweet = {
@@ -102,10 +104,10 @@ def generate_official_export(folder: Path, count: int) -> None:
                     "user_mentions": [
                         {
                             "name": "Some One",
-                            "screen_name": f"user{n % 300}",
+                            "screen_name": f"user{n % accounts}",
                             "indices": [str(at), str(at + len(name))],
-                            "id_str": str(1000 + n % 300),
-                            "id": str(1000 + n % 300),
+                            "id_str": str(1000 + n % accounts),
+                            "id": str(1000 + n % accounts),
                         }
                     ],
                     "urls": [
