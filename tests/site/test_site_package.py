@@ -63,6 +63,7 @@ def test_datasette_plugins_lists_the_package():
     assert (plugins["tweet_site"]["templates"], plugins["tweet_site"]["static"]) == (True, True)
     assert plugins["tweet_site.hooks.render_tweets"]["hooks"] == [
         "extra_css_urls",
+        "extra_js_urls",
         "prepare_jinja2_environment",
         "render_cell",
     ]

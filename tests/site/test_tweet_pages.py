@@ -276,7 +276,7 @@ async def test_the_account_page_goes_past_100_exchanges(tp):
     while path and pages < 10:
         html = await page(tp, path)
         seen.append(tweet_ids(html.split('<ol class="thread timeline">', 1)[1].split("</ol>")[0]))
-        older = re.search(r'<a href="([^"]+)" rel="next">Older tweets</a>', html)
+        older = re.search(r'<a href="([^"]+)" rel="next">Older tweets →</a>', html)
         path = older[1].replace("&amp;", "&") if older else None
         pages += 1
     assert [len(ids) for ids in seen] == [50, 50, 22]
@@ -290,7 +290,7 @@ async def test_the_account_page_goes_past_100_exchanges(tp):
     assert "No older tweets." in last
     # The owner's page: every tweet, latest versions only, a page at a time.
     owner = await page(tp, f"/archive/users/{OWNER_ID}")
-    assert len(tweet_ids(owner)) == 50 and 'rel="next">Older tweets</a>' in owner
+    assert len(tweet_ids(owner)) == 50 and 'rel="next">Older tweets →</a>' in owner
 
 
 @pytest.mark.asyncio

@@ -342,17 +342,17 @@ def retweet_begin(text):
 
 
 @hookimpl
-def extra_css_urls():
+def extra_css_urls(datasette):
     # The tweet card's own rules (threads, labels, retweets): wherever a card may appear.
-    return ["/static/tweet.css"]
+    return [datasette.urls.path("/static/tweet.css")]
 
 
 @hookimpl
-def extra_js_urls():
+def extra_js_urls(datasette):
     # Wherever a card or a photo may appear: cards open their tweet (cards.js), photos open
     # large over the page (lightbox.js). Both wait for the page, and run once however often
     # a page names them.
-    return ["/static/cards.js", "/static/lightbox.js"]
+    return [datasette.urls.path(f"/static/{name}") for name in ("cards.js", "lightbox.js")]
 
 
 @hookimpl
