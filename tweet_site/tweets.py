@@ -62,16 +62,14 @@ def linked_ids(entities):
 TIME_ZONE = contextvars.ContextVar("time_zone", default=None)
 
 
-def readable_time(value, in_zone=True):
+def readable_time(value):
     """'2019-06-05T20:15:29+00:00' -> 'Wed 5 Jun 2019, 20:15 UTC', or in the archive's zone
-    ('Thu 6 Jun 2019, 05:15 JST'); `in_zone=False` keeps UTC (a UTC day's name)."""
+    ('Thu 6 Jun 2019, 05:15 JST')."""
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return value
-    moment = local(
-        moment if moment.tzinfo else moment.replace(tzinfo=UTC), in_zone and TIME_ZONE.get()
-    )
+    moment = local(moment if moment.tzinfo else moment.replace(tzinfo=UTC), TIME_ZONE.get())
     return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} {abbreviation(moment)}"
 
 

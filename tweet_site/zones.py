@@ -1,11 +1,14 @@
 """The owner's time zone: Twitter names it the way Ruby on Rails does ("Eastern Time (US &
 Canada)", account-timezone.js), and times are shown in the IANA zone that name stands for.
-Standard library only: the build (its hour heatmap) and the site (its dates) both import it.
+Days and months are the owner's local ones too: a local day or month is a range of UTC
+moments, written as tweets.created_at is ('2021-03-31T15:00:00+00:00') so that the site
+finds its tweets by comparing strings over the created_at index.
+Standard library only: the build (its summaries) and the site (its dates) both import it.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -220,3 +223,45 @@ def abbreviation(moment: datetime) -> str:
     if name[:1] in "+-":
         return "UTC" + name
     return name
+
+
+def utc_text(moment: datetime) -> str:
+    """An aware moment as tweets.created_at writes it: '2021-03-31T15:00:00+00:00'."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def day_start(day: date, key: str | None) -> datetime:
+    """The first moment of the local date `day` in the zone `key` (UTC when unknown). A
+    midnight that summer time skips (clocks going from 23:59 to 01:00) is taken at the
+    offset before the change, which is the moment the day begins."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone(key) or UTC).astimezone(UTC)
+
+
+def day_bounds(day: date, key: str | None) -> tuple[str, str]:
+    """The UTC range [start, end) of a local day, as created_at strings."""
+    return utc_text(day_start(day, key)), utc_text(day_start(day + timedelta(days=1), key))
+
+
+def month_bounds(year: int, month: int | None, key: str | None) -> tuple[str, str]:
+    """The UTC range [start, end) of a local month (or of a whole year when `month` is
+    None), as created_at strings."""
+    if month is None:
+        first, following = date(year, 1, 1), date(year + 1, 1, 1)
+    else:
+        first = date(year, month, 1)
+        following = date(year + (month == 12), month % 12 + 1, 1)
+    return utc_text(day_start(first, key)), utc_text(day_start(following, key))
+
+
+def local_date(value: str, key: str | None) -> date | None:
+    """The owner's local date of a created_at string, None when it is not a date."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return local(moment if moment.tzinfo else moment.replace(tzinfo=UTC), key).date()
+
+
+def today(key: str | None) -> date:
+    """Today's date where the owner lives."""
+    return local(datetime.now(UTC), key).date()

@@ -140,7 +140,7 @@ def test_the_hour_heatmap_is_in_the_owners_zone_across_summer_time(tmp_path):
     assert rows(db, "select * from tweets_per_hour") == [
         {"weekday": 5, "day": "Fri", "hour": 12, "tweets": 2}
     ]
-    # Days stay UTC days.
+    # Both noons are on their UTC day too (test_local_days.py has the days that differ).
     assert [r["day"] for r in rows(db, "select day from tweets_per_day order by day")] == [
         "2021-01-15",
         "2021-07-16",

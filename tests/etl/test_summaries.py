@@ -223,8 +223,23 @@ def test_the_stats_pages_tables(site_db):
     assert rows(db, "select * from emoji_counts") == [{"emoji": "🧵", "tweets": 1, "uses": 1}]
     days = rows(db, "select * from tweets_per_day order by tweets desc, day limit 2")
     assert days == [
-        {"day": "2021-04-01", "tweets": 4, "replies": 3, "retweets": 0},
-        {"day": "2021-03-01", "tweets": 2, "replies": 0, "retweets": 0},
+        {
+            "day": "2021-04-01",
+            "tweets": 4,
+            "replies": 3,
+            "retweets": 0,
+            # A UTC archive's days are UTC days: their range is from midnight to midnight.
+            "starts_at": "2021-04-01T00:00:00+00:00",
+            "ends_at": "2021-04-02T00:00:00+00:00",
+        },
+        {
+            "day": "2021-03-01",
+            "tweets": 2,
+            "replies": 0,
+            "retweets": 0,
+            "starts_at": "2021-03-01T00:00:00+00:00",
+            "ends_at": "2021-03-02T00:00:00+00:00",
+        },
     ]
     assert db.execute("select sum(tweets) from tweets_per_day").fetchone()[0] == 24
 

@@ -1,10 +1,11 @@
 """On this day (/on-this-day?date=MM-DD, today by default; .json and .csv too): what was
 posted on one date in every year of the archive, grouped by year, newest first. The list is
-tweet_site/lists/on_this_day.py's."""
+tweet_site/lists/on_this_day.py's. Dates, today's included, are the owner's local ones when
+the archive names a time zone."""
 
 import calendar
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from datasette import NotFound, Response, hookimpl
 
@@ -22,6 +23,8 @@ from tweet_site.listing import (
 )
 from tweet_site.lists import on_this_day as day_list
 from tweet_site.pages import PAGE_SIZE, render_reader_page, with_query
+from tweet_site.tweets import TIME_ZONE
+from tweet_site.zones import local_date, today, zone_label
 
 LEAP_YEAR = 2000  # a month-day is checked and stepped through in a year that has 29 February
 _DAY = re.compile(r"^(?:\d{4}-)?(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
@@ -63,7 +66,9 @@ async def on_this_day(datasette, request):
             with_query(request, date=chosen, month=None, day_of_month=None, before=None)
         )
     asked = (request.args.get("date") or "").strip()
-    when = parse_day(asked) if asked else datetime.now(UTC).date()
+    key = TIME_ZONE.get()
+    now = today(key)
+    when = parse_day(asked) if asked else now
     when = date(LEAP_YEAR, when.month, when.day)
     month_day = f"{when.month:02d}-{when.day:02d}"
     kinds = selected_kinds(request)
@@ -80,11 +85,11 @@ async def on_this_day(datasette, request):
             datasette, request, f"on-this-day-{month_day}", day_list.COLUMNS, rows, next_cursor
         )
     groups = []
-    this_year = datetime.now(UTC).year
     for item in await cards(db, [row["tweet_id"] for row in rows]):
-        year = item["tweet"]["created_at"][:4]
+        posted = local_date(item["tweet"]["created_at"], key)
+        year = f"{posted.year:04d}" if posted else item["tweet"]["created_at"][:4]
         if not groups or groups[-1]["year"] != year:
-            ago = this_year - int(year)
+            ago = now.year - int(year)
             try:
                 weekday = date(int(year), when.month, when.day).strftime("%A")
             except ValueError:
@@ -101,6 +106,8 @@ async def on_this_day(datasette, request):
             )
         groups[-1]["items"].append(item)
     day_name = f"{when.day} {calendar.month_name[when.month]}"
+    label = zone_label(key)
+    in_zone = "" if label == "UTC" else f" Days and times in {label}."
 
     def day_url(other):
         return with_query(request, date=f"{other.month:02d}-{other.day:02d}", before=None)
@@ -128,9 +135,13 @@ async def on_this_day(datasette, request):
         {
             "page_title": f"On this day: {day_name}",
             "heading": f"On this day: {day_name}",
-            "subtitle": "Posted on " + day_name + " in every year of the archive, newest first.",
+            "subtitle": "Posted on "
+            + day_name
+            + " in every year of the archive, newest first."
+            + in_zone,
             "month_day": month_day,
             "static_days": static_days,
+            "time_zone": key,
             "months": [(m, calendar.month_name[m]) for m in range(1, 13)],
             "day": when.day,
             "month": when.month,

@@ -5,13 +5,15 @@ build makes (etl/summaries.py): a few small queries, however large the archive."
 
 import re
 import urllib.parse
+from datetime import date
 
 from datasette import hookimpl
 
 from tweet_site.config import archive_database, archive_or_404
 from tweet_site.links import user_url
 from tweet_site.pages import LATEST_ONLY, archive_features, render_reader_page
-from tweet_site.tweets import load_tweets, readable_time
+from tweet_site.tweets import TIME_ZONE, load_tweets, readable_time
+from tweet_site.zones import zone_label
 
 TOP = 10
 # What /-/user/<screen_name> accepts (hooks/user_page.py).
@@ -73,8 +75,13 @@ def with_bars(rows, *keys):
 
 
 def readable_day(day):
-    when = readable_time(f"{day}T00:00:00+00:00", in_zone=False)
-    return when.split(",")[0] if when else day
+    """'2021-04-01' -> 'Thu 1 Apr 2021': a day of tweets_per_day, already the owner's local
+    day in a zoned archive, so it is named as it is, never converted."""
+    try:
+        when = date.fromisoformat(day)
+    except (TypeError, ValueError):
+        return day
+    return f"{when:%a} {when.day} {when:%b} {when.year}"
 
 
 async def stats_page(datasette, request):
@@ -132,6 +139,7 @@ async def stats_page(datasette, request):
             "years": years,
             "lists": lists,
             "ends": ends,
+            "zone_label": zone_label(TIME_ZONE.get()),
             "explore": {
                 name: datasette.urls.table(database, table)
                 for name, (table, _) in TOP_LISTS.items()

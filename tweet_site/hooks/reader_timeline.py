@@ -1,6 +1,7 @@
 """The timeline for readers: every year and month with its count (/timeline; its rows as
 .json and .csv, ?since= and ?until= for some of them), and a year's or a month's tweets,
-oldest first (/timeline/2021, /timeline/2021/03)."""
+oldest first (/timeline/2021, /timeline/2021/03). Years and months are the owner's local
+ones when the archive names a time zone (the build counts tweets_per_month so too)."""
 
 import calendar
 import urllib.parse
@@ -8,6 +9,7 @@ import urllib.parse
 from datasette import NotFound, hookimpl
 
 from tweet_site import formats
+from tweet_site.hooks.facets import next_period
 from tweet_site.listing import (
     OLDEST_FIRST,
     archive_or_404,
@@ -25,6 +27,8 @@ from tweet_site.listing import (
 )
 from tweet_site.lists import months
 from tweet_site.pages import keyset_before, keyset_ids, render_reader_page
+from tweet_site.tweets import TIME_ZONE
+from tweet_site.zones import local_date, month_bounds, zone_label
 
 
 async def timeline(datasette, request):
@@ -99,8 +103,14 @@ async def timeline_period(datasette, request):
     def period_url(value):
         return datasette.urls.path("/timeline/" + value.replace("-", "/")) + suffix
 
+    key = TIME_ZONE.get()
+    if key:
+        # The period's UTC range, from the owner's local midnights (zoneinfo, per request).
+        start, end = month_bounds(int(year), month, key)
+    else:
+        # UTC: 'YYYY-MM' bounds, which the tweets table's facets read from facet_cube.
+        start, end = prefix, next_period(prefix)
     if month:
-        start, end = prefix, next_month(year, month)
         earlier = [m for m in months if m < prefix]
         later = [m for m in months if m > prefix]
         name = f"{calendar.month_name[month]} {year}"
@@ -108,7 +118,6 @@ async def timeline_period(datasette, request):
         up = {"href": period_url(year), "label": f"All of {year}"}
         parts = []
     else:
-        start, end = year, str(int(year) + 1)
         earlier = sorted({m[:4] for m in months if m[:4] < year})
         later = sorted({m[:4] for m in months if m[:4] > year})
         name = year
@@ -142,7 +151,7 @@ async def timeline_period(datasette, request):
         {
             "page_title": name if not kinds else f"{name}: {kinds_label(kinds)}",
             "heading": name,
-            "subtitle": plural(count, kinds_label(kinds)) + ", oldest first",
+            "subtitle": plural(count, kinds_label(kinds)) + ", oldest first" + zone_note(key),
             "parts": parts,
             "around": {
                 "up": up,
@@ -153,7 +162,7 @@ async def timeline_period(datasette, request):
                 if later
                 else None,
             },
-            "groups": await month_groups(db, ids)
+            "groups": await month_groups(db, ids, key)
             if not month
             else [{"items": await cards(db, ids)}],
             "kind_filters": await kind_filters(datasette, request, kinds),
@@ -172,20 +181,23 @@ async def timeline_period(datasette, request):
     )
 
 
-async def month_groups(db, ids):
-    """A year's tweets under a heading for each month."""
+def zone_note(key) -> str:
+    """What a period's subtitle adds in a zoned archive: whose days its tweets are on."""
+    label = zone_label(key)
+    return "" if label == "UTC" else f". Days and times in {label}."
+
+
+async def month_groups(db, ids, key=None):
+    """A year's tweets under a heading for each (local) month."""
     groups = []
     for item in await cards(db, ids):
-        month = item["tweet"]["created_at"][:7]
+        when = local_date(item["tweet"]["created_at"], key)
+        month = f"{when.year:04d}-{when.month:02d}" if when else item["tweet"]["created_at"][:7]
         if not groups or groups[-1]["month"] != month:
             name = f"{calendar.month_name[int(month[5:])]} {month[:4]}"
             groups.append({"month": month, "heading": name, "items": []})
         groups[-1]["items"].append(item)
     return groups
-
-
-def next_month(year: str, month: int) -> str:
-    return f"{int(year) + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
 
 
 @hookimpl

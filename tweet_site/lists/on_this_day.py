@@ -1,5 +1,7 @@
-"""On this day: the tweets posted on one day of the year (UTC) in every year of the
-archive, newest first (/on-this-day)."""
+"""On this day: the tweets posted on one day of the year in every year of the archive,
+newest first (/on-this-day). The day is the owner's local one when the archive names a time
+zone: tweets_per_day holds each day's UTC range (starts_at, ends_at), UTC days in a UTC
+archive, so one query serves both."""
 
 import json
 
@@ -11,15 +13,17 @@ COLUMNS = ("tweet_id", "created_at", "kind", "text", "media_count")
 # One index range per year (the days), newest first; the page's ids are found and sorted
 # before their columns are read (sorting the days' whole rows took 30 times as long). The
 # unary + keeps the cursor from becoming the range each day's tweets are looked for in.
-SQL = """with days(day) as (
-  select value from json_each(:days)
+SQL = """with days(starts_at, ends_at) as (
+  select tweets_per_day.starts_at, tweets_per_day.ends_at
+  from json_each(:days)
+  join tweets_per_day on tweets_per_day.day = json_each.value
 ),
 page as (
   select tweets.id, tweets.created_at
   from days
   join tweets
-    on tweets.created_at >= days.day
-    and tweets.created_at < days.day || 'T99'
+    on tweets.created_at >= days.starts_at
+    and tweets.created_at < days.ends_at
   {where}
   order by tweets.created_at desc, tweets.id desc
   limit :size
