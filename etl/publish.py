@@ -24,7 +24,7 @@ import click
 import sqlite_utils
 import yaml
 
-from . import redact, site, site_folder, site_wheel, static_budget
+from . import build, redact, schema, site, site_folder, site_wheel, static_budget
 from .errors import EtlError
 from .media import is_media_file
 from .site import (
@@ -100,6 +100,7 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         raise PublishError(f"unknown TARGET {plan.target!r}: use one of {', '.join(TARGETS)}")
     if not plan.db.exists():
         raise PublishError(f"{plan.db}: no database; run `make build` first")
+    check_current(plan.db)
     if plan.target == "local":
         ensure_port_free(plan.host, plan.port)
     elif plan.target not in ("dir", "static") and not plan.dry_run:
@@ -193,6 +194,34 @@ def publish_static(plan: Plan, work: Path, echo) -> None:
         f"{result.search.get('records', 0):,} tweets searchable in the browser: serve it from "
         f"any static host (try it: python3 -m http.server -d {out})"
     )
+
+
+def current_shape() -> dict[str, set[str]]:
+    """The tables and columns a build of this version writes (an empty one, in memory)."""
+    db = sqlite_utils.Database(memory=True)
+    schema.create_tables(db)
+    build.finish_steps(db)
+    return {table.name: {column.name for column in table.columns} for table in db.tables}
+
+
+def check_current(db_path: Path) -> None:
+    """Refuse a database an older build wrote: the site reads tables and columns it lacks
+    (a page would fail with a server error rather than the publish with a clear line)."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        for name, columns in current_shape().items():
+            have = {column.name for column in db[name].columns} if db[name].exists() else set()
+            lacking = sorted(columns - have)
+            if lacking:
+                what = f"{name}.{lacking[0]}" if have else name
+                raise PublishError(
+                    f"{db_path} was written by an older tweets-etl (it has no {what}): build "
+                    "it again (`make build`, or `tweets-etl build DB ARCHIVE...`)"
+                )
+    except sqlite3.DatabaseError as e:
+        raise PublishError(f"{db_path}: not a database tweets-etl wrote ({e})") from None
+    finally:
+        db.close()
 
 
 def staging_folder(out: Path) -> Path:

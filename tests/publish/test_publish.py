@@ -621,3 +621,29 @@ def test_two_databases_in_one_folder_publish_to_folders_of_their_own(built, tmp_
     assert str(tmp_path / "b.site" / "archive.db") in command
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "a.site").iterdir()} == first
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".site") == ["a.site", "b.site"]
+
+
+def test_a_database_of_an_older_build_is_refused_with_one_line(built, tmp_path):
+    # An older build has no local day bounds: its on-this-day page would fail on the site.
+    old = tmp_path / "old.db"
+    shutil.copy(built, old)
+    with sqlite3.connect(old) as conn:
+        conn.execute("alter table tweets_per_day drop column starts_at")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["publish", str(old), "--target", "dir", "--out", str(out)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {old} was written by an older tweets-etl (it has no tweets_per_day.starts_at): "
+        "build it again (`make build`, or `tweets-etl build DB ARCHIVE...`)\n",
+    )
+    assert not out.exists()
+
+
+def test_a_file_that_is_no_database_is_refused_with_one_line(tmp_path):
+    junk = tmp_path / "archive.db"
+    junk.write_bytes(b"\x00not sqlite\xff" * 400)
+    result = CliRunner().invoke(cli, ["publish", str(junk), "--target", "dir", "--out", "x"])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {junk}: not a database tweets-etl wrote (file is not a database)\n",
+    )
