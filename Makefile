@@ -63,12 +63,17 @@ serve: $(DB)
 publish: $(DB)
 	$(BIN)/tweets-etl publish $(DB) $(PUBLISH)
 
+# Test files are shared among JOBS processes (pytest-xdist; one file's tests run in one, so a
+# module's fixtures are made once): about 9 minutes on two cores, 15 in one. JOBS=0: serial.
+JOBS     ?= 2
+PARALLEL := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile)
+
 test: $(STAMP) $(WHEELHOUSE)/.stamp
-	$(BIN)/python -m pytest -q -m "not exhaustive"
+	$(BIN)/python -m pytest -q $(PARALLEL) -m "not exhaustive"
 
 # Everything, with the slow variations too (e.g. every page in dark mode on a desktop).
 test-all: $(STAMP) $(WHEELHOUSE)/.stamp
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PARALLEL)
 
 # The edit-test loop: no real archives, no Chromium, nothing that takes seconds (each tier has
 # its marker: integration, browser, slow; see pyproject.toml).
