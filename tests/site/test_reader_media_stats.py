@@ -56,7 +56,7 @@ async def test_media_grid(ds):
     assert re.search(r'<script src="/static/lightbox\.js\?v=[0-9a-f]{16}" defer></script>', page)
     assert '<dialog class="lightbox"' in page
     assert not re.search(r"\son[a-z]+=", page)
-    assert "Older →" not in page
+    assert "Older media →" not in page
     explore = re.search(r'this list as <a href="([^"]+)">JSON</a>', page)[1]
     rows = (await ds.client.get(explore.replace("&amp;", "&"))).json()
     assert [r["tweet_id"] for r in rows] == [IDS[n] for n in ("t3", "gif", "video", "photo")]
@@ -130,7 +130,7 @@ async def walk(ds, path):
         assert pages < 20
         tiles = main(page)[: main(page).index("media-explore")]
         seen += tweet_links(tiles)
-        older = re.search(r'<a href="([^"]+)" rel="next">Older →</a>', page)
+        older = re.search(r'<a href="([^"]+)" rel="next">Older media →</a>', page)
         path = older[1].replace("&amp;", "&") if older else None
         for hostile in ("<script>", "<img src=x", 'x onerror="'):
             assert hostile not in tiles
