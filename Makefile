@@ -24,7 +24,7 @@ PUBLISH  := --target $(TARGET) --host $(HOST) --port $(PORT) --name $(NAME) $(PR
             $(if $(MEDIA_URL),--media-url $(MEDIA_URL)) $(if $(DRY_RUN),--dry-run) \
             $(if $(ROBOTS),--robots $(ROBOTS)) $(if $(SITE_URL),--site-url $(SITE_URL)) $(if $(ALLOW_MISSING_MEDIA),--allow-missing-media)
 
-.PHONY: install build serve publish test test-all test-fast lint format bench loadtest clean FORCE
+.PHONY: install build serve explore publish test test-all test-fast lint format bench loadtest clean FORCE
 
 install: $(STAMP) $(WHEELHOUSE)/.stamp
 
@@ -57,6 +57,14 @@ build/.options: FORCE
 # The site as `make publish` serves it, restarting when plugins or templates change.
 serve: $(DB)
 	$(BIN)/tweets-etl publish $(DB) --target local --host $(HOST) --port $(PORT) --reload
+
+# The owner's own database: everything the archive holds, DMs and followers too (--private),
+# served on 127.0.0.1 only; `tweets-etl publish` refuses it for every other target.
+PRIVATE_DB := build/private.db
+
+explore: $(STAMP)
+	$(BIN)/tweets-etl build $(PRIVATE_DB) $(ARCHIVE) --private $(if $(OWNER),--owner $(OWNER))
+	$(BIN)/tweets-etl publish $(PRIVATE_DB) --target local --host 127.0.0.1 --port $(PORT)
 
 # TARGET=local (default): serve on HOST:PORT; TARGET=dir OUT=path: a deployable folder;
 # TARGET=cloudrun|heroku|fly|vercel: deploy (DRY_RUN=1 prints the command instead).

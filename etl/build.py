@@ -281,7 +281,7 @@ def build(
     progress = progress or Progress()
     cannot_write(db_path, check_db_path, db_path, locations)
     with last_resort(lambda: "opening " + ", ".join(locations)):
-        planned = readers.plan(locations)
+        planned = readers.plan(locations, options.private)
         progress.start(sum(found.expected_files() for found in planned))
     summary = Summary()
     reading: list[SourceInfo] = []  # the source being read, for an internal error's message
@@ -306,6 +306,11 @@ def build(
             reading.clear()
             loader.finish(next(stream))
             profile.store(db, [infos[source_id] for source_id, _ in best_first])
+            if options.private:
+                # Imported here: a normal build never loads the private side.
+                from .private_wall import mark_private
+
+                mark_private(db)
             finish_steps(db)
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}
         summary.counts["files_read"] = sum(len(info.files) for info in summary.sources)
@@ -315,7 +320,9 @@ def build(
             db.query("select file, line, reason from etl_problems order by id limit 20")
         )
         # Entries left out as private are not unreadable ones: only those mean a failure.
-        if loader.entries > loader.left_out_records and not summary.counts["tweets"]:
+        # A private build may hold no tweet at all: an export shared without its tweets file.
+        no_tweets = not summary.counts["tweets"] and not options.private
+        if loader.entries > loader.left_out_records and no_tweets:
             raise BuildError(nothing_imported(loader.entries, loader.first_entry_problem, db_path))
         if strict and summary.counts["problems"]:
             raise StrictFailure(summary)

@@ -66,13 +66,19 @@ def cli():
 @click.option("--include-circle", is_flag=True, help="Import Twitter Circle tweets (is_circle).")
 @click.option("--include-likes", is_flag=True, help="Import liked tweets into the likes table.")
 @click.option(
+    "--private",
+    is_flag=True,
+    help="The owner's own database: every --include-* and DMs; marked private, so publish "
+    "serves it only on 127.0.0.1 and refuses every other target.",
+)
+@click.option(
     "--owner",
     metavar="NAME",
     help="The archive owner's screen name, for an export that names no account (no account.js).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build_command(
-    db, sources, strict, include_deleted, include_circle, include_likes, owner, quiet
+    db, sources, strict, include_deleted, include_circle, include_likes, private, owner, quiet
 ):
     """Build DB from one or more archive SOURCES (folders, zip files or single files).
 
@@ -91,7 +97,9 @@ def build_command(
     """
     started = time.perf_counter()
     progress = BarProgress() if not quiet and sys.stderr.isatty() else Progress()
-    options = Options(include_deleted, include_circle, include_likes, owner)
+    if private:
+        include_deleted = include_circle = include_likes = True
+    options = Options(include_deleted, include_circle, include_likes, owner, private)
     try:
         summary = build(Path(db), list(sources), strict, options, progress)
     except OSError as e:

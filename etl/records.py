@@ -162,6 +162,9 @@ class Options:
     include_circle: bool = False
     include_likes: bool = False
     owner: str | None = None  # the owner's handle, given by the user: overrides the archive's
+    # The owner's own database (--private): DMs too, and exports without tweets; marked
+    # private inside the file (etl/private_wall.py) so that nothing publishes it.
+    private: bool = False
 
     def __post_init__(self):
         if self.owner is not None:

@@ -134,12 +134,30 @@ class Counted:
         self.tree.refused.clear()  # the tree's other archives report their own
 
 
-def plan(locations: list[str]) -> list[Found]:
-    """Open and recognise every SOURCE before anything is read (bad input fails fast)."""
+def plan(locations: list[str], private: bool = False) -> list[Found]:
+    """Open and recognise every SOURCE before anything is read (bad input fails fast).
+
+    A private build (--private) also takes an official export without its tweets file:
+    the owner's DMs, followers and blocks are worth reading on their own."""
     found = []
     for location in locations:
-        found += detect(open_tree(location), location)
+        tree = open_tree(location)
+        try:
+            found += detect(tree, location)
+        except SourceError:
+            exports = private_exports(tree, location) if private else []
+            if not exports:
+                raise
+            found += exports
     return found
+
+
+def private_exports(tree: Tree, location: str) -> list[Found]:
+    """Official exports in `tree` that have no tweets file, for a private build."""
+    return [
+        Found(official, tree, location + sub(root), root, [], tree_location=location)
+        for root in official.find_private_roots(tree.files())
+    ]
 
 
 def detect(tree: Tree, location: str, nested: bool = True) -> list[Found]:

@@ -79,6 +79,21 @@ def find_roots(files: list[str]) -> list[str]:
     return sorted(roots)
 
 
+# An export whose tweets file was left out (too big to share) is still known by these; only
+# a private build (--private) reads one.
+PRIVATE_ROOT_FILES = ("manifest.js", "account.js", "direct-messages.js")
+
+
+def find_private_roots(files: list[str]) -> list[str]:
+    """Folders holding an official export's `data/` with no tweets file in it."""
+    roots = set()
+    for path in files:
+        parts = path.split("/")
+        if len(parts) >= 2 and parts[-2] == "data" and parts[-1] in PRIVATE_ROOT_FILES:
+            roots.add("/".join(parts[:-2]) + ("/" if len(parts) > 2 else ""))
+    return sorted(roots)
+
+
 def find_archives(tree: Tree, files: list[str], taken: list[str]) -> list[tuple[str, list[str]]]:
     return [(root, []) for root in find_roots(files)]
 
