@@ -40,6 +40,8 @@ class Summary:
     problems: list[dict] = field(default_factory=list)
     # Private items left out, by kind: each tweet once, however many sources held it.
     left_out: dict[str, int] = field(default_factory=dict)
+    # What a private build (--private) read besides tweets: DMs, accounts (by name).
+    private_counts: dict[str, int] = field(default_factory=dict)
 
 
 SUMMARY_SQL = {
@@ -308,8 +310,10 @@ def build(
             profile.store(db, [infos[source_id] for source_id, _ in best_first])
             if options.private:
                 # Imported here: a normal build never loads the private side.
+                from .private_dms import import_dms
                 from .private_wall import mark_private
 
+                summary.private_counts.update(import_dms(db, best_first))
                 mark_private(db)
             finish_steps(db)
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}

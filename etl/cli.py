@@ -172,6 +172,16 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
             f"not in text {c['unplaced']:>9,} mentions, hashtags or URLs listed by the archive "
             "(start and end NULL)"
         )
+    p = summary.private_counts
+    if "dm_messages" in p:
+        lines += [
+            f"DMs         {p['dm_messages']:>9,}    in          {p['dm_conversations']:>9,} "
+            "conversations",
+            f"group DMs   {p['dm_group_messages']:>9,}    in          {p['dm_groups']:>9,} groups",
+            f"DM welcomes {p['dm_welcome']:>9,}    reactions   {p['dm_reactions']:>9,}",
+            f"DM events   {p['dm_events']:>9,}    DM media    {p['dm_media_found']:>9,} "
+            f"(missing {p['dm_media_missing']:,})",
+        ]
     for kind, count in summary.left_out.items():
         lines.append(f"left out   {count:>9,} {kind} (private; --include-{kind} imports them)")
     for line in lines:

@@ -156,6 +156,95 @@ TABLES = {
     ),
 }
 
+# The owner's direct messages (etl/private_dms.py): made only by a private build
+# (--private), so a normal build's file has no dm_ table at all. Ids of people are integers
+# like users.id; a conversation's id is text ("<id>-<id>" for 1:1, a number for a group).
+DM_TABLES = {
+    "dm_conversations": (
+        {
+            "id": str,
+            "kind": str,
+            "participant_ids": str,
+            "first_at": str,
+            "last_at": str,
+            "message_count": int,
+            "name": str,
+        },
+        {"pk": "id"},
+    ),
+    "dm_messages": (
+        {
+            "id": int,
+            "conversation_id": str,
+            "sender_id": int,
+            "recipient_id": int,
+            "created_at": str,
+            "text": str,
+            "urls": str,
+            "media": str,
+            "edit_history": str,
+            "is_welcome": int,
+        },
+        {"pk": "id", "foreign_keys": [("conversation_id", "dm_conversations", "id")]},
+    ),
+    "dm_reactions": (
+        {
+            "id": int,
+            "event_id": int,
+            "message_id": int,
+            "conversation_id": str,
+            "sender_id": int,
+            "reaction_key": str,
+            "created_at": str,
+        },
+        {
+            "pk": "id",
+            "foreign_keys": [
+                ("message_id", "dm_messages", "id"),
+                ("conversation_id", "dm_conversations", "id"),
+            ],
+        },
+    ),
+    "dm_events": (
+        {
+            "id": int,
+            "conversation_id": str,
+            "kind": str,
+            "initiating_user_id": int,
+            "user_ids": str,
+            "name": str,
+            "created_at": str,
+        },
+        {"pk": "id", "foreign_keys": [("conversation_id", "dm_conversations", "id")]},
+    ),
+}
+# The same reaction or event read from two exports of one account is stored once (`insert or
+# ignore`); a message is by its id.
+DM_UNIQUE = {
+    "dm_reactions": "coalesce(event_id, 0), coalesce(message_id, 0), coalesce(sender_id, 0), "
+    "coalesce(reaction_key, ''), coalesce(created_at, '')",
+    "dm_events": "conversation_id, kind, coalesce(initiating_user_id, 0), "
+    "coalesce(user_ids, ''), coalesce(name, ''), coalesce(created_at, '')",
+}
+DM_INDEXES = {
+    "dm_messages": ("conversation_id, created_at", "sender_id", "created_at"),
+    "dm_reactions": ("message_id",),
+    "dm_events": ("conversation_id, created_at",),
+    "dm_conversations": ("last_at",),
+}
+
+
+def create_dm_tables(db: sqlite_utils.Database) -> None:
+    for name, (columns, options) in DM_TABLES.items():
+        db.execute(db.create_table_sql(name, columns, **options))
+    for name, expression in DM_UNIQUE.items():
+        db.execute(f"create unique index [idx_{name}_unique] on [{name}] ({expression})")
+    for name, indexes in DM_INDEXES.items():
+        for columns in indexes:
+            suffix = "_".join(c.strip() for c in columns.split(","))
+            db.execute(f"create index [idx_{name}_{suffix}] on [{name}] ({columns})")
+
+
 # Every column a page filters, sorts or facets on. Columns that are empty for most tweets
 # (replies, quotes, places...) are indexed only where they have a value: a filter on them
 # (`x = ?`, `x > ?`) implies `x is not null`, so SQLite uses the smaller index just the same.

@@ -79,6 +79,11 @@ def find_roots(files: list[str]) -> list[str]:
     return sorted(roots)
 
 
+# The DM files (1:1 and group) and the folder of each one's media.
+DM_FILES = (
+    ("direct-messages.js", "one_to_one", "direct_messages_media"),
+    ("direct-messages-group.js", "group", "direct_messages_group_media"),
+)
 # An export whose tweets file was left out (too big to share) is still known by these; only
 # a private build (--private) reads one.
 PRIVATE_ROOT_FILES = ("manifest.js", "account.js", "direct-messages.js")
@@ -250,6 +255,19 @@ class ExportReader:
             media_index=self.media_index,
             problems=self.problems,
         )
+
+    def dm_files(self) -> Iterator[tuple[str, str, str, set[str]]]:
+        """(path, kind, media folder, names of the files in it) of each DM file the export
+        has: only a private build asks (etl/private_dms.py); read() never opens them."""
+        for name, kind, folder in DM_FILES:
+            if name in self.present:
+                prefix = folder + "/"
+                media = {
+                    p[len(prefix) :]
+                    for p in self.present
+                    if p.startswith(prefix) and "/" not in p[len(prefix) :]
+                }
+                yield self.data + name, kind, self.data + prefix, media
 
     def has_dir(self, name: str) -> bool:
         return any(p.startswith(name + "/") for p in self.present)
