@@ -153,11 +153,21 @@ def plan(locations: list[str], private: bool = False) -> list[Found]:
 
 
 def private_exports(tree: Tree, location: str) -> list[Found]:
-    """Official exports in `tree` that have no tweets file, for a private build."""
-    return [
+    """Official exports in `tree` (or in the zips of a folder) that have no tweets file, for
+    a private build."""
+    found = [
         Found(official, tree, location + sub(root), root, [], tree_location=location)
         for root in official.find_private_roots(tree.files())
     ]
+    if isinstance(tree, FolderTree):
+        for path in tree.files():
+            if path.lower().endswith(".zip"):
+                try:
+                    zipped = ZipTree(tree.root / path)
+                except UnreadableZip:
+                    continue  # detect() has told why
+                found += private_exports(zipped, posixpath.join(location, path))
+    return found
 
 
 def detect(tree: Tree, location: str, nested: bool = True) -> list[Found]:

@@ -1,5 +1,8 @@
 """`tweets-etl build --private`: the owner's own database (issue 19)."""
 
+import zipfile
+
+import pytest
 import sqlite_utils
 
 from tests.helpers.build import run_build
@@ -44,3 +47,19 @@ def test_private_turns_on_every_include_option(tmp_path):
     assert db["likes"].count == normal["likes"].count > 0
     assert db[MARKER_TABLE].count == 1
     assert MARKER_TABLE not in normal.table_names()
+
+
+@pytest.mark.parametrize("given", ["zip", "folder holding the zip"])
+def test_a_private_build_takes_the_zip_of_an_export_without_tweets(tmp_path, given):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    zipped = folder / "twitter-2024-01-02-abc.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for path in sorted(PRIVATE.rglob("*")):
+            if path.is_file():
+                z.write(path, path.relative_to(PRIVATE).as_posix())
+    result = run_build(tmp_path / "p.db", zipped if given == "zip" else folder, args=["--private"])
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(tmp_path / "p.db")
+    assert (db[MARKER_TABLE].count, db["dm_messages"].count) == (1, 7)
+    assert [row["location"] for row in db["sources"].rows] == [str(zipped)]
