@@ -24,14 +24,20 @@ COUNTS = {
     "reactions": "select count(*) from dm_reactions",
     "group conversations": "select count(*) from dm_conversations where kind = 'group'",
     "group messages": f"select count(*) from dm_messages where conversation_id in {GROUPS}",
+    "group messages with media": "select count(*) from dm_messages where media is not null "
+    f"and conversation_id in {GROUPS}",
+    "group messages with links": "select count(*) from dm_messages where urls is not null "
+    f"and conversation_id in {GROUPS}",
     "group events": f"select count(*) from dm_events where conversation_id in {GROUPS}",
+    "DM media files found": "select count(*) from dm_messages, json_each(dm_messages.media) "
+    "where json_each.value ->> 'path' is not null",
     "DM problems": "select count(*) from etl_problems where file like '%direct%'",
 }
 # ../shared/archives-private/README.md's summary table.
 EXPECTED = {
-    "RobErskine__robs-twitter": [70, 1178, 37, 144, 1, 40, 5, 13, 5, 0],
-    "pattiereaves__pazzypunk": [192, 2516, 14, 71, 2, 18, 7, 41, 8, 0],
-    "takumi-git__test-page": [9, 154, 22, 25, 0, 0, 0, 0, 0, 0],
+    "RobErskine__robs-twitter": [70, 1178, 37, 144, 1, 40, 5, 13, 1, 2, 5, 4 + 1, 0],
+    "pattiereaves__pazzypunk": [192, 2516, 14, 71, 2, 18, 7, 41, 0, 0, 8, 5, 0],
+    "takumi-git__test-page": [9, 154, 22, 25, 0, 0, 0, 0, 0, 0, 0, 5, 0],
 }
 
 
