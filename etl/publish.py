@@ -24,7 +24,7 @@ import click
 import sqlite_utils
 import yaml
 
-from . import build, redact, schema, site, site_folder, site_wheel, static_budget
+from . import build, private_wall, redact, schema, site, site_folder, site_wheel, static_budget
 from .errors import EtlError
 from .media import is_media_file
 from .site import (
@@ -101,6 +101,9 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
     if not plan.db.exists():
         raise PublishError(f"{plan.db}: no database; run `make build` first")
     check_current(plan.db)
+    # A private archive (DMs, followers, blocks) only ever reaches a server on 127.0.0.1.
+    private_wall.check_publishable(plan.db, plan.target, plan.host)
+    private = bool(private_wall.private_rows(plan.db))
     if plan.target == "local":
         ensure_port_free(plan.host, plan.port)
     elif plan.target not in ("dir", "static") and not plan.dry_run:
@@ -117,7 +120,13 @@ def publish(plan: Plan, echo=click.echo) -> list[str] | None:
         work.mkdir(parents=True, exist_ok=True)
         site_folder.mark(work)
     db_path = work / DB_FILE
-    removed = redact.publishable_copy(plan.db, db_path, plan.redactions, plan.privacy)
+    # Served to its owner alone: everything the build stored, as it is.
+    privacy = redact.Privacy(True, True, True) if private else plan.privacy
+    removed = redact.publishable_copy(
+        plan.db, db_path, plan.redactions, privacy, keep_private=private
+    )
+    if not private:
+        private_wall.check_bundle(db_path)
     # Start empty: files left by an earlier publish may belong to tweets hidden since, and
     # the folder is the site (a cloud command ships its media/ whenever there is one).
     shutil.rmtree(work / MEDIA, ignore_errors=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import shutil
+import sqlite3
 import sys
 import unicodedata
 from collections import Counter
@@ -31,7 +32,7 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-from . import search_index, summaries
+from . import private_wall, search_index, summaries
 from .errors import EtlError
 from .retweets import RetweetIndex, status_author, status_id
 
@@ -113,13 +114,24 @@ class Prepared:
 
 
 def publishable_copy(
-    source: Path, target: Path, redactions: Redactions, privacy: Privacy
+    source: Path,
+    target: Path,
+    redactions: Redactions,
+    privacy: Privacy,
+    keep_private: bool = False,
 ) -> dict[str, int]:
-    """Copy the database at `source` to `target` without private or redacted rows."""
-    return prepare_copy(source, target, redactions, privacy).removed
+    """Copy the database at `source` to `target` without private or redacted rows (nor the
+    private archive's tables, unless `keep_private`: a private archive served locally)."""
+    return prepare_copy(source, target, redactions, privacy, keep_private).removed
 
 
-def prepare_copy(source: Path, target: Path, redactions: Redactions, privacy: Privacy) -> Prepared:
+def prepare_copy(
+    source: Path,
+    target: Path,
+    redactions: Redactions,
+    privacy: Privacy,
+    keep_private: bool = False,
+) -> Prepared:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     fresh = target.with_name(f".{target.name}.fresh")
@@ -133,6 +145,8 @@ def prepare_copy(source: Path, target: Path, redactions: Redactions, privacy: Pr
             db.execute(f"pragma {pragma}")
         leftovers = build_leftovers(db)
         removed, touched = remove_rows(db, redactions, privacy)
+        if not keep_private:
+            touched.update(drop_private_tables(db))
         remade = remake(db, touched, leftovers)
         db.conn.commit()
         if touched or leftovers:
@@ -164,6 +178,27 @@ def build_leftovers(db: sqlite_utils.Database) -> bool:
     return sources > 1 and skipped > 0
 
 
+def drop_private_tables(db: sqlite_utils.Database) -> Counter:
+    """Drop every table of a private archive (DMs, followers, blocks...: etl/private_wall.py)
+    and its mark; returns the rows each held, for those that held any (the file is then
+    written afresh: no page of theirs is left)."""
+    dropped = Counter()
+    for name in private_wall.private_tables(db.table_names()):
+        if not db[name].exists():  # a search index's shadow table, gone with its index
+            continue
+        rows = db.execute(f"select count(*) from [{name}]").fetchone()[0]
+        db.execute(f"drop table [{name}]")
+        if rows:
+            dropped[name] = rows
+    # A view over them would only fail: it goes too.
+    for view in db.view_names():
+        try:
+            db.execute(f"select * from [{view}] limit 0")
+        except sqlite3.OperationalError:
+            db.execute(f"drop view [{view}]")
+    return dropped
+
+
 # What each summary counts from: a summary is made again only when one of these lost rows.
 SUMMARY_INPUTS = {"tweets", "users", "mentions", "hashtags", "urls", "media"}
 SHADOW_TABLES = ("data", "idx", "docsize", "config")
@@ -186,7 +221,7 @@ def remake(db: sqlite_utils.Database, touched: Counter, leftovers: bool) -> list
     for fts in merged:
         db.execute(f"insert into [{fts}] ([{fts}]) values ('optimize')")
         remade.append(f"merge {fts}")
-    analyze = list(touched)
+    analyze = [table for table in touched if db[table].exists()]
     if SUMMARY_INPUTS & set(touched):
         summaries.create_summaries(db)
         remade.append("summaries")

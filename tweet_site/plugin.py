@@ -50,6 +50,7 @@ HOOK_MODULES = (
     "canned_queries",
     "static_mode",
     "owner_profile",
+    "private_banner",
 )
 
 

@@ -651,3 +651,105 @@ def test_a_file_that_is_no_database_is_refused_with_one_line(tmp_path):
         1,
         f"Error: {junk}: not a database tweets-etl wrote (file is not a database)\n",
     )
+
+
+# The wall (issue 19, item 3): a private archive (etl/private_wall.py's mark) is served on
+# 127.0.0.1 alone; every other target refuses it with one line before writing anything.
+def private_copy(built: Path, tmp_path: Path, mark: bool = True) -> Path:
+    from etl.private_wall import mark_private
+
+    db_path = tmp_path / "private.db"
+    shutil.copy(built, db_path)
+    db = sqlite_utils.Database(db_path)
+    if mark:
+        mark_private(db)
+    db["followers"].insert({"account_id": "12345", "user_link": "https://example.invalid/u"})
+    db.conn.commit()
+    db.close()
+    return db_path
+
+
+def refusal_line(db_path: Path) -> str:
+    return (
+        f"Error: {db_path} is a private archive (DMs, followers, blocks): it can only be "
+        f"explored locally: tweets-etl publish {db_path} --target local\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "target, extra",
+    [
+        ("dir", ["--out", "OUT"]),
+        ("static", ["--out", "OUT"]),
+        ("cloudrun", ["--dry-run"]),
+        ("heroku", ["--dry-run"]),
+        ("fly", ["--dry-run"]),
+        ("vercel", ["--dry-run"]),
+    ],
+)
+@pytest.mark.parametrize("mark", [True, False], ids=["marked", "unmarked-with-rows"])
+def test_a_private_archive_is_refused_for_every_published_target(
+    built, tmp_path, target, extra, mark
+):
+    db_path = private_copy(built, tmp_path, mark)
+    out = tmp_path / "out"
+    extra = [str(out) if part == "OUT" else part for part in extra]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = CliRunner().invoke(cli, ["publish", str(db_path), "--target", target, *extra])
+    assert (result.exit_code, result.output) == (1, refusal_line(db_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no out/, no private.site/
+
+
+def test_a_private_archive_is_served_on_127_0_0_1_only(built, tmp_path):
+    db_path = private_copy(built, tmp_path)
+    result = CliRunner().invoke(
+        cli, ["publish", str(db_path), "--host", "0.0.0.0", "--port", str(free_port())]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {db_path} is a private archive: it is served on 127.0.0.1 only, not on 0.0.0.0\n",
+    )
+    assert not (tmp_path / "private.site").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.asyncio
+async def test_a_private_archive_served_locally_keeps_its_tables_and_says_so(
+    built, tmp_path, monkeypatch
+):
+    served = []
+    monkeypatch.setattr("etl.publish.serve_locally", lambda *args: served.append(args))
+    db_path = private_copy(built, tmp_path)
+    publish(Plan(db=db_path, target="local", port=free_port()), echo=lambda line: None)
+    work = tmp_path / "private.site"
+    assert [args[1] for args in served] == [work]
+    db = sqlite_utils.Database(work / "archive.db")
+    assert {"private_archive", "followers"} <= set(db.table_names())
+    assert db.execute("select count(*) from followers").fetchone() == (1,)
+    ds = site.datasette(work)
+    for path in ("/", "/archive/tweets", "/archive/tweets/1136622189627809793"):
+        page = (await ds.client.get(path)).text
+        assert page.count("Private archive — for your eyes only") == 1, path
+
+
+@pytest.mark.slow
+@pytest.mark.asyncio
+async def test_a_published_site_has_no_private_banner_and_no_private_table(built, tmp_path):
+    db_path = tmp_path / "public.db"
+    shutil.copy(built, db_path)
+    db = sqlite_utils.Database(db_path)
+    # Empty private tables and a view over one (as a normal build may have): dropped.
+    db["dm_messages"].create({"id": str, "text": str})
+    db["blocks"].create({"account_id": str, "user_link": str})
+    db.execute("create view dm_view as select * from dm_messages")
+    db.conn.commit()
+    db.close()
+    out = tmp_path / "site"
+    publish(Plan(db=db_path, target="dir", out=out), echo=lambda line: None)
+    names = sqlite_utils.Database(out / "archive.db").execute(
+        "select name from sqlite_master where name like 'dm%' or name in ('blocks', "
+        "'private_archive')"
+    )
+    assert names.fetchall() == []
+    page = (await site.datasette(out).client.get("/")).text
+    assert "Private archive" not in page
