@@ -109,6 +109,94 @@ REDACT = {
 }
 MARKERS = [b"zqxmarker", b"zqxphrase", "秘密のマーカー".encode(), b"secretdeleted", b"secretlike"]
 
+# The private files of an export (issue 19, item 3): a normal build never reads them, so no
+# byte of its database or of any bundle holds their marker words or account ids.
+FOLLOWER_ID, BLOCKED_ID = "4242424242424242421", "4242424242424242422"
+PRIVATE_FILE_MARKERS = [
+    b"zqdmsecret",
+    "秘密のダイレクト".encode(),
+    b"zqgroupsecret",
+    FOLLOWER_ID.encode(),
+    BLOCKED_ID.encode(),
+    b"zqmutedsecret",
+    b"zqlistsecret",
+]
+
+
+def dm(message_id: str, text: str, **fields) -> dict:
+    return {
+        "messageCreate": {
+            "id": message_id,
+            "senderId": "1113018231813046314",
+            "text": text,
+            "createdAt": "2021-06-02T10:00:00.000Z",
+            "mediaUrls": [],
+            "urls": [],
+            "reactions": [],
+            **fields,
+        }
+    }
+
+
+def account(key: str, account_id: str) -> dict:
+    return {key: {"accountId": account_id, "userLink": f"https://x.com/i/user/{account_id}"}}
+
+
+PRIVATE_FILES = {
+    "direct-messages.js": ytd(
+        "direct_messages",
+        [
+            {
+                "dmConversation": {
+                    "conversationId": "1113018231813046314-4242424242424242423",
+                    "messages": [
+                        dm(
+                            "4242424242424242424",
+                            "zqdmsecret 秘密のダイレクト",
+                            recipientId="4242424242424242423",
+                        )
+                    ],
+                }
+            }
+        ],
+    ),
+    "direct-messages-group.js": ytd(
+        "direct_messages_group",
+        [
+            {
+                "dmConversation": {
+                    "conversationId": "4242424242424242425",
+                    "messages": [dm("4242424242424242426", "zqgroupsecret hello all")],
+                }
+            }
+        ],
+    ),
+    "direct-message-headers.js": ytd("direct_message_headers", []),
+    "follower.js": ytd("follower", [account("follower", FOLLOWER_ID)]),
+    "following.js": ytd("following", [account("following", FOLLOWER_ID)]),
+    "block.js": ytd("block", [account("blocking", BLOCKED_ID)]),
+    "mute.js": ytd("mute", [account("muting", "4242424242424242427")]),
+    "lists-created.js": ytd(
+        "lists_created",
+        [{"userListInfo": {"url": "https://x.com/corpus_owner/lists/zqlistsecret"}}],
+    ),
+    "screen-name-change.js": ytd(
+        "screen_name_change",
+        [
+            {
+                "screenNameChange": {
+                    "accountId": "1113018231813046314",
+                    "screenNameChange": {
+                        "changedAt": "2020-01-01T00:00:00.000Z",
+                        "changedFrom": "zqmutedsecret",
+                        "changedTo": "corpus_owner",
+                    },
+                }
+            }
+        ],
+    ),
+}
+
 
 def items(table: dict) -> list[dict]:
     found = []
@@ -132,6 +220,7 @@ def bundle(tmp_path_factory):
             f"tweets_media/{FIRST_ID + 1}-zqxmarkerhtml.html": "<p>zqxmarkerfile</p>",
             f"tweets_media/{FIRST_ID + 10}-street.jpg": b"\xff\xd8\xff zqxmarkerjpg",
             f"tweets_media/{FIRST_ID + 11}-keptphoto.svg": "<svg/>",
+            **PRIVATE_FILES,
         },
     )
     work = tmp_path_factory.mktemp("publish")
@@ -317,3 +406,14 @@ def test_the_profile_is_published(profile_bundles):
     assert "Joined March 2011" in home
     # The static copy dates tweets in the owner's zone too.
     assert "Tue 2 Mar 2021, 00:00 JST" in home
+
+
+def test_no_byte_of_a_normal_build_or_its_bundles_holds_a_private_file(bundle, static_bundle):
+    db_path, out = bundle
+    written = "".join(PRIVATE_FILES.values()).encode()
+    assert [m for m in PRIVATE_FILE_MARKERS if m not in written] == []
+    files = [db_path] + [p for folder in (out, static_bundle) for p in folder.rglob("*")]
+    files = [p for p in files if p.is_file()]
+    assert len(files) > 20
+    leaks = [(str(p), m) for p in files for m in PRIVATE_FILE_MARKERS if m in readable(p)]
+    assert leaks == []
