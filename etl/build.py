@@ -310,10 +310,12 @@ def build(
             profile.store(db, [infos[source_id] for source_id, _ in best_first])
             if options.private:
                 # Imported here: a normal build never loads the private side.
+                from .private_accounts import import_accounts
                 from .private_dms import import_dms
                 from .private_wall import mark_private
 
                 summary.private_counts.update(import_dms(db, best_first))
+                summary.private_counts.update(import_accounts(db, best_first))
                 mark_private(db)
             finish_steps(db)
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}

@@ -77,7 +77,7 @@ def real(built):
 
 
 # Tables only a private build (--private) makes: documented, but absent from other builds.
-PRIVATE_ONLY = ("dm_",)
+PRIVATE_ONLY = ("dm_", "followers", "following", "blocks", "mutes", "lists", "screen_name_")
 PRIVATE_MARKER = "private_archive"
 
 

@@ -1,0 +1,186 @@
+"""The owner's account lists, for a private build only (`tweets-etl build --private`):
+followers, following, blocks, mutes, lists and screen-name changes of an official export.
+
+`follower.js`, `following.js`, `block.js` (entries keyed `blocking`) and `mute.js` (keyed
+`muting`) give only `accountId` and `userLink`; `lists-*.js` only `userListInfo.url`;
+`screen-name-change.js` `accountId` and `screenNameChange {changedAt, changedFrom,
+changedTo}`. The files are streamed item by item (etl/jsfiles.py); a damaged item costs only
+itself (a problem row). A normal build never imports this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import sqlite_utils
+
+from .dates import normalise_iso
+from .jsfiles import JSFileError, iter_array
+from .records import Problem
+from .sources import Tree
+
+# table: (file, the key of each entry)
+ACCOUNT_FILES = {
+    "followers": ("follower.js", "follower"),
+    "following": ("following.js", "following"),
+    "blocks": ("block.js", "blocking"),
+    "mutes": ("mute.js", "muting"),
+}
+LIST_FILES = {
+    "created": "lists-created.js",
+    "member": "lists-member.js",
+    "subscribed": "lists-subscribed.js",
+}
+NAME_CHANGES = "screen-name-change.js"
+# Tables of this module, declared here (not in etl/schema.py's TABLES): only a private
+# build makes them, so a normal build's file has none.
+ACCOUNT_TABLES = {
+    **{
+        name: ({"account_id": int, "user_link": str}, {"pk": "account_id"})
+        for name in ACCOUNT_FILES
+    },
+    "lists": ({"kind": str, "url": str}, {"pk": ("kind", "url")}),
+    "screen_name_changes": (
+        {"account_id": int, "changed_at": str, "changed_from": str, "changed_to": str},
+        {"pk": ("account_id", "changed_at", "changed_from", "changed_to")},
+    ),
+}
+ACCOUNT_ID = re.compile(r"^[0-9]{1,19}$")
+SCREEN_NAME = re.compile(r"^[A-Za-z0-9_]{1,50}$")
+MAX_URL = 500
+
+
+def account_id(value) -> int | None:
+    """An account id (a string of digits, sometimes a number), as an integer: never a float."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str) or not ACCOUNT_ID.match(value.strip()):
+        return None
+    number = int(value.strip())
+    return number if 0 < number < 2**63 else None
+
+
+def web_link(value) -> str | None:
+    """An http(s) address of at most MAX_URL characters with no space, else None."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if len(value) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in value):
+        return None
+    return value if value.lower().startswith(("https://", "http://")) else None
+
+
+def account_row(item, key: str) -> dict | str:
+    """The row of one entry of follower.js & co, or why it can't be one."""
+    body = item.get(key) if isinstance(item, dict) else None
+    if not isinstance(body, dict):
+        return f"not a {key} entry"
+    found = account_id(body.get("accountId"))
+    if found is None:
+        return "no readable accountId"
+    return {"account_id": found, "user_link": web_link(body.get("userLink"))}
+
+
+def list_row(item, kind: str) -> dict | str:
+    body = item.get("userListInfo") if isinstance(item, dict) else None
+    if not isinstance(body, dict):
+        return "not a userListInfo entry"
+    url = web_link(body.get("url"))
+    if url is None:
+        return "no readable list url"
+    return {"kind": kind, "url": url}
+
+
+def name_change_row(item) -> dict | str:
+    body = item.get("screenNameChange") if isinstance(item, dict) else None
+    if not isinstance(body, dict):
+        return "not a screenNameChange entry"
+    change = body.get("screenNameChange")
+    if not isinstance(change, dict):
+        return "no screenNameChange details"
+    names = [change.get(k) for k in ("changedFrom", "changedTo")]
+    if not all(isinstance(n, str) and SCREEN_NAME.match(n) for n in names):
+        return "no readable screen names"
+    return {
+        "account_id": account_id(body.get("accountId")),
+        "changed_at": normalise_iso(change.get("changedAt")),
+        "changed_from": names[0],
+        "changed_to": names[1],
+    }
+
+
+def create_account_tables(db: sqlite_utils.Database) -> None:
+    for name, (columns, options) in ACCOUNT_TABLES.items():
+        if not db[name].exists():
+            db.execute(db.create_table_sql(name, columns, **options))
+
+
+def rows_of(tree: Tree, path: str, parse, problems: list[Problem]) -> Iterator[dict]:
+    def flaw(position: int, reason: str, skipped: bool) -> None:
+        problems.append(Problem(path, position, reason))
+
+    try:
+        for position, item in iter_array(tree, path, flaw):
+            row = parse(item)
+            if isinstance(row, str):
+                problems.append(Problem(path, position, row))
+            else:
+                yield row
+    except (JSFileError, UnicodeDecodeError) as e:
+        problems.append(Problem(path, 0, f"unreadable: {e}", entry=False))
+
+
+def store_accounts(
+    db: sqlite_utils.Database, tree: Tree, data_prefix: str, problems: list[Problem]
+) -> dict[str, int]:
+    """The account lists of the export whose data/ folder is `data_prefix` (ending in '/')
+    into their tables; rows already there (another export of the same account) are kept.
+    Returns the rows each file gave."""
+    create_account_tables(db)
+    present = set(tree.files())
+    read: dict[str, int] = {}
+
+    def load(table: str, name: str, parse) -> None:
+        path = data_prefix + name
+        if path not in present:
+            return
+        rows = list(rows_of(tree, path, parse, problems))
+        db[table].insert_all(rows, ignore=True)
+        read[name] = len(rows)
+
+    for table, (name, key) in ACCOUNT_FILES.items():
+        load(table, name, lambda item, key=key: account_row(item, key))
+    for kind, name in LIST_FILES.items():
+        load("lists", name, lambda item, kind=kind: list_row(item, kind))
+    load("screen_name_changes", NAME_CHANGES, name_change_row)
+    return read
+
+
+COUNTS_SQL = {name: f"select count(*) from [{name}]" for name in ACCOUNT_TABLES}
+
+
+def import_accounts(db: sqlite_utils.Database, sources: list[tuple[int, object]]) -> dict:
+    """The account lists of every official export among `sources` ((source id, reader),
+    best first); their counts, for the build summary."""
+    create_account_tables(db)
+    for source_id, reader in sources:
+        reader = getattr(reader, "reader", reader)  # readers.Counted wraps the format's own
+        tree, data = getattr(reader, "tree", None), getattr(reader, "data", None)
+        if tree is None or not isinstance(data, str):
+            continue
+        problems: list[Problem] = []
+        store_accounts(db, tree, data, problems)
+        db["etl_problems"].insert_all(
+            {
+                "source_id": source_id,
+                "file": p.file,
+                "line": p.line,
+                "reason": p.reason,
+                "raw": p.raw,
+            }
+            for p in problems
+        )
+    return {name: db.execute(sql).fetchone()[0] for name, sql in COUNTS_SQL.items()}
