@@ -753,3 +753,26 @@ async def test_a_published_site_has_no_private_banner_and_no_private_table(built
     assert names.fetchall() == []
     page = (await site.datasette(out).client.get("/")).text
     assert "Private archive" not in page
+
+
+@pytest.mark.asyncio
+async def test_a_private_build_is_refused_for_a_folder_and_served_locally(tmp_path, monkeypatch):
+    from tests.helpers.paths import FIXTURES
+
+    db_path = tmp_path / "private.db"
+    result = run_build(db_path, FIXTURES / "private", args=["--private"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    refused = CliRunner().invoke(
+        cli, ["publish", str(db_path), "--target", "dir", "--out", str(out)]
+    )
+    assert (refused.exit_code, refused.output) == (1, refusal_line(db_path))
+    served = []
+    monkeypatch.setattr("etl.publish.serve_locally", lambda *args: served.append(args))
+    publish(Plan(db=db_path, target="local", port=free_port()), echo=lambda line: None)
+    ds = site.datasette(tmp_path / "private.site")
+    for path in ("/", "/archive/followers", "/archive/dm_messages"):
+        response = await ds.client.get(path)
+        assert response.status_code == 200, path
+        assert "Private archive — for your eyes only" in response.text, path
+    assert not out.exists()
