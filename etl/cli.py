@@ -182,6 +182,12 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
             f"DM events   {p['dm_events']:>9,}    DM media    {p['dm_media_found']:>9,} "
             f"(missing {p['dm_media_missing']:,})",
         ]
+    if "followers" in p:
+        lines += [
+            f"followers   {p['followers']:>9,}    following   {p['following']:>9,}",
+            f"blocks      {p['blocks']:>9,}    mutes       {p['mutes']:>9,}",
+            f"lists       {p['lists']:>9,}    name changes{p['screen_name_changes']:>9,}",
+        ]
     for kind, count in summary.left_out.items():
         lines.append(f"left out   {count:>9,} {kind} (private; --include-{kind} imports them)")
     for line in lines:

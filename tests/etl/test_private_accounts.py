@@ -154,6 +154,10 @@ def test_a_private_build_stores_the_account_lists_and_a_normal_one_does_not(tmp_
     assert {"followers", "following", "blocks", "mutes", "lists"} <= set(db.table_names())
     text = (private / "data" / "follower.js").read_text()
     assert db["followers"].count == text.count('"accountId"') > 0
+    followers = db["followers"].count
+    assert f"followers   {followers:>9,}    following   {db['following'].count:>9,}" in (
+        result.output
+    )
     normal = run_build(tmp_path / "n.db", FIXTURES / "official" / "modern")
     assert normal.exit_code == 0, normal.output
     names = set(sqlite_utils.Database(tmp_path / "n.db").table_names())
