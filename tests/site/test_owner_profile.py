@@ -122,3 +122,16 @@ async def test_the_pictures_are_served_from_the_database(pds):
         "/-/media/profile/tz_owner/../avatar.png",
     ):
         assert (await pds.client.get(path)).status_code == 404, path
+
+
+@pytest.mark.asyncio
+async def test_home_of_an_archive_without_tweets_names_its_owner_in_a_whole_sentence(
+    tmp_path, metadata
+):
+    # A private build of an export without its tweets file: no dates to give.
+    db_path = tmp_path / "archive.db"
+    result = run_build(db_path, FIXTURES / "private", args=["--private"])
+    assert result.exit_code == 0, result.output
+    home = (await make_datasette(db_path, metadata).client.get("/")).text
+    owners = re.search(r'<p class="home-owners">(.*?)</p>', home, re.S)[1]
+    assert re.sub(r"<[^>]+>", "", squeezed(owners)) == "Archive of @fixture_owner (Fixture Owner)."
