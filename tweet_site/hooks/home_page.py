@@ -4,6 +4,7 @@ from datasette import Response, __version__, hookimpl
 from datasette.views.index import IndexView
 
 from tweet_site.config import archive_database
+from tweet_site.listing import plural
 from tweet_site.pages import archive_features, available_reader_pages, reader_url
 from tweet_site.tweets import readable_time
 
@@ -14,10 +15,6 @@ MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 DAYS = "Mon Tue Wed Thu Fri Sat Sun".split()
 # Year labels under the month bars: as many as a phone's width holds.
 MAX_YEAR_LABELS = 6
-
-
-def plural(n, one, many):
-    return f"{n:,} {one if n == 1 else many}"
 
 
 def month_label(month):
@@ -42,7 +39,7 @@ def month_chart(rows):
     bars = []
     for i, m in enumerate(months):
         height = round(100 * counts.get(m, 0) / top, 2)
-        title = f"{month_label(m)}: {plural(counts.get(m, 0), 'tweet', 'tweets')}"
+        title = f"{month_label(m)}: {plural(counts.get(m, 0), 'tweets')}"
         # A bar's width is one unit of the chart's viewBox, less a gap between bars.
         bars.append(
             {"x": round(i + 0.1, 1), "y": round(100 - height, 2), "height": height, "title": title}
@@ -58,7 +55,7 @@ def month_chart(rows):
     busiest = max(months, key=lambda m: counts.get(m, 0))
     summary = (
         f"Bar chart of tweets per month, {month_label(first)} to {month_label(last)}; the "
-        f"busiest, {month_label(busiest)}: {plural(counts[busiest], 'tweet', 'tweets')}"
+        f"busiest, {month_label(busiest)}: {plural(counts[busiest], 'tweets')}"
     )
     return {"bars": bars, "count": len(months), "years": years, "summary": summary}
 
@@ -77,7 +74,7 @@ def hour_chart(rows):
                 {
                     "level": round(counts.get((day, hour), 0) / top, 3),
                     "title": f"{day} {hour:02}:00–{hour:02}:59: "
-                    + plural(counts.get((day, hour), 0), "tweet", "tweets"),
+                    + plural(counts.get((day, hour), 0), "tweets"),
                 }
                 for hour in range(24)
             ],
@@ -87,7 +84,7 @@ def hour_chart(rows):
     (day, hour), most = max(counts.items(), key=lambda item: item[1])
     summary = (
         f"Heatmap of tweets by weekday and hour; the busiest hour, {day} {hour:02}:00 to "
-        f"{hour:02}:59: {plural(most, 'tweet', 'tweets')}"
+        f"{hour:02}:59: {plural(most, 'tweets')}"
     )
     return {"days": days, "hours": [0, 6, 12, 18], "summary": summary}
 

@@ -3,6 +3,7 @@
 in: the one the build counted the hour heatmap in (archive_totals.time_zone)."""
 
 import re
+import weakref
 from datetime import datetime
 
 from datasette import NotFound, Response, hookimpl
@@ -41,7 +42,7 @@ from profile
 order by profile.screen_name
 """
 # The profiles of a Datasette's archive, read once: the archive is served immutable.
-_profiles: dict = {}
+_profiles = weakref.WeakKeyDictionary()
 
 
 async def site_zone(datasette):
