@@ -45,6 +45,12 @@ ACCOUNT_TABLES = {
         {"account_id": int, "changed_at": str, "changed_from": str, "changed_to": str},
         {"pk": ("account_id", "changed_at", "changed_from", "changed_to")},
     ),
+    # Every account id the private tables name, with the handle and name the archive itself
+    # gives it (source says where from), or NULLs: the pages show "@handle" or the bare id.
+    "account_names": (
+        {"account_id": int, "screen_name": str, "name": str, "source": str},
+        {"pk": "account_id"},
+    ),
 }
 ACCOUNT_ID = re.compile(r"^[0-9]{1,19}$")
 SCREEN_NAME = re.compile(r"^[A-Za-z0-9_]{1,50}$")

@@ -28,6 +28,7 @@ ACCOUNT_TABLES = (
     "mutes",
     "lists",
     "screen_name_changes",
+    "account_names",
 )
 LOCAL_HOSTS = ("127.0.0.1",)
 

@@ -13,6 +13,7 @@ import pytest
 
 from tests.helpers.build import run_build
 from tests.helpers.paths import FIXTURES, ROOT
+from tests.helpers.private import MARKER_TABLE, PRIVATE_ONLY
 from tweet_site.hooks.facets import FACETS
 
 OFFICIAL = FIXTURES / "official"
@@ -76,9 +77,7 @@ def real(built):
     return public_columns(built)
 
 
-# Tables only a private build (--private) makes: documented, but absent from other builds.
-PRIVATE_ONLY = ("dm_", "followers", "following", "blocks", "mutes", "lists", "screen_name_")
-PRIVATE_MARKER = "private_archive"
+PRIVATE_MARKER = MARKER_TABLE
 
 
 def differences(documented, real):
