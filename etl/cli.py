@@ -157,6 +157,11 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
         # ("x.zip (copy 2)") tells them apart.
         where = info.location + info.name.removeprefix(source_name(info.location))
         echo(f"{where}: {info.format}{owner}, {files}")
+        if info.tweets_not_here:
+            echo(
+                f"{where}: its manifest.js lists {info.tweets_not_here:,} tweets whose file is "
+                "not here (an export shared without it): none of them imported"
+            )
     lines = [
         f"files read  {c['files_read']:>9,}    entries     {c['entries']:>9,}",
         f"tweets      {c['tweets']:>9,}    retweets    {c['retweets']:>9,}",

@@ -152,6 +152,9 @@ class SourceInfo:
     tree_location: str = ""
     # The owner's public profile, when the archive has one (etl/profile.py).
     profile: Profile | None = None
+    # Tweets manifest.js lists in files an export shared without its tweets file doesn't
+    # have: a private build reads such an export for its DMs and accounts, and says so.
+    tweets_not_here: int = 0
 
 
 @dataclass
