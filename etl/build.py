@@ -315,6 +315,7 @@ def build(
                 from .private_wall import mark_private
 
                 summary.private_counts.update(import_dms(db, best_first))
+                search_index.create_search(db, search_index.DM_MESSAGES)
                 summary.private_counts.update(import_accounts(db, best_first))
                 mark_private(db)
             finish_steps(db)

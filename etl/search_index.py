@@ -16,6 +16,11 @@ trigram index of every whole text would (the number of tweets and of trigrams in
 
 A trigger keeps both in step when tweets are deleted (redaction), so the ordinary FTS5
 `rebuild` of either table stays correct and no text of a deleted tweet remains in an index.
+
+A private build indexes its direct messages (`dm_messages.text`) the same way, in tables of
+the same shapes named `dm_messages_fts`, `dm_messages_trigram`... (DM_MESSAGES): the `dm_`
+prefix puts them behind the wall (etl/private_wall.py) with the messages themselves. Every
+function below takes the Index it works on; the tweets' (TWEETS) unless told.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import functools
 import re
 import sys
 import unicodedata
+from dataclasses import dataclass
 
 import sqlite_utils
 
@@ -39,6 +45,34 @@ TRIGRAM_TABLE = "tweets_trigram"
 RUNS_TABLE = "tweets_trigram_runs"
 STATS_TABLE = "tweets_trigram_stats"
 RUNS_SEPARATOR = "\n"
+
+
+@dataclass(frozen=True)
+class Index:
+    """The tables of one text column's two indexes (its content table's `id` and `text`)."""
+
+    content: str
+    fts: str
+    trigram: str
+    runs: str
+    stats: str
+    # The stats table's column counting the indexed rows.
+    counted: str
+    trigger: str
+
+
+TWEETS = Index(
+    "tweets", FTS_TABLE, TRIGRAM_TABLE, RUNS_TABLE, STATS_TABLE, "tweets", "tweets_search_delete"
+)
+DM_MESSAGES = Index(
+    "dm_messages",
+    "dm_messages_fts",
+    "dm_messages_trigram",
+    "dm_messages_trigram_runs",
+    "dm_messages_trigram_stats",
+    "messages",
+    "dm_messages_search_delete",
+)
 
 
 def _symbol_ranges() -> str:
@@ -87,91 +121,97 @@ def trigram_tokens(text: str | None) -> int:
     return max(len(text or "") - 2, 0)
 
 
-def drop_search(db: sqlite_utils.Database) -> None:
-    db.execute("drop trigger if exists tweets_search_delete")
-    for table in (FTS_TABLE, TRIGRAM_TABLE, RUNS_TABLE, STATS_TABLE):
+def drop_search(db: sqlite_utils.Database, index: Index = TWEETS) -> None:
+    db.execute(f"drop trigger if exists [{index.trigger}]")
+    for table in (index.fts, index.trigram, index.runs, index.stats):
         db.execute(f"drop table if exists [{table}]")
 
 
-def create_search(db: sqlite_utils.Database) -> None:
-    """(Re)create both indexes from the tweets table as it is now (after a redaction, say;
-    a build fills them as it loads: create_search_tables, add_to_search, finish_search)."""
-    drop_search(db)
-    create_search_tables(db)
-    db.execute(f"insert into [{FTS_TABLE}] (rowid, text) select id, text from tweets")
+def create_search(db: sqlite_utils.Database, index: Index = TWEETS) -> None:
+    """(Re)create both indexes from the content table as it is now (after a redaction, say;
+    a build fills the tweets' as it loads: create_search_tables, add_to_search,
+    finish_search; the DMs', stored all at once, are indexed here)."""
+    drop_search(db, index)
+    create_search_tables(db, index)
+    db.execute(f"insert into [{index.fts}] (rowid, text) select id, text from [{index.content}]")
     db.conn.create_function("substring_runs", 1, substring_runs, deterministic=True)
     db.execute(
-        f"insert into [{RUNS_TABLE}] (id, runs) "
-        "select id, runs from (select id, substring_runs(text) as runs from tweets) "
+        f"insert into [{index.runs}] (id, runs) "
+        f"select id, runs from (select id, substring_runs(text) as runs from [{index.content}]) "
         "where runs is not null"
     )
-    db.execute(f"insert into [{TRIGRAM_TABLE}] ([{TRIGRAM_TABLE}]) values ('rebuild')")
-    finish_search(db)
+    db.execute(f"insert into [{index.trigram}] ([{index.trigram}]) values ('rebuild')")
+    finish_search(db, index)
 
 
-def create_search_tables(db: sqlite_utils.Database) -> None:
+def create_search_tables(db: sqlite_utils.Database, index: Index = TWEETS) -> None:
     """Both indexes, empty."""
     # Written out rather than enable_fts(): sqlite-utils has no option for prefix indexes.
     db.execute(
-        f"create virtual table [{FTS_TABLE}] using fts5 (text, content=[tweets], "
+        f"create virtual table [{index.fts}] using fts5 (text, content=[{index.content}], "
         f"content_rowid=[id], tokenize='{FTS_TOKENIZER}', prefix='{FTS_PREFIX}')"
     )
-    db.execute(f"create table [{RUNS_TABLE}] (id integer primary key, runs text not null)")
+    db.execute(f"create table [{index.runs}] (id integer primary key, runs text not null)")
     db.execute(
-        f"create virtual table [{TRIGRAM_TABLE}] using fts5 (runs, content=[{RUNS_TABLE}], "
+        f"create virtual table [{index.trigram}] using fts5 (runs, content=[{index.runs}], "
         "content_rowid=[id], tokenize='trigram', columnsize=0)"
     )
     # Filled in batches as tweets are stored: merging segments 16 at a time instead of 4
     # halves the cost at a million tweets, for the same size and query speed.
-    for table in (FTS_TABLE, TRIGRAM_TABLE):
+    for table in (index.fts, index.trigram):
         db.execute(f"insert into [{table}] ([{table}], rank) values ('automerge', 16)")
 
 
-def add_to_search(db: sqlite_utils.Database, tweets: list[tuple[int, str, str | None]]) -> None:
+def add_to_search(
+    db: sqlite_utils.Database, tweets: list[tuple[int, str, str | None]], index: Index = TWEETS
+) -> None:
     """Index tweets as they are stored: (id, text, substring_runs(text)) each."""
     conn = db.conn
     conn.executemany(
-        f"insert into [{FTS_TABLE}] (rowid, text) values (?, ?)", [t[:2] for t in tweets]
+        f"insert into [{index.fts}] (rowid, text) values (?, ?)", [t[:2] for t in tweets]
     )
     runs = [(t[0], t[2]) for t in tweets if t[2] is not None]
     if runs:
-        conn.executemany(f"insert into [{RUNS_TABLE}] (id, runs) values (?, ?)", runs)
-        conn.executemany(f"insert into [{TRIGRAM_TABLE}] (rowid, runs) values (?, ?)", runs)
+        conn.executemany(f"insert into [{index.runs}] (id, runs) values (?, ?)", runs)
+        conn.executemany(f"insert into [{index.trigram}] (rowid, runs) values (?, ?)", runs)
 
 
-def remove_from_search(db: sqlite_utils.Database, ids_sql: str) -> None:
-    """Unindex the tweets whose ids `ids_sql` selects, before they are deleted: an external
+def remove_from_search(db: sqlite_utils.Database, ids_sql: str, index: Index = TWEETS) -> None:
+    """Unindex the rows whose ids `ids_sql` selects, before they are deleted: an external
     content index must be told the text it indexed (the build's trigger is not there yet)."""
     conn = db.conn
     conn.execute(
-        f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, text) "
-        f"select 'delete', id, text from tweets where id in ({ids_sql})"
+        f"insert into [{index.fts}] ([{index.fts}], rowid, text) "
+        f"select 'delete', id, text from [{index.content}] where id in ({ids_sql})"
     )
     conn.execute(
-        f"insert into [{TRIGRAM_TABLE}] ([{TRIGRAM_TABLE}], rowid, runs) "
-        f"select 'delete', id, runs from [{RUNS_TABLE}] where id in ({ids_sql})"
+        f"insert into [{index.trigram}] ([{index.trigram}], rowid, runs) "
+        f"select 'delete', id, runs from [{index.runs}] where id in ({ids_sql})"
     )
-    conn.execute(f"delete from [{RUNS_TABLE}] where id in ({ids_sql})")
+    conn.execute(f"delete from [{index.runs}] where id in ({ids_sql})")
 
 
-def finish_search(db: sqlite_utils.Database) -> None:
+def finish_search(db: sqlite_utils.Database, index: Index = TWEETS) -> None:
     """What ranking needs, and the trigger that keeps both indexes right on deletes."""
     db.conn.create_function("trigram_tokens", 1, trigram_tokens, deterministic=True)
-    db.execute(f"create table [{STATS_TABLE}] (tweets integer not null, trigrams integer not null)")
     db.execute(
-        f"insert into [{STATS_TABLE}] select count(*), coalesce(sum(trigram_tokens(text)), 0) "
-        "from tweets"
+        f"create table [{index.stats}] ({index.counted} integer not null, "
+        "trigrams integer not null)"
     )
-    # Plain SQL, so that any connection deleting tweets keeps the indexes right.
+    db.execute(
+        f"insert into [{index.stats}] select count(*), coalesce(sum(trigram_tokens(text)), 0) "
+        f"from [{index.content}]"
+    )
+    # Plain SQL, so that any connection deleting rows keeps the indexes right.
     db.execute(
         f"""
-        create trigger tweets_search_delete after delete on tweets begin
-          insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, text)
+        create trigger [{index.trigger}] after delete on [{index.content}] begin
+          insert into [{index.fts}] ([{index.fts}], rowid, text)
             values ('delete', old.id, old.text);
-          insert into [{TRIGRAM_TABLE}] ([{TRIGRAM_TABLE}], rowid, runs)
-            select 'delete', id, runs from [{RUNS_TABLE}] where id = old.id;
-          delete from [{RUNS_TABLE}] where id = old.id;
-          update [{STATS_TABLE}] set tweets = tweets - 1,
+          insert into [{index.trigram}] ([{index.trigram}], rowid, runs)
+            select 'delete', id, runs from [{index.runs}] where id = old.id;
+          delete from [{index.runs}] where id = old.id;
+          update [{index.stats}] set {index.counted} = {index.counted} - 1,
             trigrams = trigrams - max(coalesce(length(old.text), 0) - 2, 0);
         end
         """
