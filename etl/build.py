@@ -283,7 +283,7 @@ def build(
     progress = progress or Progress()
     cannot_write(db_path, check_db_path, db_path, locations)
     with last_resort(lambda: "opening " + ", ".join(locations)):
-        planned = readers.plan(locations, options.private)
+        planned, parser_trees = plan_sources(locations, options.private)
         progress.start(sum(found.expected_files() for found in planned))
     summary = Summary()
     reading: list[SourceInfo] = []  # the source being read, for an internal error's message
@@ -312,11 +312,16 @@ def build(
                 # Imported here: a normal build never loads the private side.
                 from .private_accounts import import_accounts
                 from .private_dms import import_dms
+                from .private_names import fill_account_names
+                from .private_parser import import_parser_files
                 from .private_wall import mark_private
 
                 summary.private_counts.update(import_dms(db, best_first))
+                # The parser's DM Markdown and lists (etl/private_parser.py) join the export's.
+                summary.private_counts.update(import_parser_files(db, parser_trees, best_first))
                 search_index.create_search(db, search_index.DM_MESSAGES)
                 summary.private_counts.update(import_accounts(db, best_first))
+                summary.private_counts.update(fill_account_names(db))
                 mark_private(db)
             finish_steps(db)
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}
@@ -334,6 +339,16 @@ def build(
         if strict and summary.counts["problems"]:
             raise StrictFailure(summary)
     return summary
+
+
+def plan_sources(locations: list[str], private: bool) -> tuple[list, list]:
+    """The archives of `locations`, and (private build) the trees that may hold
+    twitter-archive-parser's private files."""
+    if not private:
+        return readers.plan(locations), []
+    from .private_parser import plan_private  # a normal build never loads the private side
+
+    return plan_private(locations)
 
 
 def finish_steps(db: sqlite_utils.Database) -> None:

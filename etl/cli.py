@@ -193,6 +193,10 @@ def print_summary(summary: Summary, db: str, seconds: float, written: bool) -> N
             f"blocks      {p['blocks']:>9,}    mutes       {p['mutes']:>9,}",
             f"lists       {p['lists']:>9,}    name changes{p['screen_name_changes']:>9,}",
         ]
+    if "names_resolved" in p:
+        lines.append(
+            f"names       {p['names_resolved']:>9,}    unresolved  {p['names_unresolved']:>9,}"
+        )
     for kind, count in summary.left_out.items():
         lines.append(f"left out   {count:>9,} {kind} (private; --include-{kind} imports them)")
     for line in lines:

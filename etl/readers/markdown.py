@@ -81,10 +81,22 @@ def find_archives(tree: Tree, files: list[str], taken: list[str]) -> list[tuple[
     for path in files:
         if not path.endswith(".md") or any(path.startswith(r + "data/") for r in taken):
             continue
+        if is_dm_file(path):  # the parser's DMs: private, never opened by a normal build
+            continue
         # A NUL in the head is damage to report line by line, not a reason to skip the file.
         if claims(path, tree.read_bytes(path, HEAD_BYTES)):
             claimed.append(path)
     return [("", claimed)] if claimed else []
+
+
+# The parser's DM Markdown: DMs.md (2022-11-19..22, every conversation in one file),
+# DMs-Archive-<name>.md and DMs-Group-Archive-<name>.md at the archive's root (to 2022-11-27),
+# parser-output/DMs/DMs-<name>[-partNNN].md and DMs-Group/DMs-Group-<name>[-partNNN].md after.
+DM_FILE_NAME = re.compile(r"^DMs(?:\.md|-.+\.md)$")
+
+
+def is_dm_file(path: str) -> bool:
+    return bool(DM_FILE_NAME.match(posixpath.basename(path))) or "DMs" in path.split("/")
 
 
 def expected_files(found: Found) -> int:
