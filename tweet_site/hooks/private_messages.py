@@ -1,0 +1,233 @@
+"""The owner's direct messages, on a private site only (`tweets-etl build --private`, served
+by `publish --target local`): the conversations (/messages), a conversation as a chat
+(/messages/<id>), each page's rows as .json and .csv, and the media of a message
+(/-/dm-media/<message id>/<position>). A public site has none of these pages: every route
+answers 404 there.
+
+A media file is served only when the build stored its path for that message, inside one of
+the export's DM media folders, an image or a video; nothing of the request is a path."""
+
+import asyncio
+import json
+import urllib.parse
+import weakref
+from pathlib import Path
+
+from datasette import NotFound, hookimpl
+
+from tweet_site import formats, lists
+from tweet_site.config import archive_database, archive_or_404
+from tweet_site.hooks.media_files import FileResponse, find_file, media_roots
+from tweet_site.hooks.private_banner import is_private
+from tweet_site.ids import parse_id
+from tweet_site.listing import pagination, plural, position
+from tweet_site.lists import dm_chat
+from tweet_site.lists import dm_conversations as conversations_list
+from tweet_site.lists import dm_messages as messages_list
+from tweet_site.pages import PAGE_SIZE, render_reader_page
+from tweet_site.tweets import TIME_ZONE
+from tweet_site.zones import zone_label
+
+# (Digits and one hyphen: /messages/search is another page's.)
+CONVERSATION_ID = r"(?P<id>[0-9]{1,20}(?:-[0-9]{1,20})?)"
+NEWEST_FIRST = {"next_label": "Older conversations", "previous_label": "Newer conversations"}
+EARLIER = {"next_label": "Earlier messages", "previous_label": "Later messages"}
+# Events and reactions a page shows at most (a hostile archive could hold millions).
+MAX_EVENTS = 500
+MAX_REACTIONS = 2000
+_owners = weakref.WeakKeyDictionary()
+
+
+async def private_or_404(datasette):
+    db = archive_or_404(datasette)
+    if not await is_private(datasette) or not await db.table_exists("dm_conversations"):
+        raise NotFound("No such page")
+    return db
+
+
+async def owner_ids(datasette, db) -> frozenset:
+    """The archive owner's account ids (users.is_owner, the profile): read once."""
+    if datasette not in _owners:
+        found = set()
+        if await db.table_exists("users") and await db.table_exists("profile"):
+            found = {row[0] for row in (await db.execute(messages_list.OWNER_SQL)).rows}
+        _owners[datasette] = frozenset(i for i in found if i is not None)
+    return _owners[datasette]
+
+
+async def messages(datasette, request):
+    db = await private_or_404(datasette)
+    query = conversations_list.query(request.args.get("before"))
+    size = formats.size(request, PAGE_SIZE)
+    rows, next_cursor = await lists.page(db, query, size, conversations_list.cursor)
+    if formats.fmt(request):
+        return formats.rows_response(
+            datasette, request, "messages", conversations_list.COLUMNS, rows, next_cursor
+        )
+    owners = await owner_ids(datasette, db)
+    wanted = {row["last_sender_id"] for row in rows}
+    for row in rows:
+        wanted.update(dm_chat.others(row["participant_ids"], owners)[: dm_chat.TITLE_NAMES])
+    known = await messages_list.names(db, wanted)
+    key = TIME_ZONE.get()
+    items = [
+        {
+            "href": datasette.urls.path("/messages/" + row["conversation_id"]),
+            "title": dm_chat.title(row, known, owners),
+            "group": row["kind"] == "group",
+            "preview": dm_chat.preview(row, known, owners),
+            "date": dm_chat.short_date(row["last_at"], key),
+            "when": dm_chat.clock(row["last_at"], key),
+            "count": plural(row["message_count"] or 0, "messages"),
+        }
+        for row in rows
+    ]
+    total = (await db.execute("select count(*) from dm_conversations")).single_value()
+    return await render_reader_page(
+        datasette,
+        request,
+        "private_messages.html",
+        {
+            "page_title": "Messages",
+            "heading": "Messages",
+            "subtitle": f"{plural(total, 'conversations')}, the latest first.",
+            "conversations": items,
+            "dm_explore": explore(datasette, request, query, "dm_conversations", {}),
+            **pagination(request, next_cursor, labels=NEWEST_FIRST),
+            "body_class": "private-messages",
+        },
+    )
+
+
+def explore(datasette, request, query, table, filters) -> dict:
+    """The page's rows as JSON and CSV, the table they come from (filtered as the page is)
+    and the page's SQL."""
+    links = formats.explore_links(datasette, request, query, PAGE_SIZE)
+    database = archive_database(datasette)
+    table_url = datasette.urls.table(database, table)
+    links["table"] = table_url + ("?" + urllib.parse.urlencode(filters) if filters else "")
+    return links
+
+
+async def chat(datasette, request):
+    db = await private_or_404(datasette)
+    conversation_id = request.url_vars["id"]
+    found = await db.execute(messages_list.CONVERSATION_SQL, {"conversation_id": conversation_id})
+    if not found.rows:
+        raise NotFound("The archive has no conversation with that id")
+    conversation = dict(found.rows[0])
+    before = request.args.get("before")
+    query = messages_list.query(conversation_id, before)
+    size = formats.size(request, PAGE_SIZE)
+    rows, earlier = await lists.page(db, query, size, messages_list.cursor)
+    if formats.fmt(request):
+        return formats.rows_response(
+            datasette, request, f"messages-{conversation_id}", messages_list.COLUMNS, rows, earlier
+        )
+    later, newer = await messages_list.newer(db, conversation_id, before, size)
+    cut = messages_list.decode_cursor(before)
+    bounds = {
+        "conversation_id": conversation_id,
+        "since": (rows[-1]["created_at"] or "") if earlier and rows else "",
+        "until": cut[0] if cut else "",
+        "limit": MAX_EVENTS,
+    }
+    events = [dict(r) for r in (await db.execute(messages_list.EVENTS_SQL, bounds)).rows]
+    ids = json.dumps([row["message_id"] for row in rows])
+    reactions = (
+        await db.execute(messages_list.REACTIONS_SQL, {"ids": ids, "limit": MAX_REACTIONS})
+    ).rows
+    owners = await owner_ids(datasette, db)
+    wanted = set(messages_list.id_list(conversation["participant_ids"]))
+    wanted.update(row["sender_id"] for row in rows)
+    wanted.update(row["sender_id"] for row in reactions)
+    for event in events:
+        wanted.add(event["initiating_user_id"])
+        wanted.update(messages_list.id_list(event["user_ids"]))
+    known = await messages_list.names(db, wanted)
+    group = conversation["kind"] == "group"
+    title = dm_chat.title(conversation, known, owners)
+
+    def src(message_id, media_position):
+        return datasette.urls.path(f"/-/dm-media/{message_id}/{media_position}")
+
+    key = TIME_ZONE.get()
+    items = dm_chat.timeline(
+        list(reversed(rows)), events, reactions, known, owners, key, group, src
+    )
+    total = conversation["message_count"] or 0
+    place = None
+    if rows and (earlier or later is not None):
+        first = total - newer - len(rows)
+        place = "Messages " + position(first, len(rows), total)
+    page_title = f"Messages with {title['with']}"
+    if group and conversation["name"]:
+        page_title = f"Group “{conversation['name']}”: messages with {title['with']}"
+    pager = pagination(request, earlier, previous=later, place=place, labels=EARLIER)
+    return await render_reader_page(
+        datasette,
+        request,
+        "private_chat.html",
+        {
+            "page_title": page_title,
+            "heading": title["text"],
+            "subtitle": " · ".join(
+                [
+                    "Group" if group else "Direct messages",
+                    plural(total, "messages"),
+                    "times in " + zone_label(key),
+                ]
+            ),
+            "conversation": conversation,
+            "people": [
+                dm_chat.person(i, known, owners)
+                for i in messages_list.id_list(conversation["participant_ids"])
+            ],
+            "group": group,
+            "items": items,
+            "dm_explore": explore(
+                datasette,
+                request,
+                query,
+                "dm_messages",
+                {"conversation_id": conversation_id, "_sort": "created_at"},
+            ),
+            # (Not reader_base.html's pager: earlier messages are above, later ones below.)
+            "chat_pager": pager,
+            "body_class": "private-chat",
+        },
+    )
+
+
+async def media(datasette, request):
+    db = await private_or_404(datasette)
+    message_id = parse_id(request.url_vars["message_id"])
+    index = int(request.url_vars["position"])
+    rows = (
+        (await db.execute("select media from dm_messages where id = ?", [message_id])).rows
+        if message_id is not None
+        else []
+    )
+    items = dm_chat.loads(rows[0]["media"], dm_chat.MAX_MEDIA) if rows else []
+    path = items[index].get("path") if index < len(items) else None
+    parts = dm_chat.stored_parts(path, message_id)
+    if parts is None:
+        raise NotFound("No such media file")
+    roots = media_roots(datasette)
+    if not roots:
+        sources = await db.execute("select location from sources order by id")
+        roots = [Path(row["location"]) for row in sources.rows if row["location"]]
+    for root in roots:
+        found_file = await asyncio.to_thread(find_file, root, parts)
+        if found_file:
+            return FileResponse(*found_file, "/".join(parts), request)
+    raise NotFound("Media file not found in the archive folder")
+
+
+@hookimpl
+def register_routes():
+    return [
+        (rf"^/messages{formats.SUFFIX}$", messages),
+        (rf"^/messages/{CONVERSATION_ID}{formats.SUFFIX}$", chat),
+        (r"^/-/dm-media/(?P<message_id>[0-9]{1,20})/(?P<position>[0-9]{1,2})$", media),
+    ]

@@ -1,0 +1,283 @@
+"""What the private site's message pages show, from the rows of dm_conversations.py and
+dm_messages.py: people by the names the archive knows (else their bare ids), a
+conversation's title and preview, and a page of a chat as a list of day separators, message
+bubbles and group events. Pure: the hook (hooks/private_messages.py) runs the queries.
+
+Everything from the archive stays text until the templates escape it, but a message's
+text, which render_text escapes and links itself."""
+
+import json
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from tweet_site.core import mime_type
+from tweet_site.hooks.media_files import safe_relative
+from tweet_site.lists.dm_messages import id_list
+from tweet_site.text import render_text, safe_href
+from tweet_site.tweets import readable_time
+from tweet_site.zones import abbreviation, local
+
+INTENT = "https://twitter.com/intent/user?"
+# The export's DM media folders (etl/readers/official.py: DM_FILES): the only folders a
+# message's file is served from.
+DM_MEDIA_FOLDERS = ("direct_messages_media", "direct_messages_group_media")
+# A preview's length, and the most links or media one message is read for (a hostile
+# archive's message could list thousands).
+PREVIEW = 100
+MAX_URLS = 50
+MAX_MEDIA = 20
+# The names a group's title lists before "and N others".
+TITLE_NAMES = 3
+# Twitter's DM reactions by their key; a key that is an emoji itself shows as it is.
+REACTIONS = {
+    "like": ("❤️", "loved"),
+    "agree": ("👍", "agreed"),
+    "disagree": ("👎", "disagreed"),
+    "funny": ("😂", "laughed"),
+    "excited": ("🔥", "was excited"),
+    "sad": ("😢", "was sad"),
+    "surprised": ("😲", "was surprised"),
+    "emoji": ("😀", "reacted"),
+}
+
+
+def person(account_id, known: dict, owners=frozenset()) -> dict:
+    """An account as a page names it: "@screen_name" when the archive knows it, else its
+    bare id; both link to the account on twitter.com by its id (names change, ids don't)."""
+    found = known.get(account_id) or {}
+    screen_name, name = found.get("screen_name"), found.get("name")
+    label = f"@{screen_name}" if screen_name else str(account_id or "someone")
+    return {
+        "id": account_id,
+        "label": label,
+        "name": name if name and name != screen_name else None,
+        "href": INTENT + urlencode({"user_id": account_id}) if account_id else None,
+        "is_owner": account_id in owners,
+    }
+
+
+def others(participant_ids, owners) -> list[int]:
+    ids = id_list(participant_ids)
+    rest = [i for i in ids if i not in owners]
+    return rest if rest or not ids else ids[:1]
+
+
+def title(conversation: dict, known: dict, owners) -> dict:
+    """{"text": a conversation's title, "with": who it is with in words ("@a, @b and 3
+    others"), "people": the first of them (as person() makes them)}: a group's latest
+    name, else the other side's name, else who it is with."""
+    ids = others(conversation["participant_ids"], owners)
+    people = [person(i, known, owners) for i in ids[:TITLE_NAMES]]
+    more = max(len(ids) - TITLE_NAMES, 0)
+    names = ", ".join(p["label"] for p in people)
+    if more:
+        names += f" and {more:,} other" + ("s" if more > 1 else "")
+    if ids and set(ids) <= set(owners):
+        names = "yourself"
+    text = names or "nobody"
+    if conversation["kind"] == "group" and conversation["name"]:
+        text = conversation["name"]
+    elif len(people) == 1 and people[0]["name"] and not people[0]["is_owner"]:
+        text = people[0]["name"]
+    elif text == "yourself":
+        text = "Notes to yourself"
+    return {"text": text, "with": names or "nobody", "people": people, "more": more}
+
+
+def preview(row: dict, known: dict, owners) -> str:
+    """A conversation's last message on one line, "You: " before the owner's own."""
+    text = row.get("last_text") or ""
+    for item in loads(row.get("last_urls"), MAX_URLS):
+        short, shown = item.get("url"), item.get("display")
+        if isinstance(short, str) and short and isinstance(shown, str):
+            text = text.replace(short, shown)
+    text = " ".join(text.split())
+    if not text and row.get("last_media"):
+        text = "(media)"
+    if len(text) > PREVIEW:
+        text = text[: PREVIEW - 1].rstrip() + "…"
+    sender = row.get("last_sender_id")
+    if sender is None or not (text or row.get("last_message_id")):
+        return text
+    if sender in owners:
+        return f"You: {text}"
+    if row.get("kind") == "group":
+        return f"{person(sender, known)['label']}: {text}"
+    return text
+
+
+def moment(value):
+    try:
+        at = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def short_date(value, key) -> str:
+    """'5 Jun 2019' in the owner's zone."""
+    at = moment(value)
+    if at is None:
+        return ""
+    at = local(at, key)
+    return f"{at.day} {at:%b %Y}"
+
+
+def loads(value, limit):
+    try:
+        items = json.loads(value) if value else []
+    except (TypeError, ValueError):
+        return []
+    if not isinstance(items, list):
+        return []
+    return [item for item in items if isinstance(item, dict)][:limit]
+
+
+def message_html(text: str | None, urls: str | None):
+    """The text escaped, line breaks kept, each of its short links (t.co) shown and linked
+    as the address it stands for (http and https only; rel nofollow)."""
+    text = text or ""
+    expanded = {}
+    for item in loads(urls, MAX_URLS):
+        short, full = item.get("url"), item.get("expanded")
+        if isinstance(short, str) and short and isinstance(full, str) and safe_href(full):
+            expanded.setdefault(short, full)
+    out, entities, pos = [], [], 0
+    if expanded:
+        pattern = re.compile("|".join(map(re.escape, sorted(expanded, key=len, reverse=True))))
+        length = 0
+        for match in pattern.finditer(text):
+            out.append(text[pos : match.start()])
+            length += match.start() - pos
+            full = expanded[match[0]]
+            entities.append((length, length + len(full), "url", full))
+            out.append(full)
+            length += len(full)
+            pos = match.end()
+    out.append(text[pos:])
+    return render_text("".join(out), entities)
+
+
+def stored_parts(path, message_id) -> list[str] | None:
+    """The parts of a message's stored media path when the private site serves it: a file
+    of the export's DM media folders named after the message (as the build names them),
+    an image or a video, inside the archive; else None."""
+    parts = safe_relative(path) if isinstance(path, str) else None
+    if not parts or len(parts) < 2 or parts[-2] not in DM_MEDIA_FOLDERS:
+        return None
+    if not parts[-1].startswith(f"{message_id}-") or not mime_type(parts[-1]):
+        return None
+    return parts
+
+
+def media_items(row: dict, src) -> list[dict]:
+    """A message's media: {"kind": image|video|missing, "src"}; `src(position)` is the
+    address the private site serves a stored file at."""
+    found = []
+    for position, item in enumerate(loads(row.get("media"), MAX_MEDIA)):
+        parts = stored_parts(item.get("path"), row["message_id"])
+        if parts is None:
+            found.append({"kind": "missing", "src": None})
+        else:
+            kind = mime_type(parts[-1]).split("/")[0]
+            found.append({"kind": kind, "src": src(position)})
+    return found
+
+
+def reaction(row: dict, known: dict, owners) -> dict:
+    key = row["reaction_key"] or ""
+    emoji, verb = REACTIONS.get(key, (key if key and not key.isascii() else "•", "reacted"))
+    who = person(row["sender_id"], known, owners)
+    return {"emoji": emoji, "person": who, "verb": verb, "key": key}
+
+
+def event_parts(row: dict, known: dict, owners) -> list[dict]:
+    """A group event as parts to show in order: {"person": ...} or {"text": ...}."""
+    actor = row["initiating_user_id"]
+    users = id_list(row["user_ids"])
+
+    def who(account_id):
+        if account_id in owners:
+            return {"text": "You"}
+        return {"person": person(account_id, known, owners)}
+
+    def listed(ids):
+        parts = []
+        for n, account_id in enumerate(ids[:10]):
+            if n:
+                parts.append({"text": " and " if n == len(ids[:10]) - 1 else ", "})
+            parts.append({"text": "you"} if account_id in owners else who(account_id))
+        if len(ids) > 10:
+            parts.append({"text": f" and {len(ids) - 10:,} others"})
+        return parts
+
+    kind = row["kind"]
+    if kind == "join":
+        if actor is None or actor in owners:
+            return [{"text": "You joined"}]
+        return [{"text": "You joined (added by "}, who(actor), {"text": ")"}]
+    if kind == "participants_join":
+        if actor is None:
+            return [*listed(users), {"text": " joined"}]
+        return [who(actor), {"text": " added "}, *listed(users)]
+    if kind == "leave":
+        return [*(listed(users) or [{"text": "Someone"}]), {"text": " left"}]
+    if kind == "rename":
+        start = [who(actor)] if actor is not None else [{"text": "Someone"}]
+        if not row["name"]:
+            return [*start, {"text": " removed the group's name"}]
+        return [*start, {"text": f" renamed the group to “{row['name']}”"}]
+    return [{"text": f"Event: {kind}"}]
+
+
+def clock(value, key) -> dict:
+    """{"time": '20:15', "datetime": the stored time, "title": the whole date}."""
+    at = moment(value)
+    if at is None:
+        return {"time": "", "datetime": None, "title": "", "day": None}
+    shown = local(at, key)
+    return {
+        "time": f"{shown:%H:%M}",
+        "datetime": value,
+        "title": readable_time(value),
+        "day": f"{shown:%A} {shown.day} {shown:%B %Y}",
+        "zone": abbreviation(shown),
+    }
+
+
+def timeline(messages, events, reactions, known, owners, key, group, src) -> list[dict]:
+    """A page of a chat, oldest first: {"type": "day"} separators where the owner's date
+    changes, {"type": "event"} and {"type": "message"} items. `messages` are rows of
+    dm_messages.SQL, `reactions` of REACTIONS_SQL; `src(message id, position)` is a media
+    file's address."""
+    by_message = {}
+    for row in reactions:
+        by_message.setdefault(row["message_id"], []).append(reaction(row, known, owners))
+    entries = [(row["created_at"] or "", 0, row["id"], "event", row) for row in events]
+    entries += [(row["created_at"] or "", 1, row["message_id"], "message", row) for row in messages]
+    items, day = [], None
+    for at, _, item_id, kind, row in sorted(entries, key=lambda entry: entry[:3]):
+        when = clock(at, key)
+        if when["day"] and when["day"] != day:
+            day = when["day"]
+            items.append({"type": "day", "label": day})
+        if kind == "event":
+            items.append({"type": "event", "parts": event_parts(row, known, owners), **when})
+            continue
+        sender = person(row["sender_id"], known, owners)
+        items.append(
+            {
+                "type": "message",
+                "id": item_id,
+                "mine": sender["is_owner"],
+                "sender": sender,
+                "show_sender": group and not sender["is_owner"],
+                "html": message_html(row["text"], row["urls"]),
+                "media": media_items(row, lambda position, i=item_id: src(i, position)),
+                "reactions": by_message.get(item_id, []),
+                "welcome": bool(row["is_welcome"]),
+                **when,
+            }
+        )
+    return items
