@@ -4,6 +4,7 @@ from datasette import Response, __version__, hookimpl
 from datasette.views.index import IndexView
 
 from tweet_site.config import archive_database
+from tweet_site.hooks.private_people import private_home, private_menu_links
 from tweet_site.listing import plural
 from tweet_site.pages import archive_features, available_reader_pages, reader_url
 from tweet_site.tweets import readable_time
@@ -133,6 +134,8 @@ async def home_page(datasette, database):
         "has": features,
         "pages": await available_reader_pages(datasette),
         "links": {key: reader_url(datasette, key) for key in READER_LINKS},
+        # A private archive's messages, people, lists and likes (None on a public one).
+        "private": await private_home(datasette),
     }
 
 
@@ -160,7 +163,7 @@ def menu_links(datasette):
         )
         for page in await available_reader_pages(datasette):
             menu.append({"href": page["href"], "label": page["title"]})
-        return menu
+        return menu + await private_menu_links(datasette)
 
     return links
 
