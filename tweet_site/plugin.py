@@ -51,6 +51,7 @@ HOOK_MODULES = (
     "static_mode",
     "owner_profile",
     "private_banner",
+    "private_search",
     "private_people",
     "private_messages",
 )

@@ -1,0 +1,219 @@
+"""The search of direct messages on a private site (/messages/search, issue 19 item 2): the
+tweets' search engine over the DMs' indexes, found by words (stemmed), phrases, prefixes,
+exclusions, OR and Japanese substrings; marked, escaped, paged, as JSON and CSV, within the
+tweets' search limits; and no such page on a public site."""
+
+import csv
+import io
+import re
+import urllib.parse
+
+import pytest
+
+from tests.helpers.build import run_build
+from tests.helpers.dm_export import FIRST_MESSAGE, FRIEND, GROUP, PAIR, dm_export
+from tests.helpers.paths import FIXTURES
+from tests.helpers.site import make_datasette
+from tweet_site.hooks import reader_search
+from tweet_site.search_query import MAX_PREFIXES
+
+# Oldest first: message n is FIRST_MESSAGE + n (1-based), sent at second n of the day.
+PAIR_TEXTS = [
+    "We were running late to the station",  # 1
+    "the quick brown fox jumps",  # 2
+    "brown and quick, not a fox",  # 3
+    "明日は東京タワーに行きます",  # 4
+    "<script>alert('zq')</script> zqhostile & <b>bold</b>",  # 5
+    "",  # 6: a photo alone
+    "lunch tomorrow? " + "filler words here " * 40 + "zqlongmatch at the end",  # 7
+    *[f"zqpage number {n}" for n in range(30)],  # 8..37
+    "a cat and a dog",  # 38
+    "only a cat",  # 39
+]
+GROUP_TEXTS = ["東京駅で会いましょう", "picnic at noon"]  # 40, 41
+GROUP_NAME = "Picnic <crew>"
+MARK = re.compile(r"<mark>(.*?)</mark>")
+HIT = re.compile(r'<li class="dm-hit">(.*?)</li>', re.S)
+LINK = re.compile(r'<a class="dm-hit-conversation" href="([^"]*)"')
+
+
+def mid(n):
+    return FIRST_MESSAGE + n
+
+
+@pytest.fixture(scope="module")
+def private_db(tmp_path_factory):
+    root = tmp_path_factory.mktemp("private_search")
+    export = dm_export(root / "export", PAIR_TEXTS, GROUP_TEXTS, GROUP_NAME)
+    result = run_build(root / "archive.db", export, args=["--private"])
+    assert result.exit_code == 0, result.output
+    return root / "archive.db"
+
+
+@pytest.fixture
+def ds(private_db):
+    return make_datasette(private_db)
+
+
+async def search(ds, **args):
+    response = await ds.client.get("/messages/search?" + urllib.parse.urlencode(args))
+    assert response.status_code == 200, response.text[:500]
+    return response.text
+
+
+async def found(ds, q, **args):
+    """The ids of the messages a search lists (its first page), in order."""
+    response = await ds.client.get(
+        "/messages/search.json?" + urllib.parse.urlencode({"q": q, "_shape": "array", **args})
+    )
+    assert response.status_code == 200, response.text[:500]
+    return [row["message_id"] for row in response.json()]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "q,ids",
+    [
+        ("run", [1]),  # stemmed: "running"
+        ("stations", [1]),
+        ('"quick brown"', [2]),
+        ("quick brown", [3, 2]),
+        ("stati*", [1]),  # a prefix (of the stemmed word: "runn*" finds no "running")
+        ("cat -dog", [39]),
+        ("dog OR picnic", [41, 38]),
+        ("東京", [40, 4]),  # 2 characters inside longer runs: 東京タワー, 東京駅
+        ("タワー", [4]),
+        ("東京タワー", [4]),
+        ("zqhostile", [5]),
+        ("nothingmatchesthis", []),
+    ],
+)
+async def test_what_a_search_finds(ds, q, ids):
+    assert await found(ds, q, sort="newest") == [mid(n) for n in ids]
+
+
+@pytest.mark.asyncio
+async def test_best_match_ranks_the_fuller_match_first(ds):
+    # Both hold "cat"; the shorter message is the better match.
+    assert await found(ds, "cat") == [mid(39), mid(38)]
+
+
+@pytest.mark.asyncio
+async def test_a_result_shows_the_marked_snippet_its_conversation_sender_date_and_link(ds):
+    page = await search(ds, q="東京")
+    hits = HIT.findall(page)
+    assert len(hits) == 2
+    group, pair = hits
+    assert MARK.findall(group) == ["東京"] and MARK.findall(pair) == ["東京"]
+    assert "Picnic &lt;crew&gt;" in group and "(group)" in group
+    assert LINK.findall(group) == [f"/messages/{GROUP}?at={mid(40)}#m{mid(40)}"]
+    assert LINK.findall(pair) == [f"/messages/{PAIR}?at={mid(4)}#m{mid(4)}"]
+    # The sender by id (no name known), linked to the account; a human date in UTC.
+    assert f"intent/user?user_id={FRIEND}" in pair and f">{FRIEND}</a>" in pair
+    assert "Mon 1 May 2023, 00:00 UTC" in pair
+    assert "<title>東京 — Search messages — " in page
+    assert '<input id="dm-search-q" type="search" name="q" value="東京"' in page
+    assert "<strong>2 messages</strong> match" in page
+
+
+@pytest.mark.asyncio
+async def test_stemmed_words_and_prefixes_are_marked_whole(ds):
+    assert MARK.findall(await search(ds, q="run")) == ["running"]
+    assert MARK.findall(await search(ds, q="stati*")) == ["station"]
+    assert MARK.findall(await search(ds, q='"quick brown"')) == ["quick brown"]
+
+
+@pytest.mark.asyncio
+async def test_a_long_message_shows_the_part_around_its_match(ds):
+    (hit,) = HIT.findall(await search(ds, q="zqlongmatch"))
+    text = re.search(r'<p class="dm-hit-text" dir="auto">(.*?)</p>', hit, re.S)[1]
+    assert text.startswith("…") and "lunch" not in text
+    assert MARK.findall(text) == ["zqlongmatch"]
+    assert len(re.sub("<[^>]+>", "", text)) <= 302
+
+
+@pytest.mark.asyncio
+async def test_hostile_text_and_queries_are_escaped(ds):
+    page = await search(ds, q="zqhostile")
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert "&lt;script&gt;alert(&#39;zq&#39;)&lt;/script&gt; <mark>zqhostile</mark>" in page
+    page = await search(ds, q='"><script>x</script>')
+    assert "<script>x" not in page
+
+
+@pytest.mark.asyncio
+async def test_no_match_and_an_empty_search(ds):
+    page = await search(ds, q="nothingmatchesthis")
+    assert "No message matches <q>nothingmatchesthis</q>." in page
+    page = await search(ds)
+    assert "<title>Search messages — " in page and 'class="dm-hit"' not in page
+    assert "Japanese and Chinese match any part of the text" in page
+    page = await search(ds, q="OR -")
+    assert "only operators" in page
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("sort,window", [("newest", None), ("relevance", None), ("relevance", 7), ("relevance", 26)])
+async def test_paging_lists_every_match_once(ds, sort, window, monkeypatch):
+    if window:  # relevance ranks windows of the newest matches: pages cross them
+        monkeypatch.setattr(reader_search, "RANKED", window)
+    seen, url, pages = (
+        [],
+        "/messages/search?" + urllib.parse.urlencode({"q": "zqpage", "sort": sort}),
+        0,
+    )
+    while url:
+        response = await ds.client.get(url)
+        assert response.status_code == 200
+        page = response.text
+        seen += [int(m) for m in re.findall(r"at=(\d+)#m", page)]
+        following = re.search(r'<a href="([^"]*)" rel="next">', page)
+        url = following[1].replace("&amp;", "&") if following else None
+        pages += 1
+    assert pages == 2
+    assert sorted(seen) == [mid(n) for n in range(8, 38)]
+    if sort == "newest":
+        assert seen == [mid(n) for n in range(37, 7, -1)]
+
+
+@pytest.mark.asyncio
+async def test_json_and_csv_rows(ds):
+    response = await ds.client.get("/messages/search.json?q=picnic&_shape=array")
+    assert response.json() == [
+        {
+            "message_id": mid(41),
+            "conversation_id": GROUP,
+            "conversation": GROUP_NAME,
+            "sender_id": int(FRIEND),
+            "sender": FRIEND,
+            "created_at": "2023-05-01T00:00:41+00:00",
+            "text": "picnic at noon",
+            "url": f"http://localhost/messages/{GROUP}?at={mid(41)}#m{mid(41)}",
+        }
+    ]
+    response = await ds.client.get("/messages/search.csv?q=zqpage&_size=max")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 30 and rows[0]["conversation_id"] == PAIR
+    paged = (await ds.client.get("/messages/search.json?q=zqpage&_size=10")).json()
+    assert len(paged["rows"]) == 10 and paged["next"]
+
+
+@pytest.mark.asyncio
+async def test_the_tweet_search_limits_apply(ds):
+    many = " OR ".join(f"zq{n}*" for n in range(MAX_PREFIXES + 2))
+    page = await search(ds, q=many)
+    assert f"At most {MAX_PREFIXES} words ending in * are searched for" in page
+    page = await search(ds, q="a*")
+    assert "needs at least 2 letters before the *" in page
+    long_query = "x" * 2000
+    page = await search(ds, q=long_query)
+    assert long_query not in page and "x" * 280 in page
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/messages/search", "/messages/search.json?q=x"])
+async def test_no_such_page_on_a_public_site(path, tmp_path):
+    result = run_build(tmp_path / "archive.db", FIXTURES / "official" / "modern")
+    assert result.exit_code == 0, result.output
+    response = await make_datasette(tmp_path / "archive.db").client.get(path)
+    assert response.status_code == 404
