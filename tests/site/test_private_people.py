@@ -389,7 +389,7 @@ async def test_private_menu_and_home_section(pds):
         for href, text in re.findall(r'<li><a href="([^"]+)">(.*?)</li>', section, re.S)
     ]
     assert items == [
-        ("/messages", "7 messages in 4 conversations"),
+        ("/messages", "6 messages in 4 conversations"),  # and a welcome message
         ("/followers", "4 followers"),
         ("/following", "5 following"),
         ("/mutuals", "2 mutuals"),

@@ -59,15 +59,15 @@ PRIVATE_LINKS = (
     ("lists", "/lists", "Lists"),
     ("likes", "/likes", "Likes"),
 )
+# What home counts: {key: (the table it needs, the statement)}. Messages are those people
+# wrote (a business's automatic welcome message is no message), as the exports' README counts.
 COUNTED = {
-    "messages": "dm_messages",
-    "conversations": "dm_conversations",
-    "followers": "followers",
-    "following": "following",
-    "blocks": "blocks",
-    "mutes": "mutes",
-    "lists": "lists",
-    "likes": "likes",
+    "messages": ("dm_messages", "select count(*) from dm_messages where is_welcome = 0"),
+    "conversations": ("dm_conversations", "select count(*) from dm_conversations"),
+    **{
+        name: (name, f"select count(*) from {name}")
+        for name in ("followers", "following", "blocks", "mutes", "lists", "likes")
+    },
 }
 _counts = weakref.WeakKeyDictionary()
 
@@ -85,11 +85,10 @@ async def private_counts(datasette) -> dict:
     if datasette not in _counts:
         db = archive_db(datasette)
         counts = {}
-        for key, table in COUNTED.items():
+        for key, (table, sql) in COUNTED.items():
             counts[key] = 0
             if await db.table_exists(table):
-                # (The table's name is one of COUNTED's, never a request's.)
-                counts[key] = (await db.execute(f"select count(*) from [{table}]")).single_value()
+                counts[key] = (await db.execute(sql)).single_value()
         counts["mutuals"] = 0
         if counts["followers"] and counts["following"]:
             query = people.count("mutuals")
