@@ -6,9 +6,11 @@ tweets' search limits; and no such page on a public site."""
 import csv
 import io
 import re
+import shutil
 import urllib.parse
 
 import pytest
+import sqlite_utils
 
 from tests.helpers.build import run_build
 from tests.helpers.dm_export import FIRST_MESSAGE, FRIEND, GROUP, PAIR, dm_export
@@ -153,7 +155,9 @@ async def test_no_match_and_an_empty_search(ds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("sort,window", [("newest", None), ("relevance", None), ("relevance", 7), ("relevance", 26)])
+@pytest.mark.parametrize(
+    "sort,window", [("newest", None), ("relevance", None), ("relevance", 7), ("relevance", 26)]
+)
 async def test_paging_lists_every_match_once(ds, sort, window, monkeypatch):
     if window:  # relevance ranks windows of the newest matches: pages cross them
         monkeypatch.setattr(reader_search, "RANKED", window)
@@ -217,3 +221,18 @@ async def test_no_such_page_on_a_public_site(path, tmp_path):
     assert result.exit_code == 0, result.output
     response = await make_datasette(tmp_path / "archive.db").client.get(path)
     assert response.status_code == 404
+
+
+@pytest.mark.asyncio
+async def test_people_the_archive_can_name_are_shown_by_handle(private_db, tmp_path):
+    named = tmp_path / "archive.db"
+    shutil.copy(private_db, named)
+    db = sqlite_utils.Database(named)
+    db["account_names"].insert(
+        {"account_id": int(FRIEND), "screen_name": "zq_friend", "name": "Friend", "source": "test"},
+        replace=True,  # whatever name the build found
+    )
+    db.conn.commit()
+    db.close()
+    rows = (await make_datasette(named).client.get("/messages/search.json?q=東京タワー")).json()
+    assert [(r["sender"], r["conversation"]) for r in rows["rows"]] == [("@zq_friend", "Friend")]

@@ -15,6 +15,7 @@ from tweet_site.config import archive_or_404
 from tweet_site.core import MAX_ID, MIN_ID
 from tweet_site.hooks import reader_search
 from tweet_site.hooks.private_banner import is_private
+from tweet_site.hooks.private_messages import owner_ids
 from tweet_site.hooks.reader_search import (
     BUSY,
     CONTROLS,
@@ -31,7 +32,8 @@ from tweet_site.hooks.reader_search import (
     window_edge,
 )
 from tweet_site.listing import BY_PAGE, position
-from tweet_site.lists import dm_search
+from tweet_site.lists import dm_chat, dm_search
+from tweet_site.lists import dm_messages as messages_list
 from tweet_site.pages import render_reader_page, with_query
 from tweet_site.search_budget import (
     RETRY_AFTER_SECONDS,
@@ -52,7 +54,6 @@ COUNT_CAP = 10_000
 # match (a DM may be 10,000 characters long).
 SNIPPET = 300
 BEFORE_MATCH = 100
-INTENT = "https://twitter.com/intent/user?"
 TEMPLATE = "private_search.html"
 TOO_LONG = (
     "This search takes longer than the site allows ({seconds:g} seconds). Narrow it: fewer "
@@ -147,66 +148,17 @@ def snippet(text, spans):
     return shown, [(s + shift, e + shift) for s, e in spans if s >= start and e <= end]
 
 
-def person(account_id, known):
-    """ "@screen_name" when the archive knows it, else the bare id; linked to the account on
-    twitter.com by its id."""
-    screen_name = known.get(account_id)
-    return {
-        "id": account_id,
-        "label": f"@{screen_name}" if screen_name else str(account_id or "someone"),
-        "href": INTENT + urllib.parse.urlencode({"user_id": account_id}) if account_id else None,
-    }
-
-
-def participants(value):
-    try:
-        ids = json.loads(value or "[]")
-    except ValueError:
-        return []
-    return [int(i) for i in ids if str(i).isdigit()][:50] if isinstance(ids, list) else []
-
-
-def conversation_name(row, known, owners):
-    """A group's latest name, else who the conversation is with."""
-    if row["kind"] == "group" and row["conversation_name"]:
-        return row["conversation_name"]
-    ids = participants(row["participant_ids"])
-    others = [i for i in ids if i not in owners]
-    if ids and not others:
-        return "Yourself"
-    names = [person(i, known)["label"] for i in others[:3]]
-    more = len(others) - len(names)
-    return ", ".join(names) + (f" and {more:,} more" if more > 0 else "") or "Conversation"
-
-
-async def names(db, ids):
-    """{account id: screen name} for the ids the archive knows."""
-    known = {}
-    bound = {"ids": json.dumps(sorted(ids))}
-    for table in ("users", "account_names"):  # account_names, resolved, wins
-        if await db.table_exists(table):
-            rows = await db.execute(dm_search.NAMES_SQL[table], bound)
-            known.update({row[0]: row[1] for row in rows.rows if row[1]})
-    return known
-
-
-async def owner_ids(db):
-    if not (await db.table_exists("users") and await db.table_exists("profile")):
-        return set()
-    return {row[0] for row in (await db.execute(dm_search.OWNER_SQL)).rows if row[0]}
-
-
 async def load_results(datasette, db, ids, plan, q):
     """The messages of `ids`, in that order, as results: text, marks, names and link."""
     if not ids:
         return []
     rows = (await db.execute(dm_search.MESSAGES_SQL, {"ids": json.dumps(ids)})).rows
     by_id = {row["message_id"]: row for row in rows}
-    owners = await owner_ids(db)
+    owners = await owner_ids(datasette, db)
     wanted = {row["sender_id"] for row in rows}
     for row in rows:
-        wanted.update(participants(row["participant_ids"])[:3])
-    known = await names(db, {i for i in wanted if isinstance(i, int)})
+        wanted.update(dm_chat.others(row["participant_ids"], owners)[: dm_chat.TITLE_NAMES])
+    known = await messages_list.names(db, wanted)
     words = await marked_words(db, plan, ids, q)
     substrings = search_query.wanted_terms(q) if plan != "words" else set()
     prefixes = search_query.prefixes(q) if plan == "words" else set()
@@ -224,9 +176,9 @@ async def load_results(datasette, db, ids, plan, q):
             {
                 "message_id": message_id,
                 "conversation_id": row["conversation_id"],
-                "conversation": conversation_name(row, known, owners),
+                "conversation": dm_chat.title(row, known, owners)["text"],
                 "group": row["kind"] == "group",
-                "sender": person(row["sender_id"], known),
+                "sender": dm_chat.person(row["sender_id"], known, owners),
                 "created_at": row["created_at"],
                 "date": readable_time(row["created_at"]) if row["created_at"] else "",
                 "text": text,

@@ -72,7 +72,7 @@ MESSAGES_SQL = """select
   t.id as message_id,
   t.conversation_id,
   c.kind,
-  c.name as conversation_name,
+  c.name,
   c.participant_ids,
   t.sender_id,
   t.created_at,
@@ -80,27 +80,3 @@ MESSAGES_SQL = """select
 from dm_messages t
 join dm_conversations c on c.id = t.conversation_id
 where t.id in (select value from json_each(:ids))"""
-
-# The names the archive knows for these accounts: the resolved ones (account_names), else
-# the archive's own users.
-NAMES_SQL = {
-    "account_names": """select
-  account_names.account_id,
-  account_names.screen_name
-from account_names
-where account_names.account_id in (select value from json_each(:ids))
-  and account_names.screen_name is not null""",
-    "users": """select
-  users.id as account_id,
-  users.screen_name
-from users
-where users.id in (select value from json_each(:ids))""",
-}
-
-OWNER_SQL = """select users.id
-from users
-where users.is_owner = 1
-union
-select profile.user_id
-from profile
-where profile.user_id is not null"""
