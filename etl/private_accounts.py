@@ -69,12 +69,12 @@ def account_id(value) -> int | None:
     return number if 0 < number < 2**63 else None
 
 
-def web_link(value) -> str | None:
-    """An http(s) address of at most MAX_URL characters with no space, else None."""
+def web_link(value, bound: int = MAX_URL) -> str | None:
+    """An http(s) address of at most `bound` characters with no space, else None."""
     if not isinstance(value, str):
         return None
     value = value.strip()
-    if len(value) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in value):
+    if len(value) > bound or any(c.isspace() or ord(c) < 32 for c in value):
         return None
     return value if value.lower().startswith(("https://", "http://")) else None
 
@@ -125,18 +125,24 @@ def create_account_tables(db: sqlite_utils.Database) -> None:
 
 
 def rows_of(tree: Tree, path: str, parse, problems: list[Problem]) -> Iterator[dict]:
+    last = 0
+
     def flaw(position: int, reason: str, skipped: bool) -> None:
+        nonlocal last
+        last = max(last, position)
         problems.append(Problem(path, position, reason))
 
     try:
-        for position, item in iter_array(tree, path, flaw):
+        for last, item in iter_array(tree, path, flaw):
             row = parse(item)
             if isinstance(row, str):
-                problems.append(Problem(path, position, row))
+                problems.append(Problem(path, last, row))
             else:
                 yield row
     except (JSFileError, UnicodeDecodeError) as e:
-        problems.append(Problem(path, 0, f"unreadable: {e}", entry=False))
+        # Every entry before it is in: the problem names where the damage starts.
+        reason = f"unreadable from item {last + 1}: {e}"
+        problems.append(Problem(path, last + 1, reason, entry=False))
 
 
 def store_accounts(
@@ -153,9 +159,17 @@ def store_accounts(
         path = data_prefix + name
         if path not in present:
             return
-        rows = list(rows_of(tree, path, parse, problems))
-        db[table].insert_all(rows, ignore=True)
-        read[name] = len(rows)
+        # Streamed into the table: a file of millions of accounts is never a list in memory.
+        count = 0
+
+        def counted():
+            nonlocal count
+            for row in rows_of(tree, path, parse, problems):
+                count += 1
+                yield row
+
+        db[table].insert_all(counted(), ignore=True, batch_size=1000)
+        read[name] = count
 
     for table, (name, key) in ACCOUNT_FILES.items():
         load(table, name, lambda item, key=key: account_row(item, key))

@@ -9,8 +9,12 @@ entries with the same id, not always adjacent: rows are keyed by message id and 
 conversation's facts gathered over every entry (and every source) before it is written.
 
 The files are streamed item by item (etl/jsfiles.py), so memory holds one conversation entry
-and a small record per conversation. A damaged entry or message costs only itself: a problem
-row. A normal build never imports this module.
+and a small record per conversation. Everything in them is untrusted: a damaged entry or
+message costs only itself (a problem row naming the file and the entry's position), a field
+of the wrong type is left empty and reported, texts, names and lists are bounded (MAX_TEXT,
+MAX_NAME, MAX_ENTITIES), ids are whole numbers (never floats), and a file that can't be read
+on past some damage is read again from the next conversation. A normal build never imports
+this module.
 
 Media come only from the export's own DM media folders, by the file name Twitter gives them
 (`<message id>-<last part of the media URL>`), images and videos only: never a path a message
@@ -21,19 +25,36 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import sqlite_utils
 
 from .dates import normalise_iso
-from .jsfiles import JSFileError, iter_array
+from .jsfiles import CHUNK, ArrayStream, JSFileError
 from .load import storable_row
 from .media import is_media_file
-from .readers.tweetjson import array, as_id, obj, shown, string
+from .private_accounts import account_id, web_link
+from .readers.tweetjson import MAX_ENTITIES, obj, shown
 from .schema import DM_TABLES, create_dm_tables
 
 BATCH = 1000
+# Bounds on what one event may store, as tweets have them (etl/readers/tweetjson.py): a whole
+# conversation entry is at most jsfiles.ITEM_LIMIT (10 MB), as a tweet is; lists of links,
+# media and reactions at most MAX_ENTITIES (100) each; a text at most 5 times what X allows,
+# as alt texts (MAX_ALT_TEXT): X allows 10,000 characters in a DM. Names (a group's, a
+# reaction's) are a few words: MAX_NAME. Longer is cut, and reported.
+MAX_TEXT = 50_000
+MAX_NAME = 500
+MAX_URL = 4096  # etl/entities.py's bound on a link
+# Participants kept per conversation: X's groups hold at most a few dozen people.
+MAX_PARTICIPANTS = 1000
+# "<id>-<id>" (1:1) or "<id>" (group): anything else would be shown, linked and keyed on.
+CONVERSATION_ID = re.compile(r"^[0-9]{1,20}(?:-[0-9]{1,20})?$")
+# An event no export so far has is kept under its own name, if it looks like one.
+EVENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 # The events other than messages and reactions, by the kind stored in dm_events.
 EVENT_KINDS = {
     "joinConversation": "join",  # the owner joined (or was added); the snapshot lists everyone
@@ -67,6 +88,91 @@ class Conversation:
     participants: set[int] = field(default_factory=set)
     name: str | None = None
     named_at: str = ""
+
+    def add(self, ids) -> None:
+        for i in ids:
+            if i is not None and len(self.participants) < MAX_PARTICIPANTS:
+                self.participants.add(i)
+
+
+class Fields:
+    """One event's fields, read as the format says they are: a field of another type is left
+    empty (None) and named in `wrong`; a text over its bound is cut, a list over
+    MAX_ENTITIES shortened, each noted: the caller makes them problem rows."""
+
+    def __init__(self, body: dict):
+        self.body = body
+        self.wrong: list[str] = []
+        self.cut: list[str] = []
+        self.long: list[str] = []
+
+    def note(self, key: str) -> None:
+        if key not in self.wrong:
+            self.wrong.append(key)
+
+    def id(self, key: str) -> int | None:
+        """A string of digits (or a whole number: never a float or a bool) from 1 to 2^63-1."""
+        value = self.body.get(key)
+        found = account_id(value)
+        if found is None and value is not None:
+            self.note(key)
+        return found
+
+    def text(self, key: str, bound: int) -> str | None:
+        value = self.body.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.note(key)
+            return None
+        if len(value) > bound:
+            cut = f"{key} of {len(value):,} characters cut to {bound:,}"
+            if cut not in self.cut:
+                self.cut.append(cut)
+            return value[:bound]
+        return value
+
+    def date(self, key: str) -> str | None:
+        value = self.body.get(key)
+        found = normalise_iso(value) if isinstance(value, str) else None
+        if found is None and value is not None:
+            self.note(key)
+        return found
+
+    def items(self, key: str) -> list:
+        value = self.body.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.note(key)
+            return []
+        if len(value) > MAX_ENTITIES:
+            if key not in self.long:
+                self.long.append(key)
+            return value[:MAX_ENTITIES]
+        return value
+
+    def ids(self, key: str) -> list[int]:
+        found = [account_id(i) for i in self.items(key)]
+        if None in found:
+            self.note(key)
+        return [i for i in found if i is not None]
+
+    def link(self, value, key: str) -> str | None:
+        """An http(s) address of at most MAX_URL characters, else None (and `key` is wrong):
+        a link the site may show as one, never a path or a `javascript:` address."""
+        found = web_link(value, MAX_URL)
+        if found is None and value is not None:
+            self.note(key)
+        return found
+
+    def reasons(self) -> list[str]:
+        found = [*self.cut]
+        if self.wrong:
+            found.append(f"{', '.join(self.wrong)} not as expected (left empty)")
+        if self.long:
+            found.append(f"more than {MAX_ENTITIES} {', '.join(self.long)} (the rest left out)")
+        return found
 
 
 class DMImport:
@@ -107,91 +213,157 @@ class DMImport:
                 self.read_entry(source_id, path, position, entry, kind, owner)
 
     def entries(self, source_id: int, reader, path: str) -> Iterator:
-        def flaw(position: int, reason: str, skipped: bool) -> None:
-            self.problem(source_id, path, position, reason)
+        """(position, entry) of each entry of the file. Where the file can't be read on (a
+        bad byte in place of a quote throws every later bracket off, or the file is cut),
+        reading starts again at the next conversation, up to MAX_RESUMES times."""
+        base = starts = 0  # entries before the part being read; entry starts before it
+        # Flaws since the last entry read: fragments of one damaged entry when the part ends
+        # in damage, dropped then for the one problem row of that entry.
+        pending: list[tuple[int, str, bool]] = []
 
-        try:
-            yield from iter_array(reader.tree, path, flaw)
-        except (JSFileError, UnicodeDecodeError) as e:
-            self.problem(source_id, path, 0, f"unreadable: {e}")
+        def flaw(position: int, reason: str, skipped: bool) -> None:
+            pending.append((base + position, renumber(reason, base), skipped))
+
+        def report_pending() -> int:
+            for position, reason, _ in pending:
+                self.problem(source_id, path, position, reason)
+            skipped = sum(1 for *_, s in pending if s)
+            pending.clear()
+            return skipped
+
+        for resumes in range(MAX_RESUMES + 1):
+            good, seen = base, starts  # the last entry read; entry starts up to it
+            try:
+                with reader.tree.open(path) as raw:
+                    part = raw if resumes == 0 else from_entry(raw, starts)
+                    if part is None:
+                        return
+                    for position, entry in ArrayStream(part, flaw).items():
+                        seen += report_pending()  # a skipped entry had its start, most likely
+                        seen += isinstance(entry, dict) and "dmConversation" in entry
+                        good = base + position
+                        yield good, entry
+                report_pending()
+                return
+            except (JSFileError, UnicodeDecodeError) as e:
+                pending.clear()
+                damaged, e = good + 1, renumber(str(e), base)
+                with reader.tree.open(path) as raw:
+                    resumable = resumes < MAX_RESUMES and from_entry(raw, seen + 1) is not None
+                if not resumable:
+                    reason = f"unreadable from item {damaged}: {e}"
+                    self.problem(source_id, path, damaged, reason)
+                    return
+                reason = f"item {damaged} is unreadable ({e}): read on from the next one"
+                self.problem(source_id, path, damaged, reason)
+                base, starts = damaged, seen + 1
 
     def read_entry(self, source_id, path, position, entry, kind, owner) -> None:
         raw = obj(obj(entry).get("dmConversation"))
-        conversation_id = string(raw.get("conversationId"))
+        conversation_id = raw.get("conversationId")
         messages = raw.get("messages")
-        if not conversation_id or not isinstance(messages, list):
+        if (
+            not isinstance(conversation_id, str)
+            or not CONVERSATION_ID.match(conversation_id)
+            or not isinstance(messages, list)
+        ):
             reason = f"conversation #{position}: no conversationId or no list of messages"
             self.problem(source_id, path, position, reason, shown(entry))
             return
         conversation = self.conversations.setdefault(conversation_id, Conversation(kind))
         if kind == "one_to_one":
-            conversation.participants.update(
-                i for i in map(as_id, conversation_id.split("-")) if i is not None
-            )
+            conversation.add(account_id(i) for i in conversation_id.split("-"))
         elif owner:
-            conversation.participants.add(owner)
+            conversation.add([owner])
         for number, event in enumerate(messages, 1):
             event = obj(event)
             key = next(iter(event), None) if len(event) == 1 else None
             body = obj(event.get(key)) if key else {}
             where = f"conversation #{position} ({conversation_id}), message #{number}"
-            if not body:
+            if not body or not EVENT_NAME.match(key):
                 self.problem(source_id, path, position, f"{where}: not an event", shown(event))
-            elif key in MESSAGE_KEYS:
-                self.message(source_id, path, position, where, key, body, conversation_id)
+                continue
+            fields = Fields(body)
+            reactions = []
+            if key in MESSAGE_KEYS:
+                message_id = fields.id("id")
+                if message_id is None:
+                    reason = f"{where}: no message id from 1 to 2^63-1"
+                    self.problem(source_id, path, position, reason, shown(body))
+                    continue
+                reactions = self.message(fields, key, message_id, conversation_id)
             elif key == "reactionCreate":
-                self.reaction(body, as_id(body.get("messageId")), conversation_id)
+                self.reaction(fields, fields.id("messageId"), conversation_id)
             else:
-                self.event(key, body, conversation_id)
-            conversation.participants.update(
-                i
-                for i in [
-                    as_id(body.get("senderId")),
-                    as_id(body.get("recipientId")),
-                    as_id(body.get("initiatingUserId")),
-                    *map(as_id, array(body.get("participantsSnapshot"))),
-                    *map(as_id, array(body.get("userIds"))),
+                self.event(fields, key, conversation_id, conversation)
+            conversation.add(
+                [
+                    fields.id("senderId"),
+                    fields.id("recipientId"),
+                    fields.id("initiatingUserId"),
+                    *fields.ids("participantsSnapshot"),
+                    *fields.ids("userIds"),
                 ]
-                if i is not None
             )
-            if key == "conversationNameUpdate":
-                at = normalise_iso(body.get("createdAt")) or ""
-                if at >= conversation.named_at:
-                    conversation.name, conversation.named_at = string(body.get("name")), at
+            self.report(source_id, path, position, where, fields)
+            for reaction in reactions:
+                found = Fields(reaction)
+                self.reaction(found, message_id, conversation_id)
+                self.report(source_id, path, position, where, found)
 
-    def message(self, source_id, path, position, where, key, body, conversation_id) -> None:
-        message_id = as_id(body.get("id"))
-        if message_id is None:
-            reason = f"{where}: no message id from 1 to 2^63-1"
-            self.problem(source_id, path, position, reason, shown(body))
-            return
-        urls = [
-            {k: string(obj(u).get(k)) for k in ("url", "expanded", "display")}
-            for u in array(body.get("urls"))
-        ]
-        media = [
-            {"url": url, "path": self.media_path(message_id, url)}
-            for url in map(string, array(body.get("mediaUrls")))
-            if url
-        ]
-        edits = body.get("editHistory")
-        self.add(
-            "dm_messages",
-            {
-                "id": message_id,
-                "conversation_id": conversation_id,
-                "sender_id": as_id(body.get("senderId")),
-                "recipient_id": as_id(body.get("recipientId")),
-                "created_at": normalise_iso(body.get("createdAt")),
-                "text": html.unescape(string(body.get("text")) or ""),
-                "urls": json.dumps(urls) if urls else None,
-                "media": json.dumps(media) if media else None,
-                "edit_history": json.dumps(edits) if isinstance(edits, list) else None,
-                "is_welcome": int(key == "welcomeMessageCreate"),
-            },
-        )
-        for reaction in array(body.get("reactions")):
-            self.reaction(obj(reaction), message_id, conversation_id)
+    def report(self, source_id, path, position, where, fields: Fields) -> None:
+        for reason in fields.reasons():
+            self.problem(source_id, path, position, f"{where}: {reason}")
+
+    def message(self, fields: Fields, key: str, message_id: int, conversation_id: str) -> list:
+        """Writes the message's row; returns its reactions (objects), read by the caller."""
+        row = {
+            "id": message_id,
+            "conversation_id": conversation_id,
+            "sender_id": fields.id("senderId"),
+            "recipient_id": fields.id("recipientId"),
+            "text": html.unescape(fields.text("text", MAX_TEXT) or ""),
+            "created_at": fields.date("createdAt"),
+        }
+        urls = []
+        for item in fields.items("urls"):
+            link = Fields(obj(item))
+            found = {
+                "url": link.link(link.body.get("url"), "url"),
+                "expanded": link.link(link.body.get("expanded"), "expanded"),
+                "display": link.text("display", MAX_URL),
+            }
+            if link.wrong or link.cut or not isinstance(item, dict):
+                fields.note("urls")
+            if any(found.values()):
+                urls.append(found)
+        media = []
+        for url in fields.items("mediaUrls"):
+            if not isinstance(url, str) or not url:
+                fields.note("mediaUrls")
+                continue
+            # Kept when unreadable too (url and path null): the message had an attachment.
+            link = fields.link(url, "mediaUrls")
+            media.append({"url": link, "path": self.media_path(message_id, url[:MAX_URL])})
+        reactions = fields.items("reactions")
+        if not all(isinstance(r, dict) for r in reactions):
+            fields.note("reactions")
+        edit_history = None
+        if isinstance(fields.body.get("editHistory"), list):
+            try:
+                edit_history = json.dumps(fields.items("editHistory"))
+            except (RecursionError, ValueError):
+                fields.note("editHistory")
+        elif fields.body.get("editHistory") is not None:
+            fields.note("editHistory")
+        row |= {
+            "urls": json.dumps(urls) if urls else None,
+            "media": json.dumps(media) if media else None,
+            "edit_history": edit_history,
+            "is_welcome": int(key == "welcomeMessageCreate"),
+        }
+        self.add("dm_messages", row)
+        return [r for r in reactions if isinstance(r, dict)]
 
     def media_path(self, message_id: int, url: str) -> str | None:
         """The file of a message's media URL in the DM media folder, if it is there and is an
@@ -203,34 +375,39 @@ class DMImport:
             return None
         return self.folder + name if name in self.media else None
 
-    def reaction(self, body: dict, message_id: int | None, conversation_id: str) -> None:
+    def reaction(self, fields: Fields, message_id: int | None, conversation_id: str) -> None:
+        sender = fields.id("senderId")
+        reaction_key = fields.text("reactionKey", MAX_NAME)
         self.add(
             "dm_reactions",
             {
-                "event_id": as_id(body.get("eventId")),
+                "event_id": fields.id("eventId"),
                 "message_id": message_id,
                 "conversation_id": conversation_id,
-                "sender_id": as_id(body.get("senderId")),
-                "reaction_key": string(body.get("reactionKey")),
-                "created_at": normalise_iso(body.get("createdAt")),
+                "sender_id": sender,
+                "reaction_key": reaction_key,
+                "created_at": fields.date("createdAt"),
             },
         )
 
-    def event(self, key: str, body: dict, conversation_id: str) -> None:
-        users = array(body.get("participantsSnapshot")) or array(body.get("userIds"))
-        ids = [str(i) for i in map(as_id, users) if i is not None]
+    def event(self, fields: Fields, key: str, conversation_id: str, conversation) -> None:
+        users = fields.ids("participantsSnapshot") or fields.ids("userIds")
+        name = fields.text("name", MAX_NAME)
+        at = fields.date("createdAt")
         self.add(
             "dm_events",
             {
                 "conversation_id": conversation_id,
                 # An event no export so far has: kept under its own name, not lost.
                 "kind": EVENT_KINDS.get(key, key),
-                "initiating_user_id": as_id(body.get("initiatingUserId")),
-                "user_ids": json.dumps(ids) if ids else None,
-                "name": string(body.get("name")),
-                "created_at": normalise_iso(body.get("createdAt")),
+                "initiating_user_id": fields.id("initiatingUserId"),
+                "user_ids": json.dumps([str(i) for i in users]) if users else None,
+                "name": name,
+                "created_at": at,
             },
         )
+        if key == "conversationNameUpdate" and (at or "") >= conversation.named_at:
+            conversation.name, conversation.named_at = name or None, at or ""
 
     def finish(self) -> None:
         for table in DM_TABLES:
@@ -266,6 +443,56 @@ class DMImport:
               )
             """
         )
+
+
+# The start of an entry: inside a JSON string its quote would be escaped (`\\"`), so a
+# message's text can't spell it.
+ENTRY_START = re.compile(rb'\{\s{0,100}"dmConversation"\s{0,100}:')
+ENTRY_START_LONGEST = 256
+MAX_RESUMES = 100
+
+
+ITEM_NUMBER = re.compile(r"\b(items? |to )(\d+)")
+
+
+def renumber(reason: str, base: int) -> str:
+    """jsfiles' reason for an item of a part read on from entry base + 1, numbered in the
+    whole file."""
+    return ITEM_NUMBER.sub(lambda m: f"{m[1]}{int(m[2]) + base}", reason) if base else reason
+
+
+def from_entry(raw: BinaryIO, skip: int) -> BinaryIO | None:
+    """The file `raw` from the start of its entry number skip + 1 on, as an array's bytes
+    (`[` then the rest of the file); None when it has no such entry. UTF-8 files only (the
+    exports' encoding): the bytes of the start are looked for as they are."""
+    seen, pending = 0, b""
+    while True:
+        data = raw.read(CHUNK)
+        buffer = pending + data
+        # A start found within the last bytes may be cut: looked for again with the next chunk.
+        limit = len(buffer) if not data else max(0, len(buffer) - ENTRY_START_LONGEST)
+        for match in ENTRY_START.finditer(buffer):
+            if match.start() >= limit:
+                break
+            seen += 1
+            if seen > skip:
+                return Joined(b"[" + buffer[match.start() :], raw)
+        if not data:
+            return None
+        pending = buffer[limit:]
+
+
+class Joined:
+    """`head`, then the rest of `raw`: what ArrayStream reads (read(n) only)."""
+
+    def __init__(self, head: bytes, raw: BinaryIO):
+        self.head, self.raw = head, raw
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            data, self.head = self.head[:size], self.head[size:]
+            return data
+        return self.raw.read(size)
 
 
 def import_dms(db: sqlite_utils.Database, sources: list[tuple[int, object]]) -> dict[str, int]:
