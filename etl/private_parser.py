@@ -179,9 +179,11 @@ def import_parser_files(
     """The parser's lists and DM Markdown of every tree; the DM counts, for the build
     summary, now that the Markdown's messages are in (the account lists are counted by
     etl/private_accounts.py, after)."""
+    from .parser_dm_import import import_parser_dms
     from .private_dms import COUNTS_SQL
 
     import_parser_lists(db, trees, sources)
+    import_parser_dms(db, trees, sources)
     return {name: db.execute(sql).fetchone()[0] for name, sql in COUNTS_SQL.items()}
 
 
