@@ -411,3 +411,15 @@ async def test_a_public_site_has_none_of_these_pages_nor_links_to_them(ds, site_
         page = (await ds.client.get(path)).text
         assert [p for p in PRIVATE_PATHS + ("/messages",) if f'href="{p}"' in page] == [], path
         assert "Your private archive" not in page
+
+
+@pytest.mark.asyncio
+async def test_a_private_build_without_account_names_shows_bare_ids(private_db, metadata, tmp_path):
+    # (Private builds made before account_names existed.)
+    db_path = tmp_path / "archive.db"
+    shutil.copy(private_db, db_path)
+    db = sqlite_utils.Database(db_path)
+    db["account_names"].drop()
+    db.close()
+    page = (await make_datasette(db_path, metadata).client.get("/mutuals")).text
+    assert people(page) == [bare(2), bare(10)]
