@@ -22,6 +22,7 @@ HOSTILE_TEXT = (
     '<script>alert(1)</script> "><img src=x onerror=alert(2)> https://t.co/bad https://t.co/ok'
 )
 TAMPERED_MESSAGE = 1600000000000000001
+HUGE_TEXT = 100_000
 # Stored media paths the route must refuse: another message's file, a tweet media file,
 # no image or video, leaving the archive, a detour through a DM folder.
 TAMPERED_PATHS = [
@@ -110,8 +111,9 @@ def add_long_group(db, messages: int, start=datetime(2024, 1, 1, tzinfo=UTC)) ->
 
 
 def add_hostile_chat(db) -> None:
-    """A 1:1 chat, the newest of all, whose text tries to break out of the page, with a
-    link to javascript: and a link to an https page; and a message with tampered media."""
+    """A 1:1 chat, the newest of all: a message of HUGE_TEXT characters, one whose text
+    tries to break out of the page, with a link to javascript: and a link to an https
+    page, and one with tampered media."""
     urls = [
         {"url": "https://t.co/bad", "expanded": "javascript:alert(3)", "display": "x"},
         {"url": "https://t.co/ok", "expanded": "https://ok.example/page?a=1&b=2", "display": "ok"},
@@ -127,6 +129,15 @@ def add_hostile_chat(db) -> None:
                 "created_at": "2025-05-05T05:00:00+00:00",
                 "text": HOSTILE_TEXT,
                 "urls": json.dumps(urls),
+                "is_welcome": 0,
+            },
+            {
+                "id": TAMPERED_MESSAGE - 2,
+                "conversation_id": HOSTILE_CHAT,
+                "sender_id": 2000000000000000009,
+                "recipient_id": OWNER,
+                "created_at": "2025-05-05T04:59:00+00:00",
+                "text": "x" * HUGE_TEXT,
                 "is_welcome": 0,
             },
             {
@@ -146,9 +157,9 @@ def add_hostile_chat(db) -> None:
             "id": HOSTILE_CHAT,
             "kind": "one_to_one",
             "participant_ids": json.dumps([str(OWNER), "2000000000000000009"]),
-            "first_at": "2025-05-05T05:00:00+00:00",
+            "first_at": "2025-05-05T04:59:00+00:00",
             "last_at": "2025-05-05T05:01:00+00:00",
-            "message_count": 2,
+            "message_count": 3,
         }
     )
 

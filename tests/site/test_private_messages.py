@@ -7,9 +7,12 @@ chat; .json and .csv; escaping; 404s; and none of it on a public site."""
 import csv
 import html
 import io
+import json
 import re
+import shutil
 
 import pytest
+import sqlite_utils
 
 from tests.helpers.build import run_build
 from tests.helpers.paths import FIXTURES
@@ -294,6 +297,31 @@ async def test_group_events_inline_and_each_bubble_names_its_sender(rds):
 
 
 @pytest.mark.asyncio
+async def test_a_crowded_group_lists_a_hundred_members_and_ten_in_an_event(
+    private_db, tmp_path, metadata
+):
+    copy = tmp_path / "archive.db"
+    shutil.copy(private_db, copy)
+    db = sqlite_utils.Database(copy)
+    crowd = [str(i) for i in range(5000, 5150)]
+    db.execute(
+        "update dm_conversations set participant_ids = ? where id = ?",
+        [json.dumps([str(OWNER), *crowd]), GROUP],
+    )
+    db.execute(
+        "update dm_events set user_ids = ? where conversation_id = ? and kind = 'leave'",
+        [json.dumps(crowd[:12]), GROUP],
+    )
+    db.conn.commit()
+    db.close()
+    page = (await make_datasette(copy, metadata).client.get(f"/messages/{GROUP}")).text
+    members = re.search(r'<p class="dm-people">(.*?)</p>', page, re.S)[1]
+    assert text_of(members) == "Members: you, " + ", ".join(crowd[:99]) + " and 51 others"
+    left = [text for kind, text in chat_items(page) if kind == "event" and " left" in text]
+    assert left == [", ".join(crowd[:10]) + " and 2 others left · 13:00"]
+
+
+@pytest.mark.asyncio
 async def test_a_welcome_message_is_marked(pds):
     page = (await pds.client.get(f"/messages/{WELCOMED}")).text
     welcome = re.findall(
@@ -390,6 +418,8 @@ async def test_hostile_text_and_names_are_escaped(rds):
         'rel="nofollow noopener noreferrer">'
     ) in page
     assert "https://t.co/bad" in page and 'href="https://t.co/bad"' not in page
+    # A message of 100,000 characters shows its first 20,000.
+    assert re.findall(r"x{1000,}…?", page) == ["x" * 19_999 + "…"]
     listing = (await rds.client.get("/messages")).text
     assert "<img src=x" not in listing and "onerror=alert(4)&gt;" in listing
 

@@ -35,6 +35,8 @@ EARLIER = {"next_label": "Earlier messages", "previous_label": "Later messages"}
 # Events and reactions a page shows at most (a hostile archive could hold millions).
 MAX_EVENTS = 500
 MAX_REACTIONS = 2000
+# The members a chat's page lists by name.
+MAX_MEMBERS = 100
 _owners = weakref.WeakKeyDictionary()
 
 
@@ -138,12 +140,13 @@ async def chat(datasette, request):
         await db.execute(messages_list.REACTIONS_SQL, {"ids": ids, "limit": MAX_REACTIONS})
     ).rows
     owners = await owner_ids(datasette, db)
-    wanted = set(messages_list.id_list(conversation["participant_ids"]))
+    members = messages_list.id_list(conversation["participant_ids"])
+    wanted = set(members[:MAX_MEMBERS])
     wanted.update(row["sender_id"] for row in rows)
     wanted.update(row["sender_id"] for row in reactions)
     for event in events:
         wanted.add(event["initiating_user_id"])
-        wanted.update(messages_list.id_list(event["user_ids"]))
+        wanted.update(messages_list.id_list(event["user_ids"])[: dm_chat.EVENT_NAMES])
     known = await messages_list.names(db, wanted)
     group = conversation["kind"] == "group"
     title = dm_chat.title(conversation, known, owners)
@@ -179,10 +182,8 @@ async def chat(datasette, request):
                 ]
             ),
             "conversation": conversation,
-            "people": [
-                dm_chat.person(i, known, owners)
-                for i in messages_list.id_list(conversation["participant_ids"])
-            ],
+            "people": [dm_chat.person(i, known, owners) for i in members[:MAX_MEMBERS]],
+            "more_people": max(len(members) - MAX_MEMBERS, 0),
             "group": group,
             "items": items,
             "dm_explore": explore(

@@ -26,9 +26,14 @@ DM_MEDIA_FOLDERS = ("direct_messages_media", "direct_messages_group_media")
 # archive's message could list thousands).
 PREVIEW = 100
 MAX_URLS = 50
+# What a page shows of a message's text and of a name at most (Twitter's own limits are
+# 10,000 and 50 characters; a hostile archive's may be any length).
+MAX_TEXT = 20_000
+MAX_NAME = 100
 MAX_MEDIA = 20
-# The names a group's title lists before "and N others".
+# The names a group's title, and an event, list before "and N others".
 TITLE_NAMES = 3
+EVENT_NAMES = 10
 # Twitter's DM reactions by their key; a key that is an emoji itself shows as it is.
 REACTIONS = {
     "like": ("❤️", "loved"),
@@ -42,11 +47,18 @@ REACTIONS = {
 }
 
 
+def cut(text, limit: int):
+    """`text` at most `limit` characters long, "…" ending it where it was cut."""
+    if not isinstance(text, str) or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
+
+
 def person(account_id, known: dict, owners=frozenset()) -> dict:
     """An account as a page names it: "@screen_name" when the archive knows it, else its
     bare id; both link to the account on twitter.com by its id (names change, ids don't)."""
     found = known.get(account_id) or {}
-    screen_name, name = found.get("screen_name"), found.get("name")
+    screen_name, name = (cut(found.get(key), MAX_NAME) for key in ("screen_name", "name"))
     label = f"@{screen_name}" if screen_name else str(account_id or "someone")
     return {
         "id": account_id,
@@ -137,7 +149,7 @@ def loads(value, limit):
 def message_html(text: str | None, urls: str | None):
     """The text escaped, line breaks kept, each of its short links (t.co) shown and linked
     as the address it stands for (http and https only; rel nofollow)."""
-    text = text or ""
+    text = cut(text or "", MAX_TEXT)
     expanded = {}
     for item in loads(urls, MAX_URLS):
         short, full = item.get("url"), item.get("expanded")
@@ -204,12 +216,14 @@ def event_parts(row: dict, known: dict, owners) -> list[dict]:
 
     def listed(ids):
         parts = []
-        for n, account_id in enumerate(ids[:10]):
+        shown = ids[:EVENT_NAMES]
+        for n, account_id in enumerate(shown):
             if n:
-                parts.append({"text": " and " if n == len(ids[:10]) - 1 else ", "})
+                last = n == len(shown) - 1 and len(ids) == len(shown)
+                parts.append({"text": " and " if last else ", "})
             parts.append({"text": "you"} if account_id in owners else who(account_id))
-        if len(ids) > 10:
-            parts.append({"text": f" and {len(ids) - 10:,} others"})
+        if len(ids) > len(shown):
+            parts.append({"text": f" and {len(ids) - len(shown):,} others"})
         return parts
 
     kind = row["kind"]
