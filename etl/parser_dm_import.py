@@ -50,6 +50,9 @@ STAGED = {
     "fp": str,
     "media": str,
     "message_id": int,
+    "event": str,
+    "event_users": str,
+    "event_name": str,
 }
 
 
@@ -83,20 +86,15 @@ def staged_rows(tree: Tree, path: str, problems: list[Problem]):
                     problems.append(Problem(path, item.line, item.reason, raw=item.raw))
                 elif isinstance(item, Conversation):
                     conversation = item
-                elif isinstance(item, Item) and item.text is not None and conversation:
+                elif isinstance(item, Item) and conversation:
                     yield staged_row(path, conversation, item, folder, present)
     except OSError as e:
         problems.append(Problem(path, 0, f"unreadable: {e.strerror or e}", entry=False))
 
 
 def staged_row(path, conversation: Conversation, item: Item, folder, present) -> dict:
-    # Images and videos only; a path of None: the file is not in the media folder.
-    files = [f for f in (media_file(ref, folder, present) for ref in item.media) if f]
-    found = [path for _, path in files if path]
-    ids = {int(f.rsplit("/", 1)[-1].split("-", 1)[0]) for f in found}
-    fp = fingerprint(item.text)
     key = conversation_key(conversation, path)
-    return {
+    common = {
         "file": path,
         "line": item.line,
         "conv_key": key,
@@ -106,11 +104,28 @@ def staged_row(path, conversation: Conversation, item: Item, folder, present) ->
         "sender": item.sender,
         "recipient": item.recipient,
         "created_at": item.created_at,
+    }
+    if item.text is None:
+        return {
+            **common,
+            **dict.fromkeys(("text", "fp", "media", "message_id")),
+            "event": item.event,
+            "event_users": json.dumps(item.event_users),
+            "event_name": item.event_name,
+        }
+    # Images and videos only; a path of None: the file is not in the media folder.
+    files = [f for f in (media_file(ref, folder, present) for ref in item.media) if f]
+    found = [path for _, path in files if path]
+    ids = {int(f.rsplit("/", 1)[-1].split("-", 1)[0]) for f in found}
+    fp = fingerprint(item.text)
+    return {
+        **common,
         "text": item.text,
         "fp": fp,
         "media": json.dumps([{"url": None, "path": f} for _, f in files]) if files else None,
         # The media file's name begins with the export's message id: the parser kept it.
         "message_id": min(ids) if len(ids) == 1 else synthetic_id(item.created_at, item.sender, fp),
+        **dict.fromkeys(("event", "event_users", "event_name")),
     }
 
 
@@ -177,12 +192,12 @@ PLACE_SQL = [
     create temp table parser_dm as
     select
       s.*,
-      coalesce(
+      case when s.event is null then coalesce(
         (select id from dm_messages where id = s.message_id),
         (select o.id from dm_messages o
          where o.created_at = s.created_at and dm_fingerprint(o.text) = s.fp
          order by o.id limit 1)
-      ) as match_id,
+      ) end as match_id,
       cast(null as integer) as sender_id,
       cast(null as integer) as recipient_id
     from temp.parser_dm_staged s
@@ -224,7 +239,12 @@ PLACE_SQL = [
       s.kind,
       j.value as person,
       coalesce(user_id(j.value), (select id from parser_handles where handle = j.value)) as id
-    from (select distinct conv_key, kind, persons from temp.parser_dm_staged) s,
+    from (
+      select distinct conv_key, kind, persons from temp.parser_dm_staged
+      union
+      select distinct conv_key, kind, event_users from temp.parser_dm_staged
+      where event_users is not null
+    ) s,
       json_each(s.persons) j
     """,
     # A two-person conversation is known by its two ids where both are known (the export's
@@ -273,7 +293,33 @@ PLACE_SQL = [
       p.created_at, p.text, null, p.media, null, 0,
       case when p.sender_id is null then p.sender end
     from parser_dm p join parser_conversations c on c.conv_key = p.conv_key
-    where p.match_id is null
+    where p.match_id is null and p.event is null
+    order by p.created_at, p.file, p.line
+    """,
+    # Group events; one the export gives too (its conversation, its second) is not added.
+    """
+    insert or ignore into dm_events (
+      conversation_id, kind, initiating_user_id, user_ids, name, created_at
+    )
+    select
+      c.conversation_id,
+      p.event,
+      case when p.event != 'leave' then p.sender_id end,
+      nullif(
+        (select json_group_array(cast(pp.id as text))
+         from json_each(p.event_users) j
+           join parser_persons pp on pp.conv_key = p.conv_key and pp.person = j.value
+         where pp.id is not null),
+        '[]'
+      ),
+      p.event_name,
+      p.created_at
+    from parser_dm p join parser_conversations c on c.conv_key = p.conv_key
+    where p.event is not null
+      and not exists (
+        select 1 from dm_events e
+        where e.conversation_id = c.conversation_id and e.created_at = p.created_at
+      )
     order by p.created_at, p.file, p.line
     """,
 ]

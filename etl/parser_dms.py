@@ -101,6 +101,7 @@ LINK = re.compile(r"https?://\S+")
 NOT_WORD = re.compile(r"[\W_]+")
 MAX_LINE = 256 * 1024  # bytes
 MAX_TEXT = 100_000  # characters of one item: a DM is at most 10,000
+MAX_NAME = 500  # characters of a group's name
 
 
 @dataclass
@@ -121,7 +122,9 @@ class Item:
     created_at: str
     text: str | None = None
     media: list[str] = field(default_factory=list)  # the paths the Markdown gives
-    event: str | None = None
+    event: str | None = None  # dm_events.kind
+    event_users: list[str] = field(default_factory=list)  # added or left
+    event_name: str | None = None  # a rename's
 
 
 def person(raw: str) -> str:
@@ -173,12 +176,18 @@ def restore_text(lines: list[str], fmt: str) -> tuple[str, list[str]] | None:
     return html.unescape(text), media
 
 
-def event_kind(body: str) -> str:
+def parse_event(body: str) -> tuple[str, list[str], str | None]:
+    """(kind, the handles added or left, a rename's name) of an event's unescaped text. The
+    parser writes the owner's own joining as '<who> added <owner> to the group', like an
+    addition of others: both are participants_join."""
     if body.startswith("changed group name to: "):
-        return "rename"
+        return "rename", [], body.removeprefix("changed group name to: ")[:MAX_NAME]
     if body.endswith(" left the group"):
-        return "leave"
-    return "participants_join" if " added " in body else "event"
+        return "leave", group_names(body.removesuffix(" left the group")), None
+    if " added " in body and body.endswith(" to the group"):
+        added = body.split(" added ", 1)[1].removesuffix(" to the group")
+        return "participants_join", group_names(added), None
+    return "event", [], None
 
 
 def parse_dm_markdown(
@@ -224,7 +233,8 @@ def parse_dm_markdown(
                 if kind == "one_to_one"
                 else (group_names(found["names"]))
             )
-            conversation = Conversation(kind, persons, name if kind == "group" else None, number)
+            group_name = name[:MAX_NAME] if kind == "group" and name else None
+            conversation = Conversation(kind, persons, group_name, number)
             name = None
             yield conversation
             continue
@@ -268,7 +278,7 @@ def item_of(line: int, found: re.Match, body: list[str], fmt: str) -> Item | Pro
     event = EVENT.match(" ".join(lines)) if lines else None
     if event is None:
         return Problem("", line, "neither a message nor an event", raw="\n".join(body)[:200])
-    item.event = event_kind(UNESCAPE.sub(r"\1", event["body"]))
+    item.event, item.event_users, item.event_name = parse_event(UNESCAPE.sub(r"\1", event["body"]))
     return item
 
 

@@ -199,6 +199,7 @@ def test_a_private_build_of_the_markdown_alone(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "DMs                12    in                  5 conversations" in lines
+    assert "DM events           3    DM media            3 (missing 0)" in lines
     assert "group DMs           4    in                  2 groups" in lines
     assert "  DMs-Archive-Dora.md:2: not part of a message" in lines
     db = sqlite_utils.Database(tmp_path / "p.db")
@@ -328,6 +329,36 @@ def test_a_private_build_of_the_markdown_alone(tmp_path):
     assert rows(db, "select count(*) from dm_messages where sender_screen_name is not null") == [
         (7,)
     ]
+    # Group events, ids where the archive ties the handles to them (Bea_Reader, Carl99).
+    assert rows(db, "select * from dm_events order by id") == [
+        (
+            1,
+            "md-group:Book club!",
+            "participants_join",
+            3000000000000000003,
+            None,
+            None,
+            "2019-01-01T00:00:00+00:00",
+        ),
+        (
+            2,
+            "md-group:Book club!",
+            "rename",
+            3000000000000000003,
+            None,
+            "Book club!",
+            "2019-01-01T00:02:00+00:00",
+        ),
+        (
+            3,
+            "md-group:Book club!",
+            "leave",
+            None,
+            '["3000000000000000002"]',
+            None,
+            "2019-01-01T00:05:00+00:00",
+        ),
+    ]
 
 
 def test_the_markdown_of_an_export_in_the_same_build_is_not_counted_twice(tmp_path):
@@ -336,14 +367,35 @@ def test_the_markdown_of_an_export_in_the_same_build_is_not_counted_twice(tmp_pa
     db = sqlite_utils.Database(tmp_path / "p.db")
     conversation = "5000000000000000001-5000000000000000002"
     assert rows(
-        db, "select id, participant_ids, message_count, first_at from dm_conversations"
+        db, "select id, participant_ids, message_count, first_at from dm_conversations order by id"
     ) == [
         (
             conversation,
             '["5000000000000000001","5000000000000000002"]',
             4,
             "2022-04-30T09:00:00+00:00",
-        )
+        ),
+        (
+            "6000000000000000001",
+            '["5000000000000000001","5000000000000000002","5000000000000000003"]',
+            1,
+            "2022-06-01T10:01:00+00:00",
+        ),
+    ]
+    # The export's join is not added again; the Markdown's own event is, Eve by her id.
+    assert rows(db, "select kind, initiating_user_id, user_ids, created_at from dm_events") == [
+        (
+            "join",
+            5000000000000000003,
+            '["5000000000000000001", "5000000000000000002", "5000000000000000003"]',
+            "2022-06-01T10:00:00+00:00",
+        ),
+        (
+            "participants_join",
+            5000000000000000003,
+            '["5000000000000000002"]',
+            "2022-06-01T10:02:00+00:00",
+        ),
     ]
     # The export's three messages as the export gives them (one found by the id its media
     # file's name holds, one by its words, one with no text by its time), and the one only the
@@ -352,7 +404,7 @@ def test_the_markdown_of_an_export_in_the_same_build_is_not_counted_twice(tmp_pa
     assert rows(
         db,
         "select id, sender_id, recipient_id, text, sender_screen_name from dm_messages "
-        "order by created_at",
+        f"where conversation_id = '{conversation}' order by created_at",
     ) == [
         (
             synthetic_id("2022-04-30T09:00:00+00:00", "Eve", fingerprint("only in the Markdown")),
@@ -380,6 +432,7 @@ def test_the_markdown_of_an_export_in_the_same_build_is_not_counted_twice(tmp_pa
     assert rows(db, "select account_id, screen_name, source from account_names") == [
         (5000000000000000001, "export_owner", "account.js"),
         (5000000000000000002, "Eve", "twitter-archive-parser"),
+        (5000000000000000003, "Fred", "twitter-archive-parser"),
     ]
     # A second copy of the Markdown (an older run's, at the root) adds nothing either.
     folder = tmp_path / "twice"
@@ -387,4 +440,5 @@ def test_the_markdown_of_an_export_in_the_same_build_is_not_counted_twice(tmp_pa
     shutil.copy(folder / "parser-output" / "DMs" / "DMs-Eve.md", folder / "DMs-Archive-Eve.md")
     result = run_build(tmp_path / "q.db", folder, args=["--private"])
     assert result.exit_code == 0, result.output
-    assert sqlite_utils.Database(tmp_path / "q.db")["dm_messages"].count == 4
+    twice = sqlite_utils.Database(tmp_path / "q.db")
+    assert (twice["dm_messages"].count, twice["dm_events"].count) == (5, 2)
