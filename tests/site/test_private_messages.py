@@ -170,7 +170,7 @@ async def test_known_names_and_a_group_without_a_name(rds):
             '"><img src=x onerror=alert(4)>',
             "1:1",
             '@hostile ("><img src=x onerror=alert(4)>)',
-            "(media)",
+            "(photo)",
         ),
         (
             "@friend_two, 2000000000000000003, 4000 and 4 others",
@@ -245,6 +245,9 @@ async def test_a_conversation_as_a_chat(pds):
     # A reaction under its message, as an emoji and who gave it.
     reactions = re.findall(r'<ul class="chat-reactions"[^>]*>(.*?)</ul>', page, re.S)
     assert [text_of(r) for r in reactions] == ["❤️ like by 2000000000000000002"]
+    # A message edited (an edit history of earlier versions) says so; an empty one doesn't.
+    times = re.findall(r'<p class="chat-time">(.*?)</p>', page)
+    assert [text_of(t) for t in times] == ["23:59", "10:04 · edited", "10:05"]
     # Times are UTC here, said once.
     assert "times in UTC" in page
     assert (
@@ -397,6 +400,7 @@ async def test_a_page_of_a_chat_as_json_and_csv(rds):
         "text",
         "urls",
         "media",
+        "edit_history",
         "is_welcome",
     ]
     assert len(rows) == 1001

@@ -106,7 +106,10 @@ def preview(row: dict, known: dict, owners) -> str:
             text = text.replace(short, shown)
     text = " ".join(text.split())
     if not text and row.get("last_media"):
-        text = "(media)"
+        first = (loads(row["last_media"], 1) or [{}])[0]
+        address = first.get("path") or first.get("url") or ""
+        kind = mime_type(address.split("?")[0]) if isinstance(address, str) else None
+        text = {"image/": "(photo)", "video/": "(video)"}.get((kind or "")[:6], "(media)")
     if len(text) > PREVIEW:
         text = text[: PREVIEW - 1].rstrip() + "…"
     sender = row.get("last_sender_id")
@@ -291,6 +294,8 @@ def timeline(messages, events, reactions, known, owners, key, group, src) -> lis
                 "media": media_items(row, lambda position, i=item_id: src(i, position)),
                 "reactions": by_message.get(item_id, []),
                 "welcome": bool(row["is_welcome"]),
+                # (The versions before the last, as the export lists them.)
+                "edited": bool(loads(row.get("edit_history"), 1)),
                 **when,
             }
         )

@@ -20,6 +20,7 @@ COLUMNS = (
     "text",
     "urls",
     "media",
+    "edit_history",
     "is_welcome",
 )
 # (coalesce: a message the export gave no date stays reachable, at the oldest end.)
@@ -33,6 +34,7 @@ SQL = """select
   dm_messages.text,
   dm_messages.urls,
   dm_messages.media,
+  dm_messages.edit_history,
   dm_messages.is_welcome
 from dm_messages
 {where}
