@@ -155,6 +155,9 @@ async def test_the_conversations_newest_first_with_names_previews_and_counts(pds
             "meta": "1 Jun 2019 · 2 messages",
         },
     ]
+    assert '<a href="/archive/dm_conversations?_sort_desc=last_at">View as table</a>' in (
+        response.text
+    )
     # An account the archive can't name is its bare id, linked to twitter.com by that id.
     assert (
         '<a class="dm-person" href="https://twitter.com/intent/user?user_id=999" '

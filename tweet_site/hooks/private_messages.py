@@ -94,7 +94,9 @@ async def messages(datasette, request):
             "heading": "Messages",
             "subtitle": f"{plural(total, 'conversations')}, the latest first.",
             "conversations": items,
-            "dm_explore": explore(datasette, request, query, "dm_conversations", {}),
+            "dm_explore": explore(
+                datasette, request, query, "dm_conversations", {"_sort_desc": "last_at"}
+            ),
             **pagination(request, next_cursor, labels=NEWEST_FIRST),
             "body_class": "private-messages",
         },
