@@ -206,6 +206,7 @@ class ZipTree(Tree):
 
     def __init__(self, path: Path):
         self.location = str(path)
+        self._pid = os.getpid()
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as e:
@@ -256,6 +257,11 @@ class ZipTree(Tree):
         info = self._members.get(path)
         if info is None:
             raise FileNotFoundError(path)
+        if os.getpid() != self._pid:
+            # A forked process (the build reads tweets in a child, etl/prefetch.py) shares
+            # the file's offset with its parent: each seeks and reads in turn, and either
+            # may read the other's bytes. Its own handle keeps them apart.
+            self.zip, self._pid = zipfile.ZipFile(self.location), os.getpid()
         return self.zip.open(info)
 
     def size(self, path: str) -> int | None:

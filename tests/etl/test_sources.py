@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 
+from etl.prefetch import in_child
 from etl.sources import FolderTree, SourceError, ZipTree, open_tree, safe_join
 
 
@@ -179,3 +180,34 @@ def test_find_lists_nothing_while_every_name_is_found_as_spelled(tmp_path, kind)
     tree = media_tree(kind, tmp_path, NFD)
     assert tree.find(f"media/{NFD}.jpg") == f"media/{NFD}.jpg"
     assert tree._spellings is None
+
+
+def read_in_chunks(tree, name, size=1 << 16):
+    with tree.open(name) as f:
+        while chunk := f.read(size):
+            yield chunk
+
+
+def test_a_zip_read_in_a_forked_child_and_its_parent_at_once_gives_each_its_own_bytes(tmp_path):
+    # The build reads tweets in a forked child (etl/prefetch.py) while the parent reads the
+    # DMs and account files of the same zip: a file offset shared by the two mixed them up.
+    members = {
+        "data/tweets.js": bytes(range(256)) * 40_000,
+        "data/like.js": bytes(reversed(range(256))) * 40_000,
+    }
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    tree = ZipTree(path)
+    in_parent = []
+    in_child_chunks = []
+    parent_reads = read_in_chunks(tree, "data/like.js")
+    for chunk in in_child(lambda: read_in_chunks(tree, "data/tweets.js"), batch=1):
+        in_child_chunks.append(chunk)
+        in_parent.append(next(parent_reads, b""))
+    in_parent.extend(parent_reads)
+    assert (b"".join(in_child_chunks), b"".join(in_parent)) == (
+        members["data/tweets.js"],
+        members["data/like.js"],
+    )
