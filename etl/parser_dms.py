@@ -43,6 +43,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .dates import normalise_iso
 from .media import is_media_file
@@ -127,6 +128,11 @@ class Item:
     event_name: str | None = None  # a rename's
 
 
+def unescape(text: str) -> str:
+    """Text without the backslashes the parser's Markdown escaping put in."""
+    return UNESCAPE.sub(itemgetter(1), text) if "\\" in text else text
+
+
 def person(raw: str) -> str:
     """A handle unescaped, or a user URL as it is."""
     return raw if USER_URL.match(raw) else raw.replace("\\_", "_")
@@ -172,7 +178,7 @@ def restore_text(lines: list[str], fmt: str) -> tuple[str, list[str]] | None:
     if media:  # the link the media took the place of leaves its space behind
         text = text.rstrip()
     if fmt == "new":
-        text = UNESCAPE.sub(r"\1", text)
+        text = unescape(text)
     return html.unescape(text), media
 
 
@@ -221,10 +227,15 @@ def parse_dm_markdown(
             else:
                 yield Problem("", number, "an overlong or non-UTF-8 line")
             continue
-        started = next(
-            ((found, kind, f) for pattern, kind, f in HEADS if (found := pattern.match(text))),
-            None,
-        )
+        if head is not None and fmt == "new" and text.startswith(">"):
+            # A quoted line of a message: never a heading or an item (the common case, fast).
+            size += len(text) + 1
+            if size > MAX_TEXT:
+                damaged = damaged or f"a message of over {MAX_TEXT:,} characters"
+            elif not damaged:
+                body.append(text)
+            continue
+        started = heading(text) if text.startswith("#") else None
         if started:
             yield from finish()
             found, kind, fmt = started
@@ -264,6 +275,14 @@ def parse_dm_markdown(
     yield from finish()
 
 
+def heading(text: str) -> tuple[re.Match, str, str] | None:
+    """(match, kind, format) of a conversation's heading."""
+    for pattern, kind, fmt in HEADS:
+        if found := pattern.match(text):
+            return found, kind, fmt
+    return None
+
+
 def item_of(line: int, found: re.Match, body: list[str], fmt: str) -> Item | Problem:
     created_at = normalise_iso(found["at"])
     if created_at is None:
@@ -278,7 +297,7 @@ def item_of(line: int, found: re.Match, body: list[str], fmt: str) -> Item | Pro
     event = EVENT.match(" ".join(lines)) if lines else None
     if event is None:
         return Problem("", line, "neither a message nor an event", raw="\n".join(body)[:200])
-    item.event, item.event_users, item.event_name = parse_event(UNESCAPE.sub(r"\1", event["body"]))
+    item.event, item.event_users, item.event_name = parse_event(unescape(event["body"]))
     return item
 
 
