@@ -3,20 +3,25 @@ tweets' search engine over the DMs' indexes, found by words (stemmed), phrases, 
 exclusions, OR and Japanese substrings; marked, escaped, paged, as JSON and CSV, within the
 tweets' search limits; and no such page on a public site."""
 
+import asyncio
 import csv
 import io
 import re
 import shutil
+import time
 import urllib.parse
 
 import pytest
 import sqlite_utils
 
+from etl.site import SETTINGS
 from tests.helpers.build import run_build
 from tests.helpers.dm_export import FIRST_MESSAGE, FRIEND, GROUP, PAIR, dm_export
 from tests.helpers.paths import FIXTURES
 from tests.helpers.site import make_datasette
+from tweet_site import search_budget
 from tweet_site.hooks import reader_search
+from tweet_site.search_budget import costly_slot
 from tweet_site.search_query import MAX_PREFIXES
 
 # Oldest first: message n is FIRST_MESSAGE + n (1-based), sent at second n of the day.
@@ -236,3 +241,34 @@ async def test_people_the_archive_can_name_are_shown_by_handle(private_db, tmp_p
     db.close()
     rows = (await make_datasette(named).client.get("/messages/search.json?q=東京タワー")).json()
     assert [(r["sender"], r["conversation"]) for r in rows["rows"]] == [("@zq_friend", "Friend")]
+
+
+@pytest.mark.asyncio
+async def test_the_time_budget_and_the_costly_slot_apply(private_db, monkeypatch):
+    # A budget too short for any statement: the page says how to narrow the search.
+    with monkeypatch.context() as patched:
+        patched.setattr(search_budget, "BUDGET_SECONDS", 0.001)
+        response = await make_datasette(private_db).client.get("/messages/search?q=zqpage")
+    assert response.status_code == 400
+    assert "This search takes longer than the site allows" in response.text
+    # A costly search (a 2-character Japanese term: each candidate checked in Python) waits
+    # for the one running, then is told the site is busy; a cheap one doesn't wait.
+    ds = make_datasette(private_db, settings=dict(SETTINGS, sql_time_limit_ms=400))
+    ready, done = asyncio.Event(), asyncio.Event()
+
+    async def hold():
+        async with costly_slot(ds, time.monotonic()):
+            ready.set()
+            await done.wait()
+
+    holder = asyncio.create_task(hold())
+    await asyncio.wait_for(ready.wait(), 5)
+    try:
+        response = await ds.client.get("/messages/search?q=東京")
+        assert (response.status_code, response.headers["retry-after"]) == (503, "5")
+        assert "The site is busy" in response.text
+        assert (await ds.client.get("/messages/search.json?q=東京")).status_code == 503
+        assert (await ds.client.get("/messages/search?q=zqpage")).status_code == 200
+    finally:
+        done.set()
+        await holder
