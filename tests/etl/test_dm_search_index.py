@@ -11,6 +11,7 @@ from etl import search_index
 from etl.redact import Privacy, Redactions, prepare_copy
 from tests.helpers.build import run_build
 from tests.helpers.dm_export import dm_export
+from tests.helpers.paths import FIXTURES, ROOT
 
 TEXTS = [
     "zqdmword running to the station",
@@ -131,11 +132,30 @@ def test_a_publishable_copy_keeps_no_dm_index_nor_any_byte_of_one(built, tmp_pat
 
 
 def test_a_normal_build_has_no_dm_index(tmp_path):
-    from tests.helpers.paths import FIXTURES
-
     result = run_build(tmp_path / "n.db", FIXTURES / "official" / "modern")
     assert result.exit_code == 0, result.output
     names = [
         r[0] for r in sqlite3.connect(tmp_path / "n.db").execute("select name from sqlite_master")
     ]
     assert [name for name in names if name.startswith("dm_")] == []
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "name", ["RobErskine__robs-twitter", "pattiereaves__pazzypunk", "takumi-git__test-page"]
+)
+def test_every_message_of_a_shared_export_is_indexed(tmp_path, name):
+    # Real messages: only counts are compared, never a text.
+    source = ROOT.parent / "shared" / "archives-private" / name
+    if not source.exists():
+        pytest.skip(f"{source} not present")
+    result = run_build(tmp_path / "private.db", source, args=["--private", "--quiet"])
+    assert result.exit_code == 0, "the build failed"  # its output may quote a message
+    db = sqlite_utils.Database(tmp_path / "private.db")
+    texts = [row[0] for row in db.execute("select text from dm_messages")]
+    runs = sum(search_index.substring_runs(text) is not None for text in texts)
+    assert db.execute("select count(*) from dm_messages_fts_docsize").fetchone()[0] == len(texts)
+    assert db.execute("select count(*) from dm_messages_trigram_runs").fetchone()[0] == runs
+    assert db.execute("select messages from dm_messages_trigram_stats").fetchone()[0] == len(texts)
+    for table in ("dm_messages_fts", "dm_messages_trigram"):
+        db.execute(f"insert into [{table}] ([{table}], rank) values ('integrity-check', 1)")
