@@ -13,6 +13,7 @@ import shutil
 
 import pytest
 import sqlite_utils
+from datasette.utils import tilde_decode
 
 from tests.helpers.build import run_build
 from tests.helpers.paths import FIXTURES
@@ -103,7 +104,7 @@ def chat_items(page: str) -> list[tuple]:
 
 
 def message_ids(page: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<li class="chat-message[^"]*" id="m(\d+)"', page)]
+    return [int(i) for i in re.findall(r'<li class="chat-message[^"]*" id="m(-?\d+)"', page)]
 
 
 def link(page: str, css_class: str) -> str | None:
@@ -405,6 +406,7 @@ async def test_a_page_of_a_chat_as_json_and_csv(rds):
         "media",
         "edit_history",
         "is_welcome",
+        "sender_screen_name",
     ]
     assert len(rows) == 1001
 
@@ -490,6 +492,50 @@ async def test_the_search_path_is_left_to_dm_search(pds):
     # /messages/search is DM full-text search's (another page): never read as an id.
     response = await pds.client.get("/messages/search")
     assert "The archive has no conversation with that id" not in response.text
+
+
+@pytest.fixture(scope="module")
+def parser_db(tmp_path_factory):
+    """twitter-archive-parser's Markdown alone, built with --private: conversations named
+    "md:..." and "md-group:...", senders known by handle only, media in its media/."""
+    db_path = tmp_path_factory.mktemp("private-dm-parser") / "archive.db"
+    result = run_build(db_path, FIXTURES / "parser-private", args=["--private"])
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+@pytest.mark.asyncio
+async def test_the_parsers_conversations_open_with_every_message_and_file(
+    parser_db, metadata, monkeypatch
+):
+    # (A build of the parser's files alone records no source to find them in: the folder
+    # is given as publish --target local gives the sources' folders.)
+    monkeypatch.setenv("TWEET_ARCHIVE_MEDIA_ROOT", str(FIXTURES / "parser-private"))
+    pds = make_datasette(parser_db, metadata)
+    db = sqlite_utils.Database(parser_db)
+    ids = {row[0] for row in db.execute("select id from dm_conversations")}
+    messages = db.execute("select count(*) from dm_messages").fetchone()[0]
+    handles = [r[0] for r in db.execute("select distinct sender_screen_name from dm_messages")]
+    db.close()
+    assert any(i.startswith("md:") for i in ids) and any(i.startswith("md-group:") for i in ids)
+    listing = (await pds.client.get("/messages")).text
+    links = [html.unescape(c["href"]) for c in conversations(listing)]
+    # Tilde-encoded as Datasette encodes names: "md:a-b" is /messages/md~3Aa-b.
+    assert {tilde_decode(link.removeprefix("/messages/")) for link in links} == ids
+    shown, files = 0, []
+    for link in links:
+        response = await pds.client.get(link)
+        assert response.status_code == 200, link
+        shown += len(message_ids(response.text))
+        files += re.findall(r'(?:<img|<video class="chat-media") src="([^"]+)"', response.text)
+        for name in filter(None, handles):
+            # A sender known by handle only is named by it, linked by it.
+            if f"@{name}</a>" in response.text:
+                assert f"intent/user?screen_name={name}" in response.text
+    assert shown == messages
+    assert files
+    for src in files:
+        assert (await pds.client.get(src)).status_code == 200, src
 
 
 PRIVATE_PATHS = [

@@ -14,6 +14,7 @@ import weakref
 from pathlib import Path
 
 from datasette import NotFound, hookimpl
+from datasette.utils import tilde_decode, tilde_encode
 
 from tweet_site import formats, lists
 from tweet_site.config import archive_database, archive_or_404
@@ -28,8 +29,9 @@ from tweet_site.pages import PAGE_SIZE, render_reader_page
 from tweet_site.tweets import TIME_ZONE
 from tweet_site.zones import zone_label
 
-# (Digits and one hyphen: /messages/search is another page's.)
-CONVERSATION_ID = r"(?P<id>[0-9]{1,20}(?:-[0-9]{1,20})?)"
+# An export's conversation (digits, one hyphen in a 1:1's) or twitter-archive-parser's
+# ("md:..." and "md-group:...", tilde-encoded): never "search", DM search's page.
+CONVERSATION_ID = r"(?P<id>[0-9]{1,20}(?:-[0-9]{1,20})?|md(?:-group)?~3A[A-Za-z0-9_~+-]{1,2000})"
 NEWEST_FIRST = {"next_label": "Older conversations", "previous_label": "Newer conversations"}
 EARLIER = {"next_label": "Earlier messages", "previous_label": "Later messages"}
 # Events and reactions a page shows at most (a hostile archive could hold millions).
@@ -38,6 +40,7 @@ MAX_REACTIONS = 2000
 # The members a chat's page lists by name.
 MAX_MEMBERS = 100
 _owners = weakref.WeakKeyDictionary()
+_columns = weakref.WeakKeyDictionary()
 
 
 async def private_or_404(datasette):
@@ -47,26 +50,36 @@ async def private_or_404(datasette):
     return db
 
 
-async def owner_ids(datasette, db) -> frozenset:
-    """The archive owner's account ids (users.is_owner, the profile): read once."""
+async def owner_ids(datasette, db) -> dm_chat.Owners:
+    """The archive owner's account ids and handles (users.is_owner, the profile): read
+    once, as the columns of dm_messages."""
     if datasette not in _owners:
-        found = set()
+        rows = []
         if await db.table_exists("users") and await db.table_exists("profile"):
-            found = {row[0] for row in (await db.execute(messages_list.OWNER_SQL)).rows}
-        _owners[datasette] = frozenset(i for i in found if i is not None)
+            rows = (await db.execute(messages_list.OWNER_SQL)).rows
+        ids = {row[0] for row in rows if row[0] is not None}
+        _owners[datasette] = dm_chat.Owners(ids, {row[1] for row in rows if row[1]})
+        _columns[datasette] = await db.table_columns("dm_messages")
     return _owners[datasette]
+
+
+def conversation_path(datasette, conversation_id: str, suffix: str = "") -> str:
+    # (Tilde-encoded as Datasette encodes a table's name: twitter-archive-parser's
+    # conversations are named "md:<a>-<b>" or "md-group:<any name>".)
+    return datasette.urls.path("/messages/" + tilde_encode(conversation_id) + suffix)
 
 
 async def messages(datasette, request):
     db = await private_or_404(datasette)
-    query = conversations_list.query(request.args.get("before"))
+    owners = await owner_ids(datasette, db)
+    sender_name = messages_list.sender_name(_columns[datasette])
+    query = conversations_list.query(request.args.get("before"), sender_name)
     size = formats.size(request, PAGE_SIZE)
     rows, next_cursor = await lists.page(db, query, size, conversations_list.cursor)
     if formats.fmt(request):
         return formats.rows_response(
             datasette, request, "messages", conversations_list.COLUMNS, rows, next_cursor
         )
-    owners = await owner_ids(datasette, db)
     wanted = {row["last_sender_id"] for row in rows}
     for row in rows:
         wanted.update(dm_chat.others(row["participant_ids"], owners)[: dm_chat.TITLE_NAMES])
@@ -74,7 +87,7 @@ async def messages(datasette, request):
     key = TIME_ZONE.get()
     items = [
         {
-            "href": datasette.urls.path("/messages/" + row["conversation_id"]),
+            "href": conversation_path(datasette, row["conversation_id"]),
             "title": dm_chat.title(row, known, owners),
             "group": row["kind"] == "group",
             "preview": dm_chat.preview(row, known, owners),
@@ -115,18 +128,24 @@ def explore(datasette, request, query, table, filters) -> dict:
 
 async def chat(datasette, request):
     db = await private_or_404(datasette)
-    conversation_id = request.url_vars["id"]
+    owners = await owner_ids(datasette, db)
+    conversation_id = tilde_decode(request.url_vars["id"])
     found = await db.execute(messages_list.CONVERSATION_SQL, {"conversation_id": conversation_id})
     if not found.rows:
         raise NotFound("The archive has no conversation with that id")
     conversation = dict(found.rows[0])
     before = request.args.get("before")
-    query = messages_list.query(conversation_id, before)
+    query = messages_list.query(conversation_id, before, _columns[datasette])
     size = formats.size(request, PAGE_SIZE)
     rows, earlier = await lists.page(db, query, size, messages_list.cursor)
     if formats.fmt(request):
         return formats.rows_response(
-            datasette, request, f"messages-{conversation_id}", messages_list.COLUMNS, rows, earlier
+            datasette,
+            request,
+            "messages-" + request.url_vars["id"],
+            messages_list.COLUMNS,
+            rows,
+            earlier,
         )
     later, newer = await messages_list.newer(db, conversation_id, before, size)
     cut = messages_list.decode_cursor(before)
@@ -141,7 +160,6 @@ async def chat(datasette, request):
     reactions = (
         await db.execute(messages_list.REACTIONS_SQL, {"ids": ids, "limit": MAX_REACTIONS})
     ).rows
-    owners = await owner_ids(datasette, db)
     members = messages_list.id_list(conversation["participant_ids"])
     wanted = set(members[:MAX_MEMBERS])
     wanted.update(row["sender_id"] for row in rows)

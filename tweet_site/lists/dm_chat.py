@@ -19,9 +19,10 @@ from tweet_site.tweets import readable_time
 from tweet_site.zones import abbreviation, local
 
 INTENT = "https://twitter.com/intent/user?"
-# The export's DM media folders (etl/readers/official.py: DM_FILES): the only folders a
-# message's file is served from.
-DM_MEDIA_FOLDERS = ("direct_messages_media", "direct_messages_group_media")
+# The only folders a message's file is served from: the export's DM media folders
+# (etl/readers/official.py: DM_FILES), and twitter-archive-parser's media/ folder, where
+# it copied the DMs' files (etl/parser_dms.py: media_folder).
+DM_MEDIA_FOLDERS = ("direct_messages_media", "direct_messages_group_media", "media")
 # A preview's length, and the most links or media one message is read for (a hostile
 # archive's message could list thousands).
 PREVIEW = 100
@@ -54,18 +55,46 @@ def cut(text, limit: int):
     return text[: limit - 1] + "…"
 
 
-def person(account_id, known: dict, owners=frozenset()) -> dict:
+class Owners(frozenset):
+    """The owner's account ids, and in `names` their handles, lowercase."""
+
+    def __new__(cls, ids=(), names=()):
+        owners = super().__new__(cls, ids)
+        owners.names = frozenset(names)
+        return owners
+
+    def __bool__(self) -> bool:
+        return bool(len(self) or self.names)
+
+    def sent(self, account_id, screen_name=None) -> bool:
+        if account_id is not None:
+            return account_id in self
+        return isinstance(screen_name, str) and screen_name.lower() in self.names
+
+
+NOBODY = Owners()
+
+
+def person(account_id, known: dict, owners=NOBODY, screen_name=None) -> dict:
     """An account as a page names it: "@screen_name" when the archive knows it, else its
-    bare id; both link to the account on twitter.com by its id (names change, ids don't)."""
+    bare id; both link to the account on twitter.com by its id (names change, ids don't).
+    An account known only by its handle (`screen_name`: twitter-archive-parser's
+    Markdown) links by handle."""
     found = known.get(account_id) or {}
-    screen_name, name = (cut(found.get(key), MAX_NAME) for key in ("screen_name", "name"))
+    screen_name = found.get("screen_name") or (None if account_id is not None else screen_name)
+    screen_name, name = cut(screen_name, MAX_NAME), cut(found.get("name"), MAX_NAME)
     label = f"@{screen_name}" if screen_name else str(account_id or "someone")
+    href = None
+    if account_id is not None:
+        href = INTENT + urlencode({"user_id": account_id})
+    elif screen_name:
+        href = INTENT + urlencode({"screen_name": screen_name})
     return {
         "id": account_id,
         "label": label,
         "name": name if name and name != screen_name else None,
-        "href": INTENT + urlencode({"user_id": account_id}) if account_id else None,
-        "is_owner": account_id in owners,
+        "href": href,
+        "is_owner": owners.sent(account_id, screen_name),
     }
 
 
@@ -75,26 +104,37 @@ def others(participant_ids, owners) -> list[int]:
     return rest if rest or not ids else ids[:1]
 
 
+def handles(conversation_id: str, owners) -> list[str]:
+    """The handles a conversation of twitter-archive-parser's Markdown is named after
+    (`md:<id or handle>-<id or handle>`), the owner's left out unless it is all there is."""
+    if not conversation_id.startswith("md:"):
+        return []
+    parts = [p for p in conversation_id[3:].split("-") if p and not p.isdigit()]
+    rest = [p for p in parts if p.lower() not in owners.names]
+    return (rest or parts)[:1] if len(set(parts)) == 1 else rest
+
+
 def title(conversation: dict, known: dict, owners) -> dict:
     """{"text": a conversation's title, "with": who it is with in words ("@a, @b and 3
     others"), "people": the first of them (as person() makes them)}: a group's latest
     name, else the other side's name, else who it is with."""
     ids = others(conversation["participant_ids"], owners)
     people = [person(i, known, owners) for i in ids[:TITLE_NAMES]]
+    if not ids:  # (twitter-archive-parser's conversations between handles)
+        ids = handles(conversation.get("conversation_id") or conversation.get("id") or "", owners)
+        people = [person(None, known, owners, name) for name in ids[:TITLE_NAMES]]
     more = max(len(ids) - TITLE_NAMES, 0)
     names = ", ".join(p["label"] for p in people)
     if more:
         names += f" and {more:,} other" + ("s" if more > 1 else "")
-    if ids and set(ids) <= set(owners):
-        names = "yourself"
-    text = names or "nobody"
+    text = names = names or "nobody"
     if conversation["kind"] == "group" and conversation["name"]:
         text = conversation["name"]
-    elif len(people) == 1 and people[0]["name"] and not people[0]["is_owner"]:
+    elif people and all(p["is_owner"] for p in people):
+        text, names = "Notes to yourself", "yourself"
+    elif len(people) == 1 and people[0]["name"]:
         text = people[0]["name"]
-    elif text == "yourself":
-        text = "Notes to yourself"
-    return {"text": text, "with": names or "nobody", "people": people, "more": more}
+    return {"text": text, "with": names, "people": people, "more": more}
 
 
 def preview(row: dict, known: dict, owners) -> str:
@@ -112,13 +152,13 @@ def preview(row: dict, known: dict, owners) -> str:
         text = {"image/": "(photo)", "video/": "(video)"}.get((kind or "")[:6], "(media)")
     if len(text) > PREVIEW:
         text = text[: PREVIEW - 1].rstrip() + "…"
-    sender = row.get("last_sender_id")
-    if sender is None or not (text or row.get("last_message_id")):
+    sender, handle = row.get("last_sender_id"), row.get("last_sender_screen_name")
+    if (sender is None and not handle) or not row.get("last_message_id"):
         return text
-    if sender in owners:
+    if owners.sent(sender, handle):
         return f"You: {text}"
     if row.get("kind") == "group":
-        return f"{person(sender, known)['label']}: {text}"
+        return f"{person(sender, known, owners, handle)['label']}: {text}"
     return text
 
 
@@ -176,7 +216,7 @@ def message_html(text: str | None, urls: str | None):
 
 def stored_parts(path, message_id) -> list[str] | None:
     """The parts of a message's stored media path when the private site serves it: a file
-    of the export's DM media folders named after the message (as the build names them),
+    of a DM media folder named after the message (as the build names them),
     an image or a video, inside the archive; else None."""
     parts = safe_relative(path) if isinstance(path, str) else None
     if not parts or len(parts) < 2 or parts[-2] not in DM_MEDIA_FOLDERS:
@@ -237,7 +277,7 @@ def event_parts(row: dict, known: dict, owners) -> list[dict]:
     if kind == "participants_join":
         if actor is None:
             return [*listed(users), {"text": " joined"}]
-        return [who(actor), {"text": " added "}, *listed(users)]
+        return [who(actor), {"text": " added "}, *(listed(users) or [{"text": "someone"}])]
     if kind == "leave":
         return [*(listed(users) or [{"text": "Someone"}]), {"text": " left"}]
     if kind == "rename":
@@ -282,14 +322,15 @@ def timeline(messages, events, reactions, known, owners, key, group, src) -> lis
         if kind == "event":
             items.append({"type": "event", "parts": event_parts(row, known, owners), **when})
             continue
-        sender = person(row["sender_id"], known, owners)
+        sender = person(row["sender_id"], known, owners, row.get("sender_screen_name"))
         items.append(
             {
                 "type": "message",
                 "id": item_id,
                 "mine": sender["is_owner"],
                 "sender": sender,
-                "show_sender": group and not sender["is_owner"],
+                # (Where the owner is unknown, every bubble says whose it is.)
+                "show_sender": (group or not owners) and not sender["is_owner"],
                 "html": message_html(row["text"], row["urls"]),
                 "media": media_items(row, lambda position, i=item_id: src(i, position)),
                 "reactions": by_message.get(item_id, []),

@@ -30,6 +30,7 @@ SQL = """select
   dm_conversations.message_count,
   last.id as last_message_id,
   last.sender_id as last_sender_id,
+  {sender_name} as last_sender_screen_name,
   last.text as last_text,
   last.urls as last_urls,
   last.media as last_media
@@ -44,7 +45,7 @@ left join dm_messages as last on last.id = (
 {where}
 order by coalesce(dm_conversations.last_at, '') desc, dm_conversations.id desc
 limit :size"""
-_CURSOR = re.compile(r"(?P<at>[0-9T:.+Z-]{0,40})~(?P<id>[0-9]{1,20}(?:-[0-9]{1,20})?)")
+_CURSOR = re.compile(r"(?P<at>[0-9T:.+Z-]{0,40})~(?P<id>.{1,1000})", re.S)
 
 
 def encode_cursor(last_at: str | None, conversation_id: str) -> str:
@@ -57,7 +58,9 @@ def decode_cursor(text: str | None):
     return (match["at"], match["id"]) if match else None
 
 
-def query(before: str | None) -> Query:
+def query(before: str | None, sender_name: str = "null") -> Query:
+    """The page after the cursor `before`; `sender_name`: the SQL of the last message's
+    sender's handle (dm_messages.sender_name)."""
     params = {}
     keyset = None
     after = decode_cursor(before)
@@ -66,7 +69,8 @@ def query(before: str | None) -> Query:
             "(coalesce(dm_conversations.last_at, ''), dm_conversations.id) < (:after_at, :after_id)"
         )
         params.update(after_at=after[0], after_id=after[1])
-    return Query(SQL.format(where=where(keyset)), params)
+    sql = SQL.format(where=where(keyset), sender_name=sender_name.replace("dm_messages.", "last."))
+    return Query(sql, params)
 
 
 def cursor(row) -> str:

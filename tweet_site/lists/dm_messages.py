@@ -22,6 +22,7 @@ COLUMNS = (
     "media",
     "edit_history",
     "is_welcome",
+    "sender_screen_name",
 )
 # (coalesce: a message the export gave no date stays reachable, at the oldest end.)
 AT = "coalesce(dm_messages.created_at, '')"
@@ -35,7 +36,8 @@ SQL = """select
   dm_messages.urls,
   dm_messages.media,
   dm_messages.edit_history,
-  dm_messages.is_welcome
+  dm_messages.is_welcome,
+  {sender_name} as sender_screen_name
 from dm_messages
 {where}
 order by {at} desc, dm_messages.id desc
@@ -104,16 +106,27 @@ where account_names.account_id in (select value from json_each(:ids))""",
 from users
 where users.id in (select value from json_each(:ids))""",
 }
-OWNER_SQL = """select users.id
+# The owner's ids and handles (a handle names a sender where twitter-archive-parser's
+# Markdown gave no id).
+OWNER_SQL = """select users.id, lower(users.screen_name)
 from users
 where users.is_owner = 1
 union
-select profile.user_id
-from profile
-where profile.user_id is not null"""
+select profile.user_id, lower(profile.screen_name)
+from profile"""
+# A sender known only by handle (twitter-archive-parser's Markdown): in a column a private
+# build adds when it reads such files.
+SENDER_NAME = "dm_messages.sender_screen_name"
 
 
-def query(conversation_id: str, before: str | None) -> Query:
+def sender_name(columns) -> str:
+    """The SQL of a message's sender_screen_name, NULL where the table has no such column."""
+    return SENDER_NAME if "sender_screen_name" in columns else "null"
+
+
+def query(conversation_id: str, before: str | None, columns=()) -> Query:
+    """A page of the conversation's messages before the cursor `before`; `columns`: the
+    dm_messages table's."""
     params = {"conversation_id": conversation_id}
     keyset = None
     after = decode_cursor(before)
@@ -121,7 +134,7 @@ def query(conversation_id: str, before: str | None) -> Query:
         keyset = f"({AT}, dm_messages.id) < (:after_at, :after_id)"
         params.update(after_at=after[0], after_id=after[1])
     clauses = where("dm_messages.conversation_id = :conversation_id", keyset)
-    return Query(SQL.format(where=clauses, at=AT), params)
+    return Query(SQL.format(where=clauses, at=AT, sender_name=sender_name(columns)), params)
 
 
 def cursor(row) -> str:
