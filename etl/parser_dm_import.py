@@ -30,7 +30,13 @@ from .parser_dms import (
     parse_dm_markdown,
     person_id,
 )
-from .private_parser import create_parser_names, source_of, store_problems, text_lines
+from .private_parser import (
+    create_parser_names,
+    source_of,
+    store_problems,
+    text_lines,
+    too_damaged,
+)
 from .records import Problem
 from .schema import create_dm_tables
 from .sources import Tree
@@ -79,11 +85,14 @@ def staged_rows(tree: Tree, path: str, problems: list[Problem]):
     folder = media_folder(path)
     present = {p for p in tree.files() if p.startswith(folder)}
     conversation = None
+    start = len(problems)
     try:
         with tree.open(path) as stream:
             for item in parse_dm_markdown(text_lines(stream, MAX_LINE)):
                 if isinstance(item, Problem):
                     problems.append(Problem(path, item.line, item.reason, raw=item.raw))
+                    if too_damaged(problems, start, path, item.line):
+                        return
                 elif isinstance(item, Conversation):
                     conversation = item
                 elif isinstance(item, Item) and conversation:

@@ -23,7 +23,7 @@ import sqlite_utils
 from .private_accounts import account_id, create_account_tables
 from .readers import Found, plan
 from .records import Problem
-from .sources import SourceError, Tree, ZipTree, open_tree
+from .sources import FolderTree, SourceError, Tree, UnreadableZip, ZipTree, open_tree
 
 LIST_FILES = {"followers.txt": "followers", "following.txt": "following"}
 UNKNOWN_HANDLE = "~unknown~handle~"
@@ -34,6 +34,7 @@ LINE = re.compile(
 EARLY_UNKNOWN = re.compile(r"^~unknown~user~(?P<id>[0-9]{1,19})$")
 BARE_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 MAX_LINE = 1000  # bytes: a real line is under 80
+MAX_PROBLEMS = 1000  # of one file
 SOURCE_NAME = "twitter-archive-parser"
 
 
@@ -85,21 +86,32 @@ def list_files(tree: Tree) -> list[tuple[str, str]]:
     ]
 
 
+def too_damaged(problems: list[Problem], start: int, path: str, line: int) -> bool:
+    """Has one file given MAX_PROBLEMS problems (since `start`)? Then one more says the rest
+    of it is not read: a file that is not the parser's at all costs a bounded number of rows."""
+    if len(problems) - start < MAX_PROBLEMS:
+        return False
+    reason = f"over {MAX_PROBLEMS:,} damaged lines: the rest of the file is not read"
+    problems.append(Problem(path, line, reason, entry=False))
+    return True
+
+
 def read_list(tree: Tree, path: str, problems: list[Problem]) -> Iterator[tuple[int, str | None]]:
     """(account id, handle or None) of every readable line of one list file."""
+    start = len(problems)
     try:
         with tree.open(path) as stream:
             for number, text in text_lines(stream):
                 if text is None:
                     problems.append(Problem(path, number, "an overlong or non-UTF-8 line"))
-                    continue
-                if not text.strip():
-                    continue
-                row = list_line(text)
-                if isinstance(row, str):
+                elif text.strip():
+                    row = list_line(text)
+                    if not isinstance(row, str):
+                        yield row
+                        continue
                     problems.append(Problem(path, number, row, raw=text[:200]))
-                else:
-                    yield row
+                if too_damaged(problems, start, path, number):
+                    return
     except OSError as e:
         problems.append(Problem(path, 0, f"unreadable: {e.strerror or e}", entry=False))
 
@@ -145,26 +157,35 @@ def insert_accounts(db: sqlite_utils.Database, table: str, rows: list) -> None:
 
 
 def plan_private(locations: list[str]) -> tuple[list[Found], list[Tree]]:
-    """readers.plan for a private build, and every tree of the SOURCES that may hold the
-    parser's files: a SOURCE holding only those (followers.txt, say) is no error."""
+    """readers.plan for a private build, and every tree of the SOURCES holding the parser's
+    files (a SOURCE, or a zip in a folder SOURCE): a SOURCE holding only those (followers.txt,
+    say) is no error."""
     found: list[Found] = []
     trees: list[Tree] = []
     for location in locations:
+        holding = [tree for tree in trees_of(location) if has_parser_files(tree)]
         try:
             found += plan([location], private=True)
         except SourceError:
-            tree = open_tree(location)
-            if not has_parser_files(tree):
+            if not holding:
                 raise
-            trees.append(tree)
-            continue
-        trees.append(open_tree(location))
-    seen = {tree.location for tree in trees}
-    for f in found:
-        if isinstance(f.tree, ZipTree) and f.tree.location not in seen:
-            seen.add(f.tree.location)
-            trees.append(f.tree)
+        trees += holding
     return found, trees
+
+
+def trees_of(location: str) -> list[Tree]:
+    """The tree of a SOURCE, and of each zip in it when it is a folder (as readers.plan
+    looks into them)."""
+    tree = open_tree(location)
+    trees = [tree]
+    if isinstance(tree, FolderTree):
+        for path in tree.files():
+            if path.lower().endswith(".zip"):
+                try:
+                    trees.append(ZipTree(tree.root / path))
+                except UnreadableZip:
+                    continue  # readers.plan tells why
+    return trees
 
 
 def has_parser_files(tree: Tree) -> bool:

@@ -4,6 +4,7 @@
 
 import io
 import shutil
+import zipfile
 
 import pytest
 import sqlite_utils
@@ -167,3 +168,47 @@ def test_the_shared_parser_lists_give_the_readme_counts(tmp_path):
     ]
     print("followers, following, problems, unresolved names:", counts)
     assert counts == [879, 1156, 0, 0]
+
+
+def test_a_file_that_is_not_the_parsers_costs_a_bounded_number_of_problems(tmp_path):
+    folder = tmp_path / "junk"
+    (folder / "parser-output" / "DMs").mkdir(parents=True)
+    (folder / "followers.txt").write_bytes(
+        b"\xff\xfe" + "garbage line\n".encode("utf-16-le") * 5000
+    )
+    (folder / "parser-output" / "DMs" / "DMs-x.md").write_text("not markdown of DMs\n" * 5000)
+    (folder / "following.txt").write_text("Ok_Handle https://twitter.com/i/user/77")
+    result = run_build(tmp_path / "p.db", folder, args=["--private"])
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(tmp_path / "p.db")
+    assert list(db.query("select file, count(*) as n from etl_problems group by file")) == [
+        {"file": "followers.txt", "n": 1001},
+        {"file": "parser-output/DMs/DMs-x.md", "n": 1001},
+    ]
+    last = "over 1,000 damaged lines: the rest of the file is not read"
+    assert db.execute("select count(*) from etl_problems where reason = ?", [last]).fetchone() == (
+        2,
+    )
+    assert list(db.query("select * from account_names")) == [
+        {
+            "account_id": 77,
+            "screen_name": "Ok_Handle",
+            "name": None,
+            "source": "twitter-archive-parser",
+        }
+    ]
+
+
+@pytest.mark.parametrize("given", ["zip", "folder holding the zip"])
+def test_the_parser_files_in_a_zip_build_with_private(tmp_path, given):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    zipped = folder / "parser-output.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for path in sorted(PARSER.rglob("*")):
+            if path.is_file():
+                z.write(path, path.relative_to(PARSER).as_posix())
+    result = run_build(tmp_path / "p.db", zipped if given == "zip" else folder, args=["--private"])
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(tmp_path / "p.db")
+    assert (db["followers"].count, db["dm_messages"].count, db["dm_events"].count) == (4, 16, 3)
