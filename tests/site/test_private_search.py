@@ -268,7 +268,24 @@ async def test_the_time_budget_and_the_costly_slot_apply(private_db, monkeypatch
         assert (response.status_code, response.headers["retry-after"]) == (503, "5")
         assert "The site is busy" in response.text
         assert (await ds.client.get("/messages/search.json?q=東京")).status_code == 503
+        # The dm_messages table's search box takes its turn too.
+        table = "/archive/dm_messages.json?" + urllib.parse.urlencode({"_search": "東京"})
+        assert (await ds.client.get(table)).status_code == 503
         assert (await ds.client.get("/messages/search?q=zqpage")).status_code == 200
     finally:
         done.set()
         await holder
+
+
+@pytest.mark.asyncio
+async def test_the_dm_messages_tables_search_box(ds):
+    # Alone, a search goes to this page; with anything else it stays on the table.
+    response = await ds.client.get("/archive/dm_messages?_search=東京")
+    assert response.status_code == 302
+    assert response.headers["location"] == "/messages/search?q=" + urllib.parse.quote("東京")
+    rows = (await ds.client.get("/archive/dm_messages.json?_search=picnic&_shape=array")).json()
+    assert [row["id"] for row in rows] == [mid(41)]
+    # Raw FTS5 syntax within the parser's limits, as on the tweets table.
+    raw = urllib.parse.urlencode({"_search": "aa* OR bb* OR cc* OR dd*", "_searchmode": "raw"})
+    response = await ds.client.get("/archive/dm_messages.json?" + raw)
+    assert response.status_code == 400

@@ -11,7 +11,7 @@ from datasette import NotFound, Response, hookimpl
 from datasette.database import QueryInterrupted
 
 from tweet_site import formats, search_query
-from tweet_site.config import archive_or_404
+from tweet_site.config import archive_database, archive_or_404
 from tweet_site.core import MAX_ID, MIN_ID
 from tweet_site.hooks import reader_search
 from tweet_site.hooks.private_banner import is_private
@@ -299,3 +299,35 @@ async def messages_search(datasette, request):
 @hookimpl
 def register_routes():
     return [(r"^/messages/search" + formats.SUFFIX + "$", messages_search)]
+
+
+def table_search_redirect(datasette, scope):
+    """Where a search from the dm_messages table's box alone should go: this page, which
+    ranks, marks and finds Japanese, as the tweets table's box goes to /search (filters,
+    sorts and formats stay on the table page). None for any other request."""
+    if scope.get("type") != "http" or scope.get("method") != "GET":
+        return None
+    database = archive_database(datasette)
+    if database not in datasette.databases:
+        return None
+    if scope.get("path") != datasette.urls.table(database, "dm_messages"):
+        return None
+    pairs = urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1"))
+    if len(pairs) != 1 or pairs[0][0] != "_search" or not pairs[0][1].strip():
+        return None
+    return datasette.urls.path("/messages/search?" + urllib.parse.urlencode({"q": pairs[0][1]}))
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def redirect_table_search(scope, receive, send):
+            location = table_search_redirect(datasette, scope)
+            if location is None:
+                await app(scope, receive, send)
+            else:
+                await Response.redirect(location).asgi_send(send)
+
+        return redirect_table_search
+
+    return wrap

@@ -11,6 +11,9 @@ from tweet_site.config import archive_database
 from tweet_site.search_budget import RETRY_AFTER_SECONDS, STARTED, Busy, costly_slot
 from tweet_site.search_query import costly, raw_problem
 
+# The tables whose search box goes through the parser (escape_fts): the tweets, and a
+# private archive's direct messages (dm_messages_fts, the same engine).
+SEARCHED_TABLES = ("tweets", "dm_messages")
 # The reader page (/search) takes its slot itself, to answer with its own form.
 BUSY = (
     "The site is busy with other long searches or SQL queries. Try again in a few seconds, or "
@@ -26,7 +29,7 @@ def with_format(path):
 
 def classify(datasette, scope):
     """(costly, problem): whether this request runs a costly search (search_query.costly)
-    through Datasette's own pages, raw FTS5 syntax on the tweets table, or SQL of its own;
+    through Datasette's own pages, raw FTS5 syntax on a searched table, or SQL of its own;
     and why a raw search asks too much (the parser's limits can't apply to it), or None."""
     if scope.get("type") != "http":
         return False, None
@@ -42,7 +45,10 @@ def classify(datasette, scope):
     for query in ("search", "search_feed"):
         if with_format(datasette.urls.query(database, query)).fullmatch(path):
             return costly(args.get("q", "")), None
-    if with_format(datasette.urls.table(database, "tweets")).fullmatch(path):
+    if any(
+        with_format(datasette.urls.table(database, table)).fullmatch(path)
+        for table in SEARCHED_TABLES
+    ):
         searches = [
             value
             for key, value in args.items()
