@@ -30,6 +30,7 @@ from .parser_dms import (
     parse_dm_markdown,
     person_id,
 )
+from .private_dms import MAX_TEXT as TEXT_LIMIT  # the export's DMs are cut there too
 from .private_parser import (
     create_parser_names,
     source_of,
@@ -96,6 +97,10 @@ def staged_rows(tree: Tree, path: str, problems: list[Problem]):
                 elif isinstance(item, Conversation):
                     conversation = item
                 elif isinstance(item, Item) and conversation:
+                    if item.text and len(item.text) > TEXT_LIMIT:
+                        item.text = item.text[:TEXT_LIMIT]
+                        cut = f"text cut at {TEXT_LIMIT:,} characters"
+                        problems.append(Problem(path, item.line, cut))
                     yield staged_row(path, conversation, item, folder, present)
     except OSError as e:
         problems.append(Problem(path, 0, f"unreadable: {e.strerror or e}", entry=False))

@@ -442,3 +442,19 @@ def test_the_markdown_of_an_export_in_the_same_build_is_not_counted_twice(tmp_pa
     assert result.exit_code == 0, result.output
     twice = sqlite_utils.Database(tmp_path / "q.db")
     assert (twice["dm_messages"].count, twice["dm_events"].count) == (5, 2)
+
+
+def test_a_long_text_is_cut_as_the_exports_are(tmp_path):
+    folder = tmp_path / "long" / "DMs"
+    folder.mkdir(parents=True)
+    body = "> " + "word " * 12_000
+    (folder / "DMs-you.md").write_text(
+        f"### Conversation between me and you: ###\n\n----\n\nyou -> me: ({AT}) \n\n{body}"
+    )
+    result = run_build(tmp_path / "p.db", tmp_path / "long", args=["--private"])
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(tmp_path / "p.db")
+    assert rows(db, "select length(text) from dm_messages") == [(50_000,)]
+    assert rows(db, "select file, line, reason from etl_problems") == [
+        ("DMs/DMs-you.md", 5, "text cut at 50,000 characters")
+    ]
