@@ -52,6 +52,7 @@ from .records import Problem
 from .sources import Tree
 
 PERSON = r"(?:https?://twitter\.com/i/user/[0-9]{1,19}|(?:[A-Za-z0-9]|\\?_){1,50})"
+ONE_PERSON = re.compile(rf"^{PERSON}$")
 TIME = r"\((?P<at>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z)\)"
 PART = r"(?:, part [0-9]{1,6})?"
 HEADS = [  # (pattern, kind, format)
@@ -291,6 +292,10 @@ def item_of(line: int, found: re.Match, body: list[str], fmt: str) -> Item | Pro
     item = Item(line, person(found["sender"]), recipient and person(recipient), created_at)
     restored = restore_text(body, fmt)
     if restored is not None:
+        if not ONE_PERSON.match(found["sender"]):  # a group's: its line takes any text
+            return Problem(
+                "", line, "a message whose sender is no handle", raw=found["sender"][:200]
+            )
         item.text, item.media = restored
         return item
     lines = [b for b in body if b.strip()]

@@ -66,6 +66,12 @@ def test_a_group_file_with_events_and_a_part_number():
     assert items[0] == Conversation(
         "group", ["a_b", "c", "https://twitter.com/i/user/7"], "Book club!", 3
     )
+    hostile = parsed(
+        f"### Group conversation between a and b: ###\n\n----\n\n<script>x</script>: ({AT})\n\n> hi"
+    )
+    assert hostile[1:] == [
+        Problem("", 5, "a message whose sender is no handle", raw="<script>x</script>")
+    ]
     assert [(i.sender, i.text, i.event) for i in items[1:]] == [
         ("c", None, "participants_join"),
         ("a_b", "hello: (2022-01-01T00:00:00.000Z)", None),
