@@ -5,6 +5,7 @@ from datasette.views.index import IndexView
 
 from tweet_site.config import archive_database
 from tweet_site.hooks.private_people import private_home, private_menu_links
+from tweet_site.hooks.search_box import message_search
 from tweet_site.listing import plural
 from tweet_site.pages import archive_features, available_reader_pages, reader_url
 from tweet_site.tweets import readable_time
@@ -134,8 +135,10 @@ async def home_page(datasette, database):
         "has": features,
         "pages": await available_reader_pages(datasette),
         "links": {key: reader_url(datasette, key) for key in READER_LINKS},
-        # A private archive's messages, people, lists and likes (None on a public one).
+        # A private archive's messages, people, lists and likes (None on a public one), and
+        # whether its messages can be searched (/messages/search).
         "private": await private_home(datasette),
+        "message_search": await message_search(datasette),
     }
 
 

@@ -2,7 +2,39 @@ import urllib.parse
 
 from datasette import hookimpl
 
-from tweet_site.config import archive_database
+from tweet_site.config import archive_database, archive_db
+from tweet_site.hooks.private_banner import is_private
+from tweet_site.hooks.private_people import private_counts
+from tweet_site.pages import archive_features
+
+# What the site's bar can search: (path, what its label and placeholder say).
+TWEETS = ("/search", "tweets")
+MESSAGES = ("/messages/search", "messages")
+
+
+async def message_search(datasette) -> bool:
+    """A private archive with messages to search (hooks/private_search.py's /messages/search)."""
+    if not await is_private(datasette):
+        return False
+    if not (await private_counts(datasette))["messages"]:
+        return False
+    return await archive_db(datasette).table_exists("dm_messages_fts")
+
+
+async def bar_search(datasette) -> dict | None:
+    """What the bar's search box searches: the tweets, or on a private archive without any
+    its messages (None when there is nothing to search). A public site's is always /search."""
+    target = TWEETS
+    if await is_private(datasette) and not (await archive_features(datasette)).get("search"):
+        target = MESSAGES if await message_search(datasette) else None
+    if target is None:
+        return None
+    path, what = target
+    return {
+        "path": datasette.urls.path(path),
+        "label": f"Search the {what}",
+        "placeholder": f"Search {what}",
+    }
 
 
 def search_redirect(datasette, scope):
@@ -68,3 +100,13 @@ def asgi_wrapper(datasette):
         return redirect_searches
 
     return wrap
+
+
+@hookimpl
+def extra_template_vars(datasette):
+    async def search_vars():
+        if archive_database(datasette) not in datasette.databases:
+            return {"site_search": None}
+        return {"site_search": await bar_search(datasette)}
+
+    return search_vars

@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 
 from tweet_site.chars import DIRECTION_MARKS
 from tweet_site.config import archive_database
+from tweet_site.hooks.private_banner import is_private
 
 SITES = weakref.WeakKeyDictionary()
 
@@ -17,16 +18,24 @@ def month_year(value):
         return None
 
 
-def site_metadata(totals):
-    """Title and description for the whole site, from the archive_totals row."""
+def site_metadata(totals, private=False):
+    """Title and description for the whole site, from the archive_totals row; a private
+    archive without tweets (an export shared without its tweets file) says what it holds."""
     names = (totals.get("owner_screen_names") or "").translate(DIRECTION_MARKS)
     owners = [name.strip() for name in names.split(",")]
     handles = ", ".join("@" + name for name in owners if name)
     title = f"{handles} — tweet archive" if handles else "Tweet archive"
-    who = Markup(" by {}").format(handles) if handles else ""
+    owner = Markup("{}").format(handles)
     owner_name = (totals.get("owner_name") or "").translate(DIRECTION_MARKS).strip()
     if handles and owner_name:
-        who += Markup(" ({})").format(owner_name)
+        owner += Markup(" ({})").format(owner_name)
+    if private and not totals.get("tweets"):
+        description = Markup(
+            "The private archive{}: direct messages, followers, following, blocks, mutes, "
+            "lists and likes, to read, search and query with SQL."
+        ).format(Markup(" of {}").format(owner) if handles else "")
+        return {"title": title, "description_html": str(escape(description))}
+    who = Markup(" by {}").format(owner) if handles else ""
     first, last = month_year(totals.get("first_tweet_at")), month_year(totals.get("last_tweet_at"))
     span = Markup(", {} to {}").format(first, last) if first and last else ""
     description = Markup(
@@ -47,7 +56,7 @@ def startup(datasette):
         if await db.table_exists("archive_totals"):
             rows = (await db.execute("select * from archive_totals")).rows
             if rows:
-                SITES[datasette] = site_metadata(dict(rows[0]))
+                SITES[datasette] = site_metadata(dict(rows[0]), await is_private(datasette))
 
     return load_owner
 
