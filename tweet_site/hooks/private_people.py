@@ -144,7 +144,12 @@ async def accounts(datasette, request):
     name = request.url_vars["list"]
     db = await private_db_or_404(datasette)
     after = people.parse_cursor(request.args.get("after"))
-    query = people.query(name, after, await db.table_exists("account_names"))
+    query = people.query(
+        name,
+        after,
+        await db.table_exists("account_names"),
+        await db.table_exists("dm_conversations"),
+    )
     rows, next_cursor = [], None
     if await db.table_exists(people.LISTS[name][0]):
         size = formats.size(request, PAGE_SIZE)
