@@ -13,7 +13,9 @@ import urllib.parse
 
 import pytest
 import sqlite_utils
+from datasette.utils import tilde_encode
 
+from etl import search_index
 from etl.site import SETTINGS
 from tests.helpers.build import run_build
 from tests.helpers.dm_export import FIRST_MESSAGE, FRIEND, GROUP, PAIR, dm_export
@@ -289,3 +291,37 @@ async def test_the_dm_messages_tables_search_box(ds):
     raw = urllib.parse.urlencode({"_search": "aa* OR bb* OR cc* OR dd*", "_searchmode": "raw"})
     response = await ds.client.get("/archive/dm_messages.json?" + raw)
     assert response.status_code == 400
+
+
+@pytest.mark.asyncio
+async def test_a_message_of_the_parsers_markdown_links_and_names_as_its_chat_does(
+    private_db, tmp_path
+):
+    # twitter-archive-parser's conversations are named md:<a>-<b>, their messages have
+    # negative ids and may name their sender by handle only.
+    copy = tmp_path / "archive.db"
+    shutil.copy(private_db, copy)
+    db = sqlite_utils.Database(copy)
+    conversation = "md:zq_alice-fixture_owner"
+    db["dm_conversations"].insert(
+        {"id": conversation, "kind": "one_to_one", "participant_ids": "[]", "message_count": 1}
+    )
+    db["dm_messages"].insert(
+        {
+            "id": -5,
+            "conversation_id": conversation,
+            "sender_screen_name": "zq_alice",
+            "created_at": "2020-01-01T00:00:00+00:00",
+            "text": "zqparser words",
+            "is_welcome": 0,
+        }
+    )
+    search_index.create_search(db, search_index.DM_MESSAGES)
+    db.conn.commit()
+    db.close()
+    response = await make_datasette(copy).client.get("/messages/search.json?q=zqparser")
+    rows = response.json()
+    assert response.status_code == 200, rows
+    assert [(r["message_id"], r["sender"], r["url"]) for r in rows["rows"]] == [
+        (-5, "@zq_alice", f"http://localhost/messages/{tilde_encode(conversation)}?at=-5#m-5")
+    ]

@@ -15,7 +15,7 @@ from tweet_site.config import archive_database, archive_or_404
 from tweet_site.core import MAX_ID, MIN_ID
 from tweet_site.hooks import reader_search
 from tweet_site.hooks.private_banner import is_private
-from tweet_site.hooks.private_messages import owner_ids
+from tweet_site.hooks.private_messages import conversation_path, owner_ids
 from tweet_site.hooks.reader_search import (
     BUSY,
     CONTROLS,
@@ -152,7 +152,11 @@ async def load_results(datasette, db, ids, plan, q):
     """The messages of `ids`, in that order, as results: text, marks, names and link."""
     if not ids:
         return []
-    rows = (await db.execute(dm_search.MESSAGES_SQL, {"ids": json.dumps(ids)})).rows
+    handle = "sender_screen_name" in await db.table_columns("dm_messages")
+    sql = dm_search.MESSAGES_SQL.format(
+        sender_screen_name="t.sender_screen_name" if handle else "null"
+    )
+    rows = [dict(row) for row in (await db.execute(sql, {"ids": json.dumps(ids)})).rows]
     by_id = {row["message_id"]: row for row in rows}
     owners = await owner_ids(datasette, db)
     wanted = {row["sender_id"] for row in rows}
@@ -170,15 +174,17 @@ async def load_results(datasette, db, ids, plan, q):
         text = row["text"] or ""
         pattern = term_pattern(words.get(message_id, ()), substrings, prefixes)
         shown, spans = snippet(text, match_spans(text, pattern))
-        path = "/messages/" + urllib.parse.quote(row["conversation_id"], safe="-")
-        href = datasette.urls.path(f"{path}?at={message_id}#m{message_id}")
+        at = f"?at={message_id}#m{message_id}"
+        href = conversation_path(datasette, row["conversation_id"], at)
         results.append(
             {
                 "message_id": message_id,
                 "conversation_id": row["conversation_id"],
                 "conversation": dm_chat.title(row, known, owners)["text"],
                 "group": row["kind"] == "group",
-                "sender": dm_chat.person(row["sender_id"], known, owners),
+                "sender": dm_chat.person(
+                    row["sender_id"], known, owners, row["sender_screen_name"]
+                ),
                 "created_at": row["created_at"],
                 "date": readable_time(row["created_at"]) if row["created_at"] else "",
                 "text": text,

@@ -68,6 +68,7 @@ from dm_messages_fts
 where dm_messages_fts match :expr
   and rowid in (select value from json_each(:ids))"""
 
+# ({sender_screen_name}: the column, or null in a build made before it existed.)
 MESSAGES_SQL = """select
   t.id as message_id,
   t.conversation_id,
@@ -75,6 +76,7 @@ MESSAGES_SQL = """select
   c.name,
   c.participant_ids,
   t.sender_id,
+  {sender_screen_name} as sender_screen_name,
   t.created_at,
   t.text
 from dm_messages t
