@@ -564,3 +564,23 @@ def test_account_lists_take_whole_number_ids_only_and_name_where_a_cut_file_ends
         *[("data/follower.js", n, "no readable accountId") for n in range(3, 9)],
         ("data/mute.js", 3, "unreadable from item 3: the file ends inside an item"),
     ]
+
+
+def test_entries_larger_than_a_chunk_are_read_whole_or_cost_only_themselves(tmp_path):
+    """An entry of 1,000 messages is hundreds of KB, more than jsfiles reads at a time."""
+    big = [message(str(1000 + i), "x" * 600) for i in range(1000)]
+    items = [
+        conversation(big),
+        conversation([message("5")], f"{OWNER}-44"),
+        conversation(big),
+        conversation([message("6")], f"{OWNER}-45"),
+    ]
+    text = f"window.YTD.direct_messages.part0 = {json.dumps(items, indent=1)}"
+    # The third entry breaks in its middle.
+    middle = text.rindex('"id": "1500"')
+    text = text[:middle] + '"id"; "1500"' + text[middle + 12 :]
+    db = build(tmp_path, export(tmp_path / "x", text))
+    assert rows(db, "select count(*), min(id), max(id) from dm_messages") == [(1002, 5, 1999)]
+    assert [(line, reason.split(" (")[0]) for _, line, reason in problems(db)] == [
+        (3, "item 3 is not JSON nor an object literal")
+    ]
