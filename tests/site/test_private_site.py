@@ -197,7 +197,7 @@ async def test_a_private_archive_with_tweets_searches_both(tweets_db, metadata):
         ("/search", "Search the tweets", f"Search 19 tweets — {HINTS}"),
     ]
     parts = home_parts(home)
-    assert parts["headings"] == ["Your private archive", "Explore"]
+    assert parts["headings"] == ["Your private archive", "Your tweets", "Explore"]
     assert parts["counts"][8:10] == ["19 in all", "14 tweets"]
     assert "Atom feed of the latest tweets" in parts["explore"]
     assert description(home).startswith("19 tweets, replies and retweets by @fixture_owner")
