@@ -318,7 +318,11 @@ def build(
 
                 summary.private_counts.update(import_dms(db, best_first))
                 # The parser's DM Markdown and lists (etl/private_parser.py) join the export's.
-                summary.private_counts.update(import_parser_files(db, parser_trees, best_first))
+                counts, parser_sources = import_parser_files(
+                    db, parser_trees, best_first, options.owner
+                )
+                summary.private_counts.update(counts)
+                summary.sources += parser_sources
                 search_index.create_search(db, search_index.DM_MESSAGES)
                 summary.private_counts.update(import_accounts(db, best_first))
                 summary.private_counts.update(fill_account_names(db))
@@ -326,7 +330,10 @@ def build(
             finish_steps(db)
         summary.counts = {name: db.execute(sql).fetchone()[0] for name, sql in SUMMARY_SQL.items()}
         summary.counts["files_read"] = sum(len(info.files) for info in summary.sources)
-        summary.counts["entries"] = loader.entries
+        # (A source of the parser's private files alone counts its accounts and DMs read.)
+        summary.counts["entries"] = loader.entries + sum(
+            info.entries for info in summary.sources[len(opened) :]
+        )
         summary.left_out = loader.left_out()
         summary.problems = list(
             db.query("select file, line, reason from etl_problems order by id limit 20")

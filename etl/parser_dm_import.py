@@ -19,6 +19,7 @@ import json
 
 import sqlite_utils
 
+from .merge import synthetic_user_id
 from .parser_dms import (
     MAX_LINE,
     Conversation,
@@ -30,6 +31,7 @@ from .parser_dms import (
     parse_dm_markdown,
     person_id,
 )
+from .parser_owner import OwnerClues
 from .private_dms import MAX_TEXT as TEXT_LIMIT  # the export's DMs are cut there too
 from .private_parser import (
     create_parser_names,
@@ -81,8 +83,9 @@ def synthetic_id(created_at: str, sender: str, fp: str) -> int:
     return -(int(digest[:15], 16) + 1)
 
 
-def staged_rows(tree: Tree, path: str, problems: list[Problem]):
-    """The staged row of every message of one Markdown file."""
+def staged_rows(tree: Tree, path: str, problems: list[Problem], clues: OwnerClues):
+    """The staged row of every message of one Markdown file; what it tells of the owner
+    into `clues`."""
     folder = media_folder(path)
     present = {p for p in tree.files() if p.startswith(folder)}
     conversation = None
@@ -96,11 +99,14 @@ def staged_rows(tree: Tree, path: str, problems: list[Problem]):
                         return
                 elif isinstance(item, Conversation):
                     conversation = item
+                    clues.conversation(item, path)
                 elif isinstance(item, Item) and conversation:
                     if item.text and len(item.text) > TEXT_LIMIT:
                         item.text = item.text[:TEXT_LIMIT]
                         cut = f"text cut at {TEXT_LIMIT:,} characters"
-                        problems.append(Problem(path, item.line, cut))
+                        # (The message is stored: no entry is lost.)
+                        problems.append(Problem(path, item.line, cut, entry=False))
+                    clues.item(item)
                     yield staged_row(path, conversation, item, folder, present)
     except OSError as e:
         problems.append(Problem(path, 0, f"unreadable: {e.strerror or e}", entry=False))
@@ -144,9 +150,15 @@ def staged_row(path, conversation: Conversation, item: Item, folder, present) ->
 
 
 def import_parser_dms(
-    db: sqlite_utils.Database, trees: list[Tree], sources: list[tuple[int, object]]
-) -> int:
-    """Every DM Markdown file of `trees` into the dm_ tables; the messages staged."""
+    db: sqlite_utils.Database,
+    trees: list[Tree],
+    sources: list[tuple[int, object]],
+    owner: str | None = None,
+) -> tuple[dict[str, int], str | None]:
+    """Every DM Markdown file of `trees` into the dm_ tables. Returns the entries of each
+    tree (items read, and damaged ones), by its location, and the owner's handle: `owner`
+    (--owner) or the Markdown's (etl/parser_owner.py), recorded as users.is_owner where the
+    build knows no owner yet."""
     if "dm_messages" not in db.table_names():
         create_dm_tables(db)
     if "sender_screen_name" not in db["dm_messages"].columns_dict:
@@ -159,20 +171,52 @@ def import_parser_dms(
         )
     )
     staged = 0
+    entries: dict[str, int] = {}
+    clues = OwnerClues()
     for tree in trees:
         problems: list[Problem] = []
+        before = staged
         for path in dm_files(tree):
             batch = []
-            for row in staged_rows(tree, path, problems):
+            for row in staged_rows(tree, path, problems, clues):
                 batch.append(row)
                 if len(batch) >= BATCH:
                     staged += insert_staged(db, batch)
             staged += insert_staged(db, batch)
         store_problems(db, source_of(tree, sources), problems)
+        entries[tree.location] = staged - before + sum(p.entry for p in problems)
+    handle = owner or clues.handle()
+    found = record_owner(db, handle, clues.owner_id(handle) if handle else None)
     if staged:
-        place_messages(db, sources)
+        place_messages(db, [*owners(sources), *found])
     db.execute("drop table if exists temp.parser_dm_staged")
-    return staged
+    return entries, handle
+
+
+def record_owner(db: sqlite_utils.Database, handle: str | None, owner_id: int | None) -> list:
+    """The owner into users (is_owner), where no source named one: the site shows their
+    messages as theirs (by handle, or by id where the Markdown gives it). Returns
+    [(handle, id)] where the id is known, to name the owner's messages by it."""
+    if not handle or known_owner(db):
+        return []
+    same = db.execute(
+        "select id from users where screen_name = ? collate nocase order by id > 0 desc, id",
+        [handle],
+    ).fetchone()
+    user_id = owner_id or (same[0] if same else synthetic_user_id(handle))
+    db.execute(
+        "insert or ignore into users (id, screen_name, name, is_owner) values (?, ?, null, 1)",
+        [user_id, handle],
+    )
+    db.execute("update users set is_owner = 1 where id = ?", [user_id])
+    return [(handle, user_id)] if user_id > 0 else []
+
+
+def known_owner(db: sqlite_utils.Database) -> bool:
+    """Does the build know its owner already (an export's account.js, a tweets' author)?"""
+    tables = set(db.table_names())
+    users = "users" in tables and db.execute("select 1 from users where is_owner = 1").fetchone()
+    return bool(users or ("profile" in tables and db["profile"].count))
 
 
 def insert_staged(db: sqlite_utils.Database, batch: list[dict]) -> int:
@@ -376,16 +420,15 @@ TEMP_TABLES = (
 )
 
 
-def place_messages(db: sqlite_utils.Database, sources: list[tuple[int, object]]) -> None:
+def place_messages(db: sqlite_utils.Database, handles: list[tuple[str, int]]) -> None:
+    """The staged messages into the dm_ tables; `handles`: the owners' (handle, id)."""
     conn = db.conn
     conn.create_function("dm_fingerprint", 1, fingerprint, deterministic=True)
     conn.create_function("user_id", 1, lambda v: person_id(v) if v else None, deterministic=True)
     for name in TEMP_TABLES:
         db.execute(f"drop table if exists temp.{name}")
     db.execute(HANDLES_SQL)
-    conn.executemany(
-        "insert or ignore into parser_handles (handle, id) values (?, ?)", owners(sources)
-    )
+    conn.executemany("insert or ignore into parser_handles (handle, id) values (?, ?)", handles)
     for sql in PLACE_SQL:
         db.execute(sql)
     db.execute(UPDATE_SQL)

@@ -112,6 +112,9 @@ class Conversation:
     persons: list[str]  # as the header gives them (unescaped handles or user URLs)
     name: str | None = None  # a group's, as its header gives it
     line: int = 0
+    # The heading's layout, "new" (### …) or "old" (## …): a newer 1:1 heading names the
+    # owner first (etl/parser_owner.py).
+    fmt: str = field(default="", compare=False)
 
 
 @dataclass
@@ -246,7 +249,7 @@ def parse_dm_markdown(
                 else (group_names(found["names"]))
             )
             group_name = name[:MAX_NAME] if kind == "group" and name else None
-            conversation = Conversation(kind, persons, group_name, number)
+            conversation = Conversation(kind, persons, group_name, number, fmt)
             name = None
             yield conversation
             continue

@@ -14,15 +14,18 @@ A normal build never imports this module.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import sqlite_utils
 
+from .parser_dms import dm_files
 from .private_accounts import account_id, create_account_tables
-from .readers import Found, plan
-from .records import Problem
+from .readers import Found, plan, source_name
+from .records import Problem, SourceInfo
 from .sources import FolderTree, SourceError, Tree, UnreadableZip, ZipTree, open_tree
 
 LIST_FILES = {"followers.txt": "followers", "following.txt": "following"}
@@ -36,6 +39,8 @@ BARE_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 MAX_LINE = 1000  # bytes: a real line is under 80
 MAX_PROBLEMS = 1000  # of one file
 SOURCE_NAME = "twitter-archive-parser"
+# sources.format of a SOURCE (or a zip in one) holding only the parser's private files.
+FORMAT = "parser-private"
 
 
 def list_line(text: str) -> tuple[int, str | None] | str:
@@ -189,34 +194,101 @@ def trees_of(location: str) -> list[Tree]:
 
 
 def has_parser_files(tree: Tree) -> bool:
-    from .parser_dms import dm_files
-
     return bool(list_files(tree) or dm_files(tree))
 
 
+@dataclass
+class ParserSource:
+    """The parser's private files of one tree: a source of their own (a row of `sources`,
+    whose location the site finds the DM media under), beside the archive a reader may
+    have found in the same tree (its tweets: another row, of the same location)."""
+
+    tree: Tree
+    info: SourceInfo
+
+
+def parser_sources(trees: list[Tree], sources: list[tuple[int, object]]) -> list:
+    """(source id, ParserSource) of each tree, numbered on from `sources`."""
+    first = max((source_id for source_id, _ in sources), default=0) + 1
+    return [
+        (
+            source_id,
+            ParserSource(
+                tree,
+                SourceInfo(
+                    name=source_name(tree.location),
+                    location=tree.location,
+                    format=FORMAT,
+                    precedence="",
+                    files=[path for path, _ in list_files(tree)] + dm_files(tree),
+                    tree_location=tree.location,
+                ),
+            ),
+        )
+        for source_id, tree in enumerate(trees, first)
+    ]
+
+
 def import_parser_files(
-    db: sqlite_utils.Database, trees: list[Tree], sources: list[tuple[int, object]]
-) -> dict[str, int]:
-    """The parser's lists and DM Markdown of every tree; the DM counts, for the build
-    summary, now that the Markdown's messages are in (the account lists are counted by
-    etl/private_accounts.py, after)."""
+    db: sqlite_utils.Database,
+    trees: list[Tree],
+    sources: list[tuple[int, object]],
+    owner: str | None = None,
+) -> tuple[dict[str, int], list[SourceInfo]]:
+    """The parser's lists and DM Markdown of every tree. Returns the DM counts, for the
+    build summary, now that the Markdown's messages are in (the account lists are counted
+    by etl/private_accounts.py, after), and the source each tree became: recorded in
+    `sources`, with the owner (`owner`, --owner, or the Markdown's)."""
     from .parser_dm_import import import_parser_dms
     from .private_dms import COUNTS_SQL
 
-    import_parser_lists(db, trees, sources)
-    import_parser_dms(db, trees, sources)
-    return {name: db.execute(sql).fetchone()[0] for name, sql in COUNTS_SQL.items()}
+    own = parser_sources(trees, sources)
+    every = [*own, *sources]  # (source_of: a tree's problems are its parser source's)
+    entries = import_parser_lists(db, trees, every)
+    dm_entries, handle = import_parser_dms(db, trees, every, owner)
+    infos = []
+    for source_id, found in own:
+        info = found.info
+        info.owner = handle
+        info.entries = entries[info.location] + dm_entries[info.location]
+        insert_source(db, source_id, info)
+        infos.append(info)
+    counts = {name: db.execute(sql).fetchone()[0] for name, sql in COUNTS_SQL.items()}
+    return counts, infos
+
+
+def insert_source(db: sqlite_utils.Database, source_id: int, info: SourceInfo) -> None:
+    db["sources"].insert(
+        {
+            "id": source_id,
+            "name": info.name,
+            "format": info.format,
+            # Absolute, as every source's: the site finds the DM media under it.
+            "location": os.path.abspath(info.tree_location),
+            "owner_screen_name": info.owner,
+            "exported_at": None,
+            "files_read": len(info.files),
+            "entries": info.entries,
+            "skipped_deleted": 0,
+            "skipped_circle": 0,
+            "skipped_likes": 0,
+        }
+    )
 
 
 def import_parser_lists(
     db: sqlite_utils.Database, trees: list[Tree], sources: list[tuple[int, object]]
-) -> None:
+) -> dict[str, int]:
     """followers.txt / following.txt of every tree into their tables; problems are the
-    source's whose tree it is (NULL for a SOURCE holding only the parser's files)."""
+    source's whose tree it is. Returns the entries of each tree (accounts read, and damaged
+    lines), by its location."""
+    entries = {}
     for tree in trees:
         problems: list[Problem] = []
-        store_lists(db, tree, problems)
+        read = store_lists(db, tree, problems)
         store_problems(db, source_of(tree, sources), problems)
+        entries[tree.location] = sum(read.values()) + sum(p.entry for p in problems)
+    return entries
 
 
 def source_of(tree: Tree, sources: list[tuple[int, object]]) -> int | None:

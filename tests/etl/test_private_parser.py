@@ -98,10 +98,17 @@ def test_a_folder_holding_only_the_parser_lists_builds_with_private(tmp_path):
     assert "followers           4    following           3" in lines
     assert "names               4    unresolved          2" in lines
     assert "  followers.txt:4: not 'handle https://twitter.com/i/user/<id>'" in lines
+    # The folder is a source of its own, whose problems are its; no owner is known.
+    assert f"{folder}: parser-private, 2 files, 8 entries" in lines
+    assert "files read          2    entries             8" in lines
     db = sqlite_utils.Database(tmp_path / "p.db")
-    assert list(db.query("select source_id, file, line from etl_problems")) == [
-        {"source_id": None, "file": "followers.txt", "line": 4}
+    assert list(db.query("select id, format, location, owner_screen_name from sources")) == [
+        {"id": 1, "format": "parser-private", "location": str(folder), "owner_screen_name": None}
     ]
+    assert list(db.query("select source_id, file, line from etl_problems")) == [
+        {"source_id": 1, "file": "followers.txt", "line": 4}
+    ]
+    assert db["users"].count == 0
     assert "parser_names" not in db.table_names()
     # A normal build of it finds no archive at all.
     normal = run_build(tmp_path / "n.db", folder)
