@@ -508,9 +508,8 @@ def parser_db(tmp_path_factory):
 async def test_the_parsers_conversations_open_with_every_message_and_file(
     parser_db, metadata, monkeypatch
 ):
-    # (A build of the parser's files alone records no source to find them in: the folder
-    # is given as publish --target local gives the sources' folders.)
-    monkeypatch.setenv("TWEET_ARCHIVE_MEDIA_ROOT", str(FIXTURES / "parser-private"))
+    # (The build records the parser's folder as a source: its media are found there.)
+    monkeypatch.delenv("TWEET_ARCHIVE_MEDIA_ROOT", raising=False)
     pds = make_datasette(parser_db, metadata)
     db = sqlite_utils.Database(parser_db)
     ids = {row[0] for row in db.execute("select id from dm_conversations")}
