@@ -8,11 +8,14 @@ bubbles on their side), in the parser's output alone and in a combined parser ar
 import html
 import os
 import re
+import shutil
 
 import pytest
 from datasette.utils import tilde_encode
 
-from etl.publish import source_roots
+from etl import site as etl_site
+from etl.publish import Plan, publish, source_roots
+from etl.site import free_port
 from tests.helpers.build import run_build
 from tests.helpers.paths import FIXTURES
 from tests.helpers.site import make_datasette
@@ -130,3 +133,24 @@ async def test_a_combined_parser_archive_serves_its_dm_photo_and_the_owners_side
     assert photo.content == (COMBINED / "media/1520000000000000002-DmPiC.jpg").read_bytes()
     one = (await ds.client.get(chat_path("md:3100000000000000001-combo_owner"))).text
     assert sides(one) == [("theirs", "tea later? COMBOSECRET"), ("mine", "yes, at six")]
+
+
+@pytest.mark.slow
+@pytest.mark.asyncio
+async def test_publish_local_of_the_parser_output_alone_serves_its_dm_media(
+    parser_db, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("TWEET_ARCHIVE_MEDIA_ROOT", raising=False)
+    db_path = tmp_path / "private.db"
+    shutil.copy(parser_db, db_path)
+    served = []
+    monkeypatch.setattr("etl.publish.serve_locally", lambda *args: served.append(args))
+    publish(Plan(db=db_path, target="local", port=free_port()), echo=lambda line: None)
+    work = tmp_path / "private.site"
+    assert [args[1] for args in served] == [work]
+    ds = etl_site.datasette(work)
+    photo = await ds.client.get("/-/dm-media/1500000000000000001/0")
+    assert photo.status_code == 200
+    assert (
+        photo.content == (PARSER / "parser-output/media/1500000000000000001-photo.jpg").read_bytes()
+    )
