@@ -90,6 +90,25 @@ def test_the_owner_id_where_the_markdown_gives_it(tmp_path):
     assert list(
         db.query("select account_id, screen_name, source from account_names where account_id = 77")
     ) == [{"account_id": 77, "screen_name": "me_too", "source": "account.js"}]
+    assert list(
+        db.query(
+            "select conversation_id, sender_id, recipient_id, sender_screen_name "
+            "from dm_messages order by created_at"
+        )
+    ) == [
+        {
+            "conversation_id": "md:77-bea",
+            "sender_id": None,
+            "recipient_id": 77,
+            "sender_screen_name": "Bea",
+        },
+        {
+            "conversation_id": "md:77-bea",
+            "sender_id": 77,
+            "recipient_id": None,
+            "sender_screen_name": None,
+        },
+    ]
 
 
 def test_an_export_names_the_owner_the_markdown_adds_no_other(tmp_path):
