@@ -384,6 +384,51 @@ async def test_a_long_chat_opens_at_its_newest_page_and_pages_both_ways(rds, ric
     assert events == ["You removed the group's name · 08:55", "4004 left · 18:49"]
 
 
+def current(page: str) -> list[int]:
+    """The messages a page marks as the one its link asked for."""
+    return [
+        int(i)
+        for i in re.findall(
+            r'<li class="chat-message[^"]*chat-current" id="m(-?\d+)" aria-current="true">', page
+        )
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_link_to_a_message_opens_the_page_holding_it_marked(rds):
+    # Message search links to /messages/<id>?at=<message id>#m<message id>: the page the
+    # pager reaches that message on, its pager leading on from there, the message marked.
+    path = f"/messages/{LONG_GROUP}"
+    walked = []  # (the page's messages, its earlier and later links), newest page first
+    while path:
+        page = (await rds.client.get(path)).text
+        walked.append((message_ids(page), link(page, "chat-earlier"), link(page, "chat-later")))
+        path = link(page, "chat-earlier")
+    first = 1500000000000000001
+    # The newest, the oldest on the newest page, the newest on the next, one in the middle,
+    # the oldest of all.
+    for n in (1177, 1128, 1127, 600, 0):
+        message_id = first + n
+        response = await rds.client.get(f"/messages/{LONG_GROUP}?at={message_id}")
+        assert response.status_code == 200
+        page = response.text
+        expected = next(w for w in walked if message_id in w[0])
+        found = (message_ids(page), link(page, "chat-earlier"), link(page, "chat-later"))
+        assert found == expected, n
+        assert current(page) == [message_id]
+        assert "at=" not in (link(page, "chat-earlier") or "") + (link(page, "chat-later") or "")
+    # A message of another conversation, or no message id: the newest page, nothing marked.
+    for at in (TAMPERED_MESSAGE, "x1", "99999999999999999999999"):
+        page = (await rds.client.get(f"/messages/{LONG_GROUP}?at={at}")).text
+        assert (message_ids(page), current(page)) == (walked[0][0], [])
+    page = (await rds.client.get(f"/messages/{LONG_GROUP}?at={TAMPERED_MESSAGE}")).text
+    assert "is not in this conversation" in page
+    # Given a page (?before=), that page, the message marked only if it is on it.
+    later = walked[1][1]
+    page = (await rds.client.get(f"{later}&at={first + 1127}")).text
+    assert (message_ids(page), current(page)) == (walked[2][0], [])
+
+
 @pytest.mark.asyncio
 async def test_a_page_of_a_chat_as_json_and_csv(rds):
     path = f"/messages/{LONG_GROUP}"

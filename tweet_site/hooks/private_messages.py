@@ -15,6 +15,7 @@ from pathlib import Path
 
 from datasette import NotFound, hookimpl
 from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import Request
 
 from tweet_site import formats, lists
 from tweet_site.config import archive_database, archive_or_404
@@ -134,9 +135,17 @@ async def chat(datasette, request):
     if not found.rows:
         raise NotFound("The archive has no conversation with that id")
     conversation = dict(found.rows[0])
+    size = formats.size(request, PAGE_SIZE)
+    # ?at=<message id> (message search's links): the page holding that message, as if the
+    # pager had led there, the message marked; a message of no other conversation, the newest.
+    at = parse_id(request.args.get("at") or "")
+    missing = False
+    if at is not None and not request.args.get("before"):
+        start = await messages_list.page_of(db, conversation_id, at, size)
+        missing = start is None
+        request = page_request(request, start)
     before = request.args.get("before")
     query = messages_list.query(conversation_id, before, _columns[datasette])
-    size = formats.size(request, PAGE_SIZE)
     rows, earlier = await lists.page(db, query, size, messages_list.cursor)
     if formats.fmt(request):
         return formats.rows_response(
@@ -176,7 +185,7 @@ async def chat(datasette, request):
 
     key = TIME_ZONE.get()
     items = dm_chat.timeline(
-        list(reversed(rows)), events, reactions, known, owners, key, group, src
+        list(reversed(rows)), events, reactions, known, owners, key, group, src, at
     )
     total = conversation["message_count"] or 0
     place = None
@@ -215,9 +224,21 @@ async def chat(datasette, request):
             ),
             # (Not reader_base.html's pager: earlier messages are above, later ones below.)
             "chat_pager": pager,
+            "at_missing": missing,
             "body_class": "private-chat",
         },
     )
+
+
+def page_request(request, before: str | None):
+    """The request as if it asked for the page `before` ('' or None: the newest) without
+    `at`: the pager's links lead on from that page."""
+    args = urllib.parse.parse_qsl(request.query_string)
+    args = [(k, v) for k, v in args if k not in ("at", "before")]
+    if before:
+        args.append(("before", before))
+    query = urllib.parse.urlencode(args).encode("latin-1")
+    return Request(dict(request.scope, query_string=query), request.receive)
 
 
 async def media(datasette, request):

@@ -303,11 +303,13 @@ def clock(value, key) -> dict:
     }
 
 
-def timeline(messages, events, reactions, known, owners, key, group, src) -> list[dict]:
+def timeline(
+    messages, events, reactions, known, owners, key, group, src, current=None
+) -> list[dict]:
     """A page of a chat, oldest first: {"type": "day"} separators where the owner's date
     changes, {"type": "event"} and {"type": "message"} items. `messages` are rows of
     dm_messages.SQL, `reactions` of REACTIONS_SQL; `src(message id, position)` is a media
-    file's address."""
+    file's address; the message `current` is the one a link asked for (?at=)."""
     by_message = {}
     for row in reactions:
         by_message.setdefault(row["message_id"], []).append(reaction(row, known, owners))
@@ -327,6 +329,7 @@ def timeline(messages, events, reactions, known, owners, key, group, src) -> lis
             {
                 "type": "message",
                 "id": item_id,
+                "current": item_id == current,
                 "mine": sender["is_owner"],
                 "sender": sender,
                 # (Where the owner is unknown, every bubble says whose it is.)

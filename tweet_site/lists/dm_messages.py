@@ -56,6 +56,26 @@ COUNT_NEWER_SQL = """select count(*)
 from dm_messages
 where dm_messages.conversation_id = :conversation_id
   and ({at}, dm_messages.id) >= (:at, :id)"""
+# Where the page holding a message starts (page_of): the message in its conversation, how
+# many are newer, and the oldest message of the page before it, among the newer ones.
+MESSAGE_SQL = """select
+  dm_messages.id,
+  dm_messages.created_at
+from dm_messages
+where dm_messages.id = :id
+  and dm_messages.conversation_id = :conversation_id"""
+COUNT_AFTER_SQL = """select count(*)
+from dm_messages
+where dm_messages.conversation_id = :conversation_id
+  and ({at}, dm_messages.id) > (:at, :id)"""
+PAGE_START_SQL = """select
+  dm_messages.id,
+  dm_messages.created_at
+from dm_messages
+where dm_messages.conversation_id = :conversation_id
+  and ({at}, dm_messages.id) > (:at, :id)
+order by {at}, dm_messages.id
+limit 1 offset :offset"""
 CONVERSATION_SQL = """select
   dm_conversations.id,
   dm_conversations.kind,
@@ -154,6 +174,25 @@ async def newer(db, conversation_id: str, before: str | None, size: int):
         previous = encode_cursor(rows[size]["created_at"] or "", rows[size]["id"])
     count = (await db.execute(COUNT_NEWER_SQL.format(at=AT), bound)).single_value()
     return previous, count
+
+
+async def page_of(db, conversation_id: str, message_id: int, size: int) -> str | None:
+    """The cursor of the page holding the message `message_id` ('' for the newest page),
+    the page the pager reaches it on; None when the conversation has no such message."""
+    found = (
+        await db.execute(MESSAGE_SQL, {"id": message_id, "conversation_id": conversation_id})
+    ).rows
+    if not found:
+        return None
+    at = found[0]["created_at"] or ""
+    bound = {"conversation_id": conversation_id, "at": at, "id": message_id}
+    newer_count = (await db.execute(COUNT_AFTER_SQL.format(at=AT), bound)).single_value()
+    if newer_count < size:
+        return ""
+    # The oldest message of the page before (newer), `newer_count % size` on from the message.
+    offset = newer_count % size
+    start = (await db.execute(PAGE_START_SQL.format(at=AT), dict(bound, offset=offset))).rows[0]
+    return encode_cursor(start["created_at"] or "", start["id"])
 
 
 def id_list(value) -> list[int]:
