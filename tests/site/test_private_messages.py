@@ -429,6 +429,39 @@ async def test_a_link_to_a_message_opens_the_page_holding_it_marked(rds):
     assert (message_ids(page), current(page)) == (walked[2][0], [])
 
 
+def search_boxes(page: str) -> list[tuple]:
+    """Each search box of the page's content: (where it sends, its label, hidden fields)."""
+    content = re.search(r'<main id="content".*?</main>', page, re.S)[0]
+    return [
+        (
+            re.search(r'action="([^"]*)"', form)[1],
+            re.search(r"<label[^>]*>(.*?)</label>", form, re.S)[1],
+            re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form),
+        )
+        for form in re.findall(r'<form [^>]*role="search".*?</form>', content, re.S)
+    ]
+
+
+@pytest.mark.asyncio
+async def test_the_messages_and_a_chat_lead_to_message_search(pds, private_db, tmp_path, metadata):
+    page = (await pds.client.get("/messages")).text
+    assert search_boxes(page) == [("/messages/search", "Search your messages", [])]
+    page = (await pds.client.get(f"/messages/{GROUP}")).text
+    assert search_boxes(page) == [
+        ("/messages/search", "Search this conversation", [("conversation", GROUP)])
+    ]
+    # A build without the messages' index has no search to lead to.
+    copy = tmp_path / "archive.db"
+    shutil.copy(private_db, copy)
+    db = sqlite_utils.Database(copy)
+    db.execute("drop table dm_messages_fts")
+    db.conn.commit()
+    db.close()
+    unindexed = make_datasette(copy, metadata)
+    for path in ("/messages", f"/messages/{GROUP}"):
+        assert search_boxes((await unindexed.client.get(path)).text) == [], path
+
+
 @pytest.mark.asyncio
 async def test_a_page_of_a_chat_as_json_and_csv(rds):
     path = f"/messages/{LONG_GROUP}"

@@ -5,6 +5,7 @@ tweets' search limits; and no such page on a public site."""
 
 import asyncio
 import csv
+import html
 import io
 import re
 import shutil
@@ -185,6 +186,31 @@ async def test_paging_lists_every_match_once(ds, sort, window, monkeypatch):
     assert sorted(seen) == [mid(n) for n in range(8, 38)]
     if sort == "newest":
         assert seen == [mid(n) for n in range(37, 7, -1)]
+
+
+@pytest.mark.asyncio
+async def test_a_search_within_one_conversation(ds):
+    # A chat page's search box: ?conversation=<id> keeps to its messages, every order and
+    # page; a conversation the archive lacks searches them all.
+    assert await found(ds, "東京", sort="newest", conversation=PAIR) == [mid(4)]
+    assert await found(ds, "東京", sort="newest", conversation=GROUP) == [mid(40)]
+    assert await found(ds, "東京", conversation=GROUP) == [mid(40)]
+    assert await found(ds, "dog OR picnic", conversation=PAIR) == [mid(38)]
+    assert await found(ds, "東京", sort="newest", conversation="1-2") == [mid(40), mid(4)]
+    page = await search(ds, q="東京", conversation=GROUP)
+    assert "<strong>1 message</strong> matches" in page
+    scope = re.search(r'<p class="dm-scope">(.*?)</p>', page, re.S)[1]
+    assert re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', scope) == [
+        (f"/messages/{GROUP}", "Picnic &lt;crew&gt;"),
+        ("/messages/search?q=%E6%9D%B1%E4%BA%AC", "Search all messages"),
+    ]
+    # The search box searches the conversation again; the pages that follow stay in it.
+    assert f'<input type="hidden" name="conversation" value="{GROUP}">' in page
+    page = await search(ds, q="zqpage", conversation=PAIR)
+    following = html.unescape(re.search(r'<a href="([^"]*)" rel="next">', page)[1])
+    assert f"conversation={PAIR}" in following
+    assert f"conversation={PAIR}" in re.search(r'href="([^"]*\.json[^"]*)"', page)[1]
+    assert 'class="dm-scope"' not in await search(ds, q="東京", conversation="1-2")
 
 
 @pytest.mark.asyncio

@@ -108,6 +108,7 @@ async def messages(datasette, request):
             "heading": "Messages",
             "subtitle": f"{plural(total, 'conversations')}, the latest first.",
             "conversations": items,
+            "dm_search": await search_box(datasette, db),
             "dm_explore": explore(
                 datasette, request, query, "dm_conversations", {"_sort_desc": "last_at"}
             ),
@@ -115,6 +116,20 @@ async def messages(datasette, request):
             "body_class": "private-messages",
         },
     )
+
+
+async def search_box(datasette, db, conversation_id=None) -> dict | None:
+    """The messages' search box (/messages/search, where the build indexed them), or on a
+    chat's page its conversation's alone; None without the index."""
+    if not await db.table_exists("dm_messages_fts"):
+        return None
+    what = "this conversation" if conversation_id else "your messages"
+    return {
+        "action": datasette.urls.path("/messages/search"),
+        "label": f"Search {what}",
+        "placeholder": f"Search {what}",
+        "conversation": conversation_id,
+    }
 
 
 def explore(datasette, request, query, table, filters) -> dict:
@@ -225,6 +240,7 @@ async def chat(datasette, request):
             # (Not reader_base.html's pager: earlier messages are above, later ones below.)
             "chat_pager": pager,
             "at_missing": missing,
+            "dm_search": await search_box(datasette, db, conversation_id),
             "body_class": "private-chat",
         },
     )

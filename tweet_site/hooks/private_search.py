@@ -55,6 +55,9 @@ COUNT_CAP = 10_000
 SNIPPET = 300
 BEFORE_MATCH = 100
 TEMPLATE = "private_search.html"
+# Longer than any conversation id the chat pages address (private_messages.CONVERSATION_ID).
+MAX_CONVERSATION_ID = 2100
+IN_CONVERSATION = " and t.conversation_id = :conversation"
 TOO_LONG = (
     "This search takes longer than the site allows ({seconds:g} seconds). Narrow it: fewer "
     "alternatives joined by OR, longer beginnings of words before a *, whole words rather "
@@ -67,6 +70,8 @@ class Search:
         self.q = CONTROLS.sub(" ", args.get("q") or "")[:MAX_QUERY]
         self.sort = args.get("sort") if args.get("sort") in SORTS else "relevance"
         self.cursor = (args.get("before") or "")[:60]
+        # One conversation's messages only (?conversation=<id>, a chat page's search box).
+        self.conversation = (args.get("conversation") or "")[:MAX_CONVERSATION_ID] or None
 
 
 async def private_search_db(datasette):
@@ -77,11 +82,17 @@ async def private_search_db(datasette):
     return db
 
 
+def row_check(plan, search) -> str:
+    """What a candidate message must pass besides the index: the plan's check, and being in
+    the conversation searched (if one is)."""
+    return ROW_CHECKS[plan] + (IN_CONVERSATION if search.conversation else "")
+
+
 async def page_ids(db, search, plan, params, size):
     """One page of matching message ids, in the requested order, and the next page's
     cursor: newest first by id, or best first in windows of the RANKED newest matches (as
     the tweets' search pages them: page 50 costs what page 1 does)."""
-    base, id_column = dm_search.base(plan, ROW_CHECKS[plan])
+    base, id_column = dm_search.base(plan, row_check(plan, search))
     if search.sort == "newest":
         if ID_CURSOR.match(search.cursor):
             params = dict(params, high=min(params["high"], clamp(int(search.cursor)) - 1))
@@ -114,9 +125,9 @@ async def page_ids(db, search, plan, params, size):
     return ids, following
 
 
-async def count(db, plan, params):
-    """(matches, "exact" or "more" beyond COUNT_CAP)."""
-    base, _ = dm_search.base(plan, ROW_CHECKS[plan])
+async def count(db, plan, params, check):
+    """(matches, "exact" or "more" beyond COUNT_CAP); `check`: row_check's."""
+    base, _ = dm_search.base(plan, check)
     found = (
         await db.execute(dm_search.count_sql(base), dict(params, cap=COUNT_CAP + 1))
     ).single_value()
@@ -201,13 +212,15 @@ async def results(datasette, request, db, search, plan, size):
         "expr": search_query.fts_expression(search.q),
         "low": MIN_ID + 1,
         "high": MAX_ID - 1,
+        "conversation": search.conversation,
     }
     if plan != "words":
         phrases = sum(len(group) for group in search_query.parse(search.q))
         stats = (await db.execute(dm_search.STATS_SQL)).rows
         messages, grams = stats[0] if stats else (1, 1)
         params["stats"] = json.dumps([max(messages, 1), max(grams, 1), [0] * phrases])
-    found, how = (None, "exact") if formats.fmt(request) else await count(db, plan, params)
+    check = row_check(plan, search)
+    found, how = (None, "exact") if formats.fmt(request) else await count(db, plan, params, check)
     ids, following = await page_ids(db, search, plan, params, size)
     shown = await load_results(datasette, db, ids, plan, search.q)
     return {
@@ -227,7 +240,10 @@ async def results(datasette, request, db, search, plan, size):
 
 def explore_links(request, search):
     """The page's rows as JSON and CSV (the query as searched: cut to MAX_QUERY)."""
-    query = urllib.parse.urlencode({"q": search.q, "sort": search.sort})
+    args = {"q": search.q, "sort": search.sort}
+    if search.conversation:
+        args["conversation"] = search.conversation
+    query = urllib.parse.urlencode(args)
     return {
         "json": f"{request.path}.json?{query}&_shape=array",
         "csv": f"{request.path}.csv?{query}&_size=max",
@@ -252,6 +268,29 @@ def rows_response(datasette, request, context, status):
     )
 
 
+async def scope(datasette, request, db, search) -> dict | None:
+    """The conversation a search keeps to: its title and page, and this search in all the
+    messages; None when it searches them all (a conversation the archive lacks included:
+    then it does)."""
+    if not search.conversation:
+        return None
+    found = await db.execute(
+        messages_list.CONVERSATION_SQL, {"conversation_id": search.conversation}
+    )
+    if not found.rows:
+        search.conversation = None
+        return None
+    conversation = dict(found.rows[0])
+    owners = await owner_ids(datasette, db)
+    wanted = dm_chat.others(conversation["participant_ids"], owners)[: dm_chat.TITLE_NAMES]
+    known = await messages_list.names(db, wanted)
+    return {
+        "title": dm_chat.title(conversation, known, owners)["text"],
+        "href": conversation_path(datasette, search.conversation),
+        "everywhere": with_query(request, conversation=None, before=None),
+    }
+
+
 async def messages_search(datasette, request):
     db = await private_search_db(datasette)
     started = started_at(request.scope)
@@ -272,6 +311,7 @@ async def messages_search(datasette, request):
         "heading": "Search messages",
         "body_class": "private-search",
     }
+    context["scope"] = await scope(datasette, request, db, search)
     plan = search_query.plan(search.q) if search.q.strip() else "none"
     status, headers = 200, {}
     if plan == "none":
