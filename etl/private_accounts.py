@@ -59,9 +59,9 @@ MAX_URL = 500
 
 def account_id(value) -> int | None:
     """An account id (a string of digits, sometimes a number), as an integer: never a float."""
-    if type(value) is str and 0 < len(value) < 19 and value.isascii() and value.isdigit():
-        number = int(value)  # the usual case, quickly: 18 digits are below 2^63
-        return number or None
+    if type(value) is str and 0 < len(value) <= 19 and value.isascii() and value.isdigit():
+        number = int(value)  # the usual case, quickly
+        return number if 0 < number < 2**63 else None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -105,6 +105,7 @@ class Fields:
         self.wrong: list[str] = []
         self.cut: list[str] = []
         self.long: list[str] = []
+        self.ids_read: dict[str, int | None] = {}
 
     def note(self, key: str) -> None:
         if key not in self.wrong:
@@ -112,8 +113,10 @@ class Fields:
 
     def id(self, key: str) -> int | None:
         """A string of digits (or a whole number: never a float or a bool) from 1 to 2^63-1."""
+        if key in self.ids_read:  # asked for the row, then for the participants
+            return self.ids_read[key]
         value = self.body.get(key)
-        found = account_id(value)
+        found = self.ids_read[key] = account_id(value)
         if found is None and value is not None:
             self.note(key)
         return found
