@@ -47,6 +47,12 @@ HIT = re.compile(r'<li class="dm-hit">(.*?)</li>', re.S)
 LINK = re.compile(r'<a class="dm-hit-conversation" href="([^"]*)"')
 
 
+def where(hit):
+    """A result's line saying where its message is, as text."""
+    line = re.search(r'<p class="dm-hit-where">(.*?)</p>', hit, re.S)[1]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", line)).split())
+
+
 def mid(n):
     return FIRST_MESSAGE + n
 
@@ -118,9 +124,14 @@ async def test_a_result_shows_the_marked_snippet_its_conversation_sender_date_an
     assert "Picnic &lt;crew&gt;" in group and "(group)" in group
     assert LINK.findall(group) == [f"/messages/{GROUP}?at={mid(40)}#m{mid(40)}"]
     assert LINK.findall(pair) == [f"/messages/{PAIR}?at={mid(4)}#m{mid(4)}"]
-    # The sender by id (no name known), linked to the account; a human date in UTC.
-    assert f"intent/user?user_id={FRIEND}" in pair and f">{FRIEND}</a>" in pair
-    assert "Mon 1 May 2023, 00:00 UTC" in pair
+    # Where: the conversation, and its sender where the title doesn't say it already (a
+    # group's; the 1:1's title is the friend's id); a human date in UTC.
+    assert where(group) == f"Picnic <crew> (group) · {FRIEND} · Mon 1 May 2023, 00:00 UTC"
+    assert f"intent/user?user_id={FRIEND}" in group
+    assert where(pair) == f"{FRIEND} · Mon 1 May 2023, 00:00 UTC"
+    # The owner's own message in a 1:1: "you".
+    (mine,) = HIT.findall(await search(ds, q="stations"))
+    assert where(mine) == f"{FRIEND} · you · Mon 1 May 2023, 00:00 UTC"
     assert "<title>東京 — Search messages — " in page
     assert '<input id="dm-search-q" type="search" name="q" value="東京"' in page
     assert "<strong>2 messages</strong> match" in page

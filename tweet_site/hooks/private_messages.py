@@ -226,6 +226,7 @@ async def chat(datasette, request):
                 ]
             ),
             "conversation": conversation,
+            "chat_title": title,
             "people": [dm_chat.person(i, known, owners) for i in members[:MAX_MEMBERS]],
             "more_people": max(len(members) - MAX_MEMBERS, 0),
             "group": group,

@@ -187,15 +187,18 @@ async def load_results(datasette, db, ids, plan, q):
         shown, spans = snippet(text, match_spans(text, pattern))
         at = f"?at={message_id}#m{message_id}"
         href = conversation_path(datasette, row["conversation_id"], at)
+        conversation = dm_chat.title(row, known, owners)["text"]
+        sender = dm_chat.person(row["sender_id"], known, owners, row["sender_screen_name"])
+        group = row["kind"] == "group"
         results.append(
             {
                 "message_id": message_id,
                 "conversation_id": row["conversation_id"],
-                "conversation": dm_chat.title(row, known, owners)["text"],
-                "group": row["kind"] == "group",
-                "sender": dm_chat.person(
-                    row["sender_id"], known, owners, row["sender_screen_name"]
-                ),
+                "conversation": conversation,
+                "group": group,
+                "sender": sender,
+                # (A 1:1's title names the other side: "@a · @a" says nothing more.)
+                "show_sender": group or sender["label"] != conversation,
                 "created_at": row["created_at"],
                 "date": readable_time(row["created_at"]) if row["created_at"] else "",
                 "text": text,

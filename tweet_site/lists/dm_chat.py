@@ -116,8 +116,9 @@ def handles(conversation_id: str, owners) -> list[str]:
 
 def title(conversation: dict, known: dict, owners) -> dict:
     """{"text": a conversation's title, "with": who it is with in words ("@a, @b and 3
-    others"), "people": the first of them (as person() makes them)}: a group's latest
-    name, else the other side's name, else who it is with."""
+    others"), "people": the first of them (as person() makes them), "repeats": whether the
+    title is all a page would say of them}: a group's latest name, else the other side's
+    name, else who it is with."""
     ids = others(conversation["participant_ids"], owners)
     people = [person(i, known, owners) for i in ids[:TITLE_NAMES]]
     if not ids:  # (twitter-archive-parser's conversations between handles)
@@ -134,7 +135,9 @@ def title(conversation: dict, known: dict, owners) -> dict:
         text, names = "Notes to yourself", "yourself"
     elif len(people) == 1 and people[0]["name"]:
         text = people[0]["name"]
-    return {"text": text, "with": names, "people": people, "more": more}
+    # (A 1:1's title that is the other side's @name or bare id: a page says it once.)
+    repeats = conversation["kind"] != "group" and len(people) == 1 and text == people[0]["label"]
+    return {"text": text, "with": names, "people": people, "more": more, "repeats": repeats}
 
 
 def preview(row: dict, known: dict, owners) -> str:
