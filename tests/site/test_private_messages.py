@@ -470,6 +470,79 @@ async def test_the_messages_and_a_chat_lead_to_message_search(pds, private_db, t
         assert search_boxes((await unindexed.client.get(path)).text) == [], path
 
 
+def media_message(message_id, conversation_id, minute, text, path, sender=OWNER):
+    """A message whose text holds the t.co link Twitter gives its photo or video."""
+    short = f"https://t.co/m{message_id % 1000}"
+    return {
+        "id": message_id,
+        "conversation_id": conversation_id,
+        "sender_id": sender,
+        "created_at": f"2026-01-01T00:{minute:02}:00+00:00",
+        "text": text.format(link=short),
+        "urls": json.dumps(
+            [
+                {
+                    "url": short,
+                    "expanded": f"https://twitter.com/messages/media/{message_id}",
+                    "display": f"pic.twitter.com/m{message_id % 1000}",
+                }
+            ]
+        ),
+        "media": json.dumps([{"url": "https://ton.twitter.com/dm/1/2/x.jpg", "path": path}]),
+        "is_welcome": 0,
+    }
+
+
+@pytest.mark.asyncio
+async def test_a_photos_own_link_is_the_photo(private_db, tmp_path, metadata):
+    # Twitter writes a photo's or video's t.co link into the message's text: a preview
+    # says (photo) or (video) for it, a bubble showing the media leaves it out, and keeps
+    # it where the archive lacks the file.
+    copy = tmp_path / "archive.db"
+    shutil.copy(private_db, copy)
+    db = sqlite_utils.Database(copy)
+    folder = "data/direct_messages_media/"
+    first, second = f"{OWNER}-2000000000000000007", f"{OWNER}-2000000000000000008"
+    db["dm_messages"].insert_all(
+        [
+            media_message(1700000000000000001, first, 1, "lost {link}", None, 2000000000000000007),
+            media_message(
+                1700000000000000002, first, 2, " {link} ", f"{folder}1700000000000000002-a.mp4"
+            ),
+            media_message(
+                1700000000000000003, second, 3, "look {link}", f"{folder}1700000000000000003-b.jpg"
+            ),
+        ]
+    )
+    for conversation_id, other in ((first, 7), (second, 8)):
+        db["dm_conversations"].insert(
+            {
+                "id": conversation_id,
+                "kind": "one_to_one",
+                "participant_ids": json.dumps([str(OWNER), f"200000000000000000{other}"]),
+                "last_at": "2026-01-01T00:03:00+00:00",
+                "message_count": 2,
+            }
+        )
+    db.conn.commit()
+    db.close()
+    ds = make_datasette(copy, metadata)
+    found = conversations((await ds.client.get("/messages")).text)
+    assert [c["preview"] for c in found[:2]] == ["You: look", "You: (video)"]
+    page = (await ds.client.get(f"/messages/{first}")).text
+    assert chat_items(page) == [
+        ("day", "Thursday 1 January 2026"),
+        ("theirs", "lost twitter.com/messages/media/1700…"),
+        ("mine", ""),
+    ]
+    assert "pic.twitter.com" not in page and "t.co/m" not in page
+    assert re.findall(r'<video class="chat-media" src="([^"]+)"', page) == [
+        "/-/dm-media/1700000000000000002/0"
+    ]
+    page = (await ds.client.get(f"/messages/{second}")).text
+    assert chat_items(page)[1:] == [("mine", "look")]
+
+
 @pytest.mark.asyncio
 async def test_a_page_of_a_chat_as_json_and_csv(rds):
     path = f"/messages/{LONG_GROUP}"

@@ -35,6 +35,12 @@ MAX_MEDIA = 20
 # The names a group's title, and an event, list before "and N others".
 TITLE_NAMES = 3
 EVENT_NAMES = 10
+# A message's link to its own photo or video (its t.co stands for
+# twitter.com/messages/media/<id>, shown as pic.twitter.com/...): the media stand for it.
+MEDIA_LINK = re.compile(
+    r"https?://(?:(?:www|mobile)\.)?(?:twitter|x)\.com/messages/media/[0-9]+(?:[/?#]|$)", re.I
+)
+MEDIA_DISPLAY = re.compile(r"(?:https?://)?pic\.(?:twitter|x)\.com/", re.I)
 # Twitter's DM reactions by their key; a key that is an emoji itself shows as it is.
 REACTIONS = {
     "like": ("❤️", "loved"),
@@ -140,9 +146,35 @@ def title(conversation: dict, known: dict, owners) -> dict:
     return {"text": text, "with": names, "people": people, "more": more, "repeats": repeats}
 
 
+def media_links(urls) -> set[str]:
+    """The short links (t.co) a message's text holds for its own photos and videos."""
+    found = set()
+    for item in loads(urls, MAX_URLS):
+        short, full, shown = item.get("url"), item.get("expanded"), item.get("display")
+        if not isinstance(short, str) or not short:
+            continue
+        if (isinstance(full, str) and MEDIA_LINK.match(full)) or (
+            isinstance(shown, str) and MEDIA_DISPLAY.match(shown)
+        ):
+            found.add(short)
+    return found
+
+
+def without_links(text: str, links) -> str:
+    """`text` without the short links `links` (and the spaces they leave at either end)."""
+    if not links:
+        return text
+    for link in sorted(links, key=len, reverse=True):
+        text = text.replace(link, "")
+    return text.strip()
+
+
 def preview(row: dict, known: dict, owners) -> str:
-    """A conversation's last message on one line, "You: " before the owner's own."""
+    """A conversation's last message on one line, "You: " before the owner's own; a photo
+    or video's own link is the photo or video."""
     text = row.get("last_text") or ""
+    if loads(row.get("last_media"), 1):
+        text = without_links(text, media_links(row.get("last_urls")))
     for item in loads(row.get("last_urls"), MAX_URLS):
         short, shown = item.get("url"), item.get("display")
         if isinstance(short, str) and short and isinstance(shown, str):
@@ -192,10 +224,14 @@ def loads(value, limit):
     return [item for item in items if isinstance(item, dict)][:limit]
 
 
-def message_html(text: str | None, urls: str | None):
+def message_html(text: str | None, urls: str | None, media_shown: bool = False):
     """The text escaped, line breaks kept, each of its short links (t.co) shown and linked
-    as the address it stands for (http and https only; rel nofollow)."""
+    as the address it stands for (http and https only; rel nofollow); with `media_shown`,
+    without the links to the message's own media (as a tweet's card shows its media, not
+    their links)."""
     text = cut(text or "", MAX_TEXT)
+    if media_shown:
+        text = without_links(text, media_links(urls))
     expanded = {}
     for item in loads(urls, MAX_URLS):
         short, full = item.get("url"), item.get("expanded")
@@ -328,6 +364,8 @@ def timeline(
             items.append({"type": "event", "parts": event_parts(row, known, owners), **when})
             continue
         sender = person(row["sender_id"], known, owners, row.get("sender_screen_name"))
+        media = media_items(row, lambda position, i=item_id: src(i, position))
+        shown = any(m["kind"] != "missing" for m in media)
         items.append(
             {
                 "type": "message",
@@ -337,8 +375,8 @@ def timeline(
                 "sender": sender,
                 # (Where the owner is unknown, every bubble says whose it is.)
                 "show_sender": (group or not owners) and not sender["is_owner"],
-                "html": message_html(row["text"], row["urls"]),
-                "media": media_items(row, lambda position, i=item_id: src(i, position)),
+                "html": message_html(row["text"], row["urls"], shown),
+                "media": media,
                 "reactions": by_message.get(item_id, []),
                 "welcome": bool(row["is_welcome"]),
                 # (The versions before the last, as the export lists them.)
