@@ -42,6 +42,11 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('main a, main button, mai
   .map(el => [el.textContent.trim().slice(0, 30) || el.name, el.getBoundingClientRect().height])
   .filter(([, height]) => height > 0 && height < 44)"""
 
+# The results' dates that take more than one line.
+BROKEN_DATES = """() => [...document.querySelectorAll('.dm-hit time')]
+  .filter(el => el.getClientRects().length > 1 || el.getBoundingClientRect().height > 40)
+  .map(el => el.textContent)"""
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
@@ -93,6 +98,8 @@ def test_search_pages_fit_read_well_and_pass_axe(site, screens, name, size, sche
         assert page.evaluate(SMALL_TARGETS) == [], where
     if name in ("results", "japanese", "long"):
         assert page.locator(".dm-hit mark").count() > 0, where
+        # A result's date stays on one line: its zone never wraps onto a line of its own.
+        assert page.evaluate(BROKEN_DATES) == [], where
     found = violations(page)
     assert found == [], f"{where}: " + "; ".join(
         f"{rule} ({impact}) on {', '.join(targets)}" for rule, impact, targets in found
