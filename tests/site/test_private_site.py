@@ -221,6 +221,52 @@ async def test_a_public_site_searches_tweets_only(ds):
     )
 
 
+async def missing_page(ds):
+    """The not-found page: (its search boxes and the bar's, its links, what it says)."""
+    response = await ds.client.get("/no/such/page")
+    assert response.status_code == 404
+    content = re.search(r'<main id="content".*?</main>', response.text, re.S)[0]
+    links = re.search(r'<ul class="not-found-links">(.*?)</ul>', content, re.S)[1]
+    return (
+        search_forms(content),
+        bar_search(response.text),
+        re.findall(r'<a href="([^"]+)">', links),
+        text(re.search(r"<p>(.*?)</p>", content, re.S)[1]),
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_missing_page_offers_what_the_archive_holds(
+    private_db, tweets_db, metadata, tmp_path
+):
+    # Without tweets: the messages' search (here and in the bar) and home; no timeline.
+    found = await missing_page(make_datasette(private_db, metadata))
+    assert found == (
+        [("/messages/search", "Search the messages", "Search the messages")],
+        ([], None),  # (Datasette renders error pages without the bar's search)
+        ["/"],
+        "There is no page at this address. The link may be mistyped, or lead to something "
+        "this archive doesn't hold.",
+    )
+    # With tweets: the tweets' search and the timeline, as on a public site.
+    forms, bar, links, said = await missing_page(make_datasette(tweets_db, metadata))
+    assert (forms, bar, links) == (
+        [("/search", "Search the tweets", "Search the tweets")],
+        ([], None),
+        ["/", "/timeline"],
+    )
+    assert "The tweet may have been left out of the published archive" in said
+    # Neither tweets nor messages: home alone.
+    db_path = changed(private_db, tmp_path, "delete from dm_messages")
+    assert await missing_page(make_datasette(db_path, metadata)) == (
+        [],
+        ([], None),
+        ["/"],
+        "There is no page at this address. The link may be mistyped, or lead to something "
+        "this archive doesn't hold.",
+    )
+
+
 def people(page_html):
     """Each account row: (its account, where its 'Messages' link leads and what it says to a
     screen reader, or None)."""

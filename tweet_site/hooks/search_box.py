@@ -21,12 +21,19 @@ async def message_search(datasette) -> bool:
     return await archive_db(datasette).table_exists("dm_messages_fts")
 
 
-async def bar_search(datasette) -> dict | None:
-    """What the bar's search box searches: the tweets, or on a private archive without any
-    its messages (None when there is nothing to search). A public site's is always /search."""
+async def search_target(datasette):
+    """(path, what) the site's search box searches: the tweets, or on a private archive
+    without any its messages; None when there is nothing to search. A public site's is
+    always /search."""
     target = TWEETS
     if await is_private(datasette) and not (await archive_features(datasette)).get("search"):
         target = MESSAGES if await message_search(datasette) else None
+    return target
+
+
+async def bar_search(datasette) -> dict | None:
+    """What the bar's search box searches (search_target), as the bar shows it."""
+    target = await search_target(datasette)
     if target is None:
         return None
     path, what = target
@@ -34,6 +41,7 @@ async def bar_search(datasette) -> dict | None:
         "path": datasette.urls.path(path),
         "label": f"Search the {what}",
         "placeholder": f"Search {what}",
+        "what": what,
     }
 
 
@@ -100,6 +108,18 @@ def asgi_wrapper(datasette):
         return redirect_searches
 
     return wrap
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    # Datasette 0.65 renders error pages without extra_template_vars: the not-found page
+    # (templates/404.html) and its bar ask for the search box here.
+    async def error_page_search():
+        if archive_database(datasette) not in datasette.databases:
+            return None
+        return await bar_search(datasette)
+
+    env.globals["error_page_search"] = error_page_search
 
 
 @hookimpl
