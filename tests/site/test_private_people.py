@@ -107,7 +107,7 @@ def bare(n):
 @pytest.mark.asyncio
 async def test_followers_page_lists_each_follower_by_id_with_you_follow_badges(pds):
     page = (await pds.client.get("/followers")).text
-    assert title(page) == "Followers — @fixture_owner — tweet archive"
+    assert title(page) == "Followers — @fixture_owner — private archive"
     assert heading(page) == "4 followers"
     assert people(page) == [
         (str(P + 2), f"{INTENT}{P + 2}", ["you follow"]),
@@ -153,7 +153,7 @@ async def test_followers_page_lists_each_follower_by_id_with_you_follow_badges(p
 )
 async def test_each_account_page_has_its_rows_count_and_title(pds, path, page_title, words, rows):
     page = (await pds.client.get(path)).text
-    assert title(page) == f"{page_title} — @fixture_owner — tweet archive"
+    assert title(page) == f"{page_title} — @fixture_owner — private archive"
     assert heading(page) == words
     assert people(page) == [(str(n), f"{INTENT}{n}", badges) for n, badges in rows]
     assert [href for href, current, _ in tabs(page) if current] == [path]
@@ -267,7 +267,7 @@ async def test_each_page_has_its_rows_as_csv_and_its_table_one_click_away(pds):
 @pytest.mark.asyncio
 async def test_likes_newest_tweet_first_escaped_and_linked_by_id(pds):
     page = (await pds.client.get("/likes")).text
-    assert title(page) == "Likes — @fixture_owner — tweet archive"
+    assert title(page) == "Likes — @fixture_owner — private archive"
     assert heading(page) == "3 liked tweets"
     assert "Liked tweets, newest tweet first" in page
     items = re.findall(r'<li class="like">(.*?)</li>', page, re.S)
@@ -294,9 +294,51 @@ async def test_likes_newest_tweet_first_escaped_and_linked_by_id(pds):
 
 
 @pytest.mark.asyncio
+async def test_the_addresses_in_a_liked_tweet_are_links(private_db, metadata, tmp_path):
+    # The export gives a like's text and no entities: the http(s) addresses in it are
+    # linked (rel nofollow), sentence punctuation left out, anything else stays text.
+    copy = tmp_path / "archive.db"
+    shutil.copy(private_db, copy)
+    db = sqlite_utils.Database(copy)
+    db["likes"].insert_all(
+        [
+            {
+                "tweet_id": 1800000000000000001,
+                "text": "Read https://t.co/AbC123. (and https://en.wikipedia.org/wiki/Tea_(drink))"
+                "\nthen https://example.org/a?b=1&c=2, ok",
+            },
+            {
+                "tweet_id": 1800000000000000002,
+                "text": 'javascript:alert(1) ftp://x.org https://t.co/x"><script>alert(2)</script>',
+            },
+        ]
+    )
+    db.conn.commit()
+    db.close()
+    page = (await make_datasette(copy, metadata).client.get("/likes")).text
+    items = re.findall(r'<li class="like">(.*?)</li>', page, re.S)
+    texts = [re.search(r'<p class="like-text"[^>]*>(.*?)</p>', i, re.S)[1] for i in items[:2]]
+    links = [re.findall(r'<a href="([^"]+)" title="[^"]*" rel="([^"]+)">', t) for t in texts]
+    nofollow = "nofollow noopener noreferrer"
+    assert links == [
+        [("https://t.co/x", nofollow)],
+        [
+            ("https://t.co/AbC123", nofollow),
+            ("https://en.wikipedia.org/wiki/Tea_(drink)", nofollow),
+            ("https://example.org/a?b=1&amp;c=2", nofollow),
+        ],
+    ]
+    assert html.unescape(re.sub(r"<[^>]+>", "", texts[1].replace("<br>", "\n"))) == (
+        "Read t.co/AbC123. (and en.wikipedia.org/wiki/Tea_(drin…)\nthen example.org/a?b=1&c=2, ok"
+    )
+    assert "<script>alert(2)" not in page and 'href="javascript' not in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in texts[0]
+
+
+@pytest.mark.asyncio
 async def test_lists_by_kind_with_names_read_from_their_addresses(pds):
     page = (await pds.client.get("/lists")).text
-    assert title(page) == "Lists — @fixture_owner — tweet archive"
+    assert title(page) == "Lists — @fixture_owner — private archive"
     assert heading(page) == "4 lists"
     item = r'<li><a href="([^"]+)"[^>]*>([^<]*)</a>(?: <span class="muted">by ([^<]*)</span>)?</li>'
     sections = re.findall(

@@ -221,6 +221,30 @@ async def test_a_public_site_searches_tweets_only(ds):
     )
 
 
+def page_title(page_html):
+    return html.unescape(re.search(r"<title>(.*?)</title>", page_html, re.S)[1].strip())
+
+
+@pytest.mark.asyncio
+async def test_titles_say_what_the_archive_is(private_db, tweets_db, metadata):
+    # Without tweets: a private archive, on home and every page; with them, a tweet archive.
+    ds = make_datasette(private_db, metadata)
+    assert [page_title(await page(ds, path)) for path in ("/", *PRIVATE_PAGES)] == [
+        "@fixture_owner — private archive",
+        "Messages — @fixture_owner — private archive",
+        "Followers — @fixture_owner — private archive",
+        "Likes — @fixture_owner — private archive",
+        "Lists — @fixture_owner — private archive",
+        "Group “Picnic DMSECRETWORD crew”: messages with 999, 2000000000000000002, "
+        "2000000000000000003 — @fixture_owner — private archive",
+    ]
+    ds = make_datasette(tweets_db, metadata)
+    assert [page_title(await page(ds, path)) for path in ("/", "/likes")] == [
+        "@fixture_owner — tweet archive",
+        "Likes — @fixture_owner — tweet archive",
+    ]
+
+
 async def missing_page(ds):
     """The not-found page: (its search boxes and the bar's, its links, what it says)."""
     response = await ds.client.get("/no/such/page")

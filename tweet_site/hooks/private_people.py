@@ -218,6 +218,7 @@ async def likes(datasette, request):
         shown_before = (await db.execute(counted.sql, counted.params)).single_value()
     for row in rows:
         row["when"] = readable_time(row["tweeted_at"]) if row["tweeted_at"] else None
+        row["html"] = likes_list.text_html(row["text"])
     explore = formats.explore_links(datasette, request, query, PAGE_SIZE)
     explore["table"] = datasette.urls.table(archive_database(datasette), "likes")
     explore["table_label"] = "the likes table"

@@ -22,14 +22,20 @@ def site_metadata(totals, private=False):
     """Title and description for the whole site, from the archive_totals row; a private
     archive without tweets (an export shared without its tweets file) says what it holds."""
     names = (totals.get("owner_screen_names") or "").translate(DIRECTION_MARKS)
-    owners = [name.strip() for name in names.split(",")]
-    handles = ", ".join("@" + name for name in owners if name)
+    # (One owner under two account ids, as a private export with tweets may list them: once.)
+    owners = {}
+    for name in names.split(","):
+        if name.strip():
+            owners.setdefault(name.strip().lower(), name.strip())
+    handles = ", ".join("@" + name for name in owners.values())
     title = f"{handles} — tweet archive" if handles else "Tweet archive"
     owner = Markup("{}").format(handles)
     owner_name = (totals.get("owner_name") or "").translate(DIRECTION_MARKS).strip()
     if handles and owner_name:
         owner += Markup(" ({})").format(owner_name)
     if private and not totals.get("tweets"):
+        # (Every page's title ends in the site's: "Likes — @x — private archive".)
+        title = f"{handles} — private archive" if handles else "Private archive"
         description = Markup(
             "The private archive{}: direct messages, followers, following, blocks, mutes, "
             "lists and likes, to read, search and query with SQL."
