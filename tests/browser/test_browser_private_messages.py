@@ -115,3 +115,24 @@ def test_the_photo_and_the_video_load(site, screens):
     assert answered.status == 200 and answered.headers["content-type"] == "image/jpeg"
     page.goto(site + PAGES["video"])
     assert page.locator("video[controls]").count() == 1
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_link_to_a_message_shows_it_marked(site, screens, size):
+    # As message search links it: the page holding it (not the newest), scrolled to it,
+    # outlined; axe has nothing against aria-current.
+    page, errors = screens(size, "light")
+    message_id = 1500000000000000001 + 120
+    page.goto(f"{site}/messages/{LONG_GROUP}?at={message_id}#m{message_id}")
+    page.wait_for_load_state("networkidle")
+    marked = page.locator("li[aria-current=true]")
+    assert marked.get_attribute("id") == f"m{message_id}"
+    box = marked.bounding_box()
+    assert 0 <= box["y"] < SIZES[size][1], box
+    outline = marked.locator(".chat-bubble").evaluate("b => getComputedStyle(b).outlineStyle")
+    assert outline == "solid"
+    assert violations(page) == []
+    folder = SCREENSHOTS / "private"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"group-at-{size}-light.png"))
+    assert errors == []
