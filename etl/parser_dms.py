@@ -47,7 +47,7 @@ from operator import itemgetter
 
 from .dates import normalise_iso
 from .media import is_media_file
-from .readers.markdown import is_dm_file
+from .private_files import is_dm_file
 from .records import Problem
 from .sources import Tree
 

@@ -40,7 +40,7 @@ MAX_LINE = 1000  # bytes: a real line is under 80
 MAX_PROBLEMS = 1000  # of one file
 SOURCE_NAME = "twitter-archive-parser"
 # sources.format of a SOURCE (or a zip in one) holding only the parser's private files.
-FORMAT = "parser-private"
+SOURCE_FORMAT = "parser-private"
 
 
 def list_line(text: str) -> tuple[int, str | None] | str:
@@ -218,7 +218,7 @@ def parser_sources(trees: list[Tree], sources: list[tuple[int, object]]) -> list
                 SourceInfo(
                     name=source_name(tree.location),
                     location=tree.location,
-                    format=FORMAT,
+                    format=SOURCE_FORMAT,
                     precedence="",
                     files=[path for path, _ in list_files(tree)] + dm_files(tree),
                     tree_location=tree.location,

@@ -26,6 +26,7 @@ from tweet_site.core import status_author, status_link
 from .. import media, textcodec
 from ..dates import parse_twitter_date
 from ..entities import extract_entities
+from ..private_files import is_dm_file
 from ..records import (
     Hashtag,
     Link,
@@ -87,16 +88,6 @@ def find_archives(tree: Tree, files: list[str], taken: list[str]) -> list[tuple[
         if claims(path, tree.read_bytes(path, HEAD_BYTES)):
             claimed.append(path)
     return [("", claimed)] if claimed else []
-
-
-# The parser's DM Markdown: DMs.md (2022-11-19..22, every conversation in one file),
-# DMs-Archive-<name>.md and DMs-Group-Archive-<name>.md at the archive's root (to 2022-11-27),
-# parser-output/DMs/DMs-<name>[-partNNN].md and DMs-Group/DMs-Group-<name>[-partNNN].md after.
-DM_FILE_NAME = re.compile(r"^DMs(?:\.md|-.+\.md)$")
-
-
-def is_dm_file(path: str) -> bool:
-    return bool(DM_FILE_NAME.match(posixpath.basename(path))) or "DMs" in path.split("/")
 
 
 def expected_files(found: Found) -> int:

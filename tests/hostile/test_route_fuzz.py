@@ -189,6 +189,8 @@ class Site:
             "tweet_id": [str(IDS["photo"])],
             "id": [str(IDS["photo"])],
             "position": ["0"],
+            "message_id": [str(IDS["photo"])],
+            "list": ["followers", "mutuals", "blocks"],
             "year": ["2021"],
             "month": ["03"],
             "tag": ["sunset", urllib.parse.quote("東京")],
