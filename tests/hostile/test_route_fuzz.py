@@ -17,14 +17,16 @@ import asyncio
 import re
 import re._constants as sre
 import re._parser as sre_parse
+import sqlite3
 import urllib.parse
 from pathlib import Path
 
 import pytest
 from datasette.plugins import pm
-from datasette.utils import derive_named_parameters, path_from_row_pks
+from datasette.utils import derive_named_parameters, path_from_row_pks, tilde_encode
 
-from tests.helpers.paths import IDS, ROOT
+from tests.helpers.build import run_build
+from tests.helpers.paths import FIXTURES, IDS, ROOT, SITE_SOURCES
 from tests.helpers.site import make_datasette
 from tweet_site.hooks.canned_queries import MOVED
 
@@ -283,7 +285,7 @@ async def site_routes(ds) -> Site:
         if found:
             rows[table] = path_from_row_pks(found[0], pks, not pks)
     rows["tweets"] = str(IDS["photo"])
-    owner = await db.execute("select id from users where is_owner = 1")
+    owner = await db.execute("select id from users where is_owner = 1 order by id limit 1")
     rows["users"] = str(owner.single_value())
     return Site(ds, tables, queries, rows)
 
@@ -386,3 +388,46 @@ def test_arguments(site):
 def test_every_argument_on_every_table_and_query(site):
     requests = [r for route in site.routes for r in site.requests(route, True) if r[1]]
     assert server_errors(site, requests) == []
+
+
+@pytest.fixture(scope="module")
+def private_site(tmp_path_factory, metadata):
+    """The site fixture's tweets and the invented export's DMs and accounts in one private
+    build: its own pages (messages, a chat, its media, DM search, people, lists, likes) are
+    walked with real ids, the others as on the public site."""
+    db_path = tmp_path_factory.mktemp("private_fuzz") / "archive.db"
+    result = run_build(db_path, *SITE_SOURCES, FIXTURES / "private", args=["--private"])
+    assert result.exit_code == 0, result.output
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("TWEET_ARCHIVE_MEDIA_ROOT", raising=False)
+        site = asyncio.run(site_routes(make_datasette(db_path, metadata)))
+        db = sqlite3.connect(db_path)
+        conversations = [row[0] for row in db.execute("select id from dm_conversations")]
+        with_media = db.execute(
+            "select id from dm_messages where media like '%path%' order by id limit 1"
+        ).fetchone()
+        db.close()
+        site.values["id"] = [tilde_encode(c) for c in conversations]
+        site.values["message_id"] = [str(with_media[0])]
+        yield site
+
+
+def private_routes(site):
+    return [
+        route
+        for route in site.routes
+        if getattr(site.views.get(route[0].pattern), "__module__", "").startswith(
+            "tweet_site.hooks.private_"
+        )
+    ]
+
+
+@pytest.mark.slow
+def test_the_private_pages_paths_and_arguments(private_site):
+    routes = private_routes(private_site)
+    assert len(routes) >= 7  # messages, a chat, its media, search, people, lists, likes
+    requests = [r for route in routes for r in private_site.requests(route)]
+    found = asyncio.run(answers(private_site.ds, requests))
+    assert [a for a in found if a[0] not in ALLOWED] == []
+    # (Real ids reach real pages: the walk is not 404s all the way.)
+    assert sum(a[0] == 200 for a in found) > len(routes)
