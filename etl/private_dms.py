@@ -9,7 +9,9 @@ entries with the same id, not always adjacent: rows are keyed by message id and 
 conversation's facts gathered over every entry (and every source) before it is written.
 
 The files are streamed item by item (etl/jsfiles.py), so memory holds one conversation entry
-and a small record per conversation. Everything in them is untrusted: a damaged entry or
+and batches of rows: a conversation's facts (kind, participants, latest name) are merged into
+temporary tables entry by entry, not kept in memory, whatever the number of conversations.
+Everything in them is untrusted: a damaged entry or
 message costs only itself (a problem row naming the file and the entry's position), a field
 of the wrong type is left empty and reported, texts, names and lists are bounded (MAX_TEXT,
 MAX_NAME, MAX_ENTITIES), ids are whole numbers (never floats), and a file that can't be read
@@ -34,11 +36,11 @@ import sqlite_utils
 
 from .dates import normalise_iso
 from .jsfiles import CHUNK, ITEM_LIMIT, ArrayStream, JSFileError
-from .load import storable_row
+from .load import storable_row, storable_text
 from .media import is_media_file
 from .private_accounts import account_id, web_link
 from .readers.tweetjson import MAX_ENTITIES, obj, shown
-from .schema import DM_TABLES, create_dm_tables
+from .schema import DM_TABLES, create_dm_indexes, create_dm_tables
 
 BATCH = 1000
 # Bounds on what one event may store, as tweets have them (etl/readers/tweetjson.py): a whole
@@ -82,17 +84,97 @@ COUNTS_SQL = {
 
 @dataclass
 class Conversation:
-    """What is known of a conversation over all its entries: written once every file is read."""
+    """What one entry tells of its conversation, merged with the other entries' facts in the
+    staging tables (STAGE_SQL) once the entry is read."""
 
     kind: str
-    participants: set[int] = field(default_factory=set)
+    # In the order met: the first MAX_PARTICIPANTS of the whole conversation are kept, and
+    # they are among the first MAX_PARTICIPANTS of each entry.
+    participants: dict[int, None] = field(default_factory=dict)
     name: str | None = None
-    named_at: str = ""
+    named_at: str | None = None  # None: the entry renames nothing
 
     def add(self, ids) -> None:
         for i in ids:
             if i is not None and len(self.participants) < MAX_PARTICIPANTS:
-                self.participants.add(i)
+                self.participants[i] = None
+
+    def rename(self, name: str | None, at: str | None) -> None:
+        """The latest rename wins; of renames at the same time (or none), the last read."""
+        if (at or "") >= (self.named_at or ""):
+            self.name, self.named_at = name or None, at or ""
+
+
+# A conversation's facts over all its entries (in every file and source), kept in temporary
+# tables rather than in memory: millions of tiny conversations cost disk, not memory. The
+# first entry read gives the kind; participants are merged in the order met; the name is
+# the latest rename's (the last read of those at the same time).
+STAGED_TABLES = ("dm_conversations_staged", "dm_participants_staged")
+STAGE_SQL = (
+    """
+    create temp table dm_conversations_staged (
+      id text primary key,
+      kind text not null,
+      name text,
+      named_at text
+    )
+    """,
+    """
+    create temp table dm_participants_staged (
+      conversation_id text not null,
+      account_id integer not null
+    )
+    """,
+    """
+    create unique index temp.dm_participants_staged_unique
+    on dm_participants_staged (conversation_id, account_id)
+    """,
+)
+STAGE_CONVERSATION = """
+insert into dm_conversations_staged (id, kind, name, named_at)
+values (?, ?, ?, ?)
+on conflict (id) do update
+set name = excluded.name,
+  named_at = excluded.named_at
+where excluded.named_at >= coalesce(dm_conversations_staged.named_at, '')
+"""
+STAGE_PARTICIPANT = """
+insert or ignore into dm_participants_staged (conversation_id, account_id)
+values (?, ?)
+"""
+# Counted once every entry of every source is in: a long conversation is split.
+CONVERSATIONS_SQL = """
+insert into dm_conversations (
+  id, kind, participant_ids, first_at, last_at, message_count, name
+)
+select
+  s.id,
+  s.kind,
+  -- A JSON list of strings, as json.dumps writes it (ids are digits only): ids around 10^18
+  -- lose digits as JavaScript numbers.
+  (select coalesce('["' || group_concat(account_id, '", "') || '"]', '[]') from (
+     select account_id from (
+       select account_id
+       from dm_participants_staged
+       where conversation_id = s.id
+       order by rowid
+       limit :most
+     )
+     order by account_id
+  )),
+  coalesce(
+    (select min(created_at) from dm_messages where conversation_id = s.id),
+    (select min(created_at) from dm_events where conversation_id = s.id)
+  ),
+  coalesce(
+    (select max(created_at) from dm_messages where conversation_id = s.id),
+    (select max(created_at) from dm_events where conversation_id = s.id)
+  ),
+  (select count(*) from dm_messages where conversation_id = s.id),
+  s.name
+from dm_conversations_staged s
+order by s.rowid
+"""
 
 
 class Fields:
@@ -181,9 +263,13 @@ class Fields:
 class DMImport:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        self.conversations: dict[str, Conversation] = {}
         self.rows: dict[str, list[dict]] = {name: [] for name in (*DM_TABLES, "etl_problems")}
+        self.staged: dict[str, list[tuple]] = {STAGE_CONVERSATION: [], STAGE_PARTICIPANT: []}
         self.folder, self.media = "", set()
+        for table in STAGED_TABLES:
+            db.execute(f"drop table if exists temp.{table}")
+        for sql in STAGE_SQL:
+            db.execute(sql)
 
     def add(self, table: str, row: dict) -> None:
         rows = self.rows[table]
@@ -204,6 +290,21 @@ class DMImport:
                 f"values ({', '.join('?' * len(columns))})",
                 [tuple(row.values()) for row in rows],
             )
+            rows.clear()
+
+    def stage(self, conversation_id: str, conversation: Conversation) -> None:
+        """One entry's facts of its conversation, to be merged with the other entries'."""
+        name = storable_text(conversation.name)
+        row = (conversation_id, conversation.kind, name, conversation.named_at)
+        self.staged[STAGE_CONVERSATION].append(row)
+        participants = self.staged[STAGE_PARTICIPANT]
+        participants += ((conversation_id, i) for i in conversation.participants)
+        if len(participants) >= BATCH or len(self.staged[STAGE_CONVERSATION]) >= BATCH:
+            self.flush_staged()
+
+    def flush_staged(self) -> None:
+        for sql, rows in self.staged.items():
+            self.db.conn.executemany(sql, rows)
             rows.clear()
 
     def problem(self, source_id: int, path: str, line: int, reason: str, raw="") -> None:
@@ -280,7 +381,7 @@ class DMImport:
             reason = f"conversation #{position}: no conversationId or no list of messages"
             self.problem(source_id, path, position, reason, shown(entry))
             return
-        conversation = self.conversations.setdefault(conversation_id, Conversation(kind))
+        conversation = Conversation(kind)
         if kind == "one_to_one":
             conversation.add(account_id(i) for i in conversation_id.split("-"))
         elif owner:
@@ -320,6 +421,7 @@ class DMImport:
                 found = Fields(reaction)
                 self.reaction(found, message_id, conversation_id)
                 self.report(source_id, path, position, where, found)
+        self.stage(conversation_id, conversation)
 
     def report(self, source_id, path, position, where, fields: Fields) -> None:
         for reason in fields.reasons():
@@ -416,43 +518,21 @@ class DMImport:
                 "created_at": at,
             },
         )
-        if key == "conversationNameUpdate" and (at or "") >= conversation.named_at:
-            conversation.name, conversation.named_at = name or None, at or ""
+        if key == "conversationNameUpdate":
+            conversation.rename(name, at)
 
     def finish(self) -> None:
         for table in DM_TABLES:
             self.flush(table)
         self.flush("etl_problems")
-        rows = (
-            {
-                "id": conversation_id,
-                "kind": c.kind,
-                # Strings: ids around 10^18 lose digits as JavaScript numbers.
-                "participant_ids": json.dumps([str(i) for i in sorted(c.participants)]),
-                "name": c.name,
-            }
-            for conversation_id, c in self.conversations.items()
-        )
-        self.db["dm_conversations"].insert_all(map(storable_row, rows), batch_size=BATCH)
-        # Counted once every entry of every source is in: a long conversation is split.
-        self.db.execute(
-            """
-            update dm_conversations
-            set message_count = (
-                select count(*) from dm_messages where conversation_id = dm_conversations.id
-              ),
-              first_at = coalesce(
-                (select min(created_at) from dm_messages
-                 where conversation_id = dm_conversations.id),
-                (select min(created_at) from dm_events where conversation_id = dm_conversations.id)
-              ),
-              last_at = coalesce(
-                (select max(created_at) from dm_messages
-                 where conversation_id = dm_conversations.id),
-                (select max(created_at) from dm_events where conversation_id = dm_conversations.id)
-              )
-            """
-        )
+        self.flush_staged()
+        # Made once the rows are in (faster than row by row), before the conversations'
+        # counts and times look messages and events up by conversation.
+        create_dm_indexes(self.db, ("dm_messages", "dm_reactions", "dm_events"))
+        self.db.execute(CONVERSATIONS_SQL, {"most": MAX_PARTICIPANTS})
+        create_dm_indexes(self.db, ("dm_conversations",))
+        for table in STAGED_TABLES:
+            self.db.execute(f"drop table temp.{table}")
 
 
 # The start of an entry: inside a JSON string its quote would be escaped (`\\"`), so a
@@ -531,7 +611,7 @@ class Joined:
 def import_dms(db: sqlite_utils.Database, sources: list[tuple[int, object]]) -> dict[str, int]:
     """The DMs of every official export among `sources` ((source id, reader), best first)
     into the dm_ tables; their counts, for the build summary."""
-    create_dm_tables(db)
+    create_dm_tables(db, indexes=False)  # made once the rows are in (DMImport.finish)
     dms = DMImport(db)
     for source_id, reader in sources:
         reader = getattr(reader, "reader", reader)  # readers.Counted wraps the format's own

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 import typing
+from collections.abc import Iterable
 from dataclasses import fields
 
 import sqlite_utils
@@ -234,13 +235,22 @@ DM_INDEXES = {
 }
 
 
-def create_dm_tables(db: sqlite_utils.Database) -> None:
+def create_dm_tables(db: sqlite_utils.Database, indexes: bool = True) -> None:
+    """The DM tables, with the unique indexes `insert or ignore` relies on; their other
+    indexes too unless `indexes` is false (a loader that makes them once its rows are in:
+    create_dm_indexes)."""
     for name, (columns, options) in DM_TABLES.items():
         db.execute(db.create_table_sql(name, columns, **options))
     for name, expression in DM_UNIQUE.items():
         db.execute(f"create unique index [idx_{name}_unique] on [{name}] ({expression})")
-    for name, indexes in DM_INDEXES.items():
-        for columns in indexes:
+    if indexes:
+        create_dm_indexes(db)
+
+
+def create_dm_indexes(db: sqlite_utils.Database, tables: Iterable[str] = tuple(DM_INDEXES)) -> None:
+    """The DM_INDEXES of `tables`."""
+    for name in tables:
+        for columns in DM_INDEXES[name]:
             suffix = "_".join(c.strip() for c in columns.split(","))
             db.execute(f"create index [idx_{name}_{suffix}] on [{name}] ({columns})")
 

@@ -223,3 +223,25 @@ def test_a_normal_build_makes_no_dm_table_and_never_opens_a_dm_file(tmp_path, mo
         for t in sqlite_utils.Database(tmp_path / "p.db").table_names()
         if t.startswith("dm_") and not t.startswith(search)
     ] == DM_TABLES
+
+
+def test_the_dm_tables_have_every_index_once_the_rows_are_in(db):
+    # Made after the load (etl/private_dms.py DMImport.finish), the unique ones before it.
+    found = rows(
+        db,
+        "select m.name, i.name, i.[unique] from sqlite_master m, pragma_index_list(m.name) i "
+        "where m.type = 'table' and m.name in ('dm_conversations', 'dm_messages', "
+        "'dm_reactions', 'dm_events') and i.origin = 'c' order by m.name, i.name",
+    )
+    assert found == [
+        ("dm_conversations", "idx_dm_conversations_last_at", 0),
+        ("dm_events", "idx_dm_events_conversation_id_created_at", 0),
+        ("dm_events", "idx_dm_events_unique", 1),
+        ("dm_messages", "idx_dm_messages_conversation_id_created_at", 0),
+        ("dm_messages", "idx_dm_messages_created_at", 0),
+        ("dm_messages", "idx_dm_messages_sender_id", 0),
+        ("dm_reactions", "idx_dm_reactions_message_id", 0),
+        ("dm_reactions", "idx_dm_reactions_unique", 1),
+    ]
+    # No staging table left behind.
+    assert rows(db, "select name from temp.sqlite_master") == []

@@ -6,12 +6,14 @@ Every export is written here, in tmp_path, and invented.
 """
 
 import json
+import tracemalloc
 
 import pytest
 import sqlite_utils
 
 from etl import private_dms
 from etl.jsfiles import ITEM_LIMIT
+from etl.schema import create_dm_tables
 from tests.helpers.build import run_build
 
 OWNER, FRIEND = 42, 43
@@ -583,4 +585,32 @@ def test_entries_larger_than_a_chunk_are_read_whole_or_cost_only_themselves(tmp_
     assert rows(db, "select count(*), min(id), max(id) from dm_messages") == [(1002, 5, 1999)]
     assert [(line, reason.split(" (")[0]) for _, line, reason in problems(db)] == [
         (3, "item 3 is not JSON nor an object literal")
+    ]
+
+
+def test_memory_does_not_grow_with_the_number_of_conversations(tmp_path):
+    # A file of millions of tiny conversations: their facts are merged in SQLite, entry by
+    # entry, not kept in memory (bench/dm_speed.py --conversations measures a whole build).
+    db = sqlite_utils.Database(tmp_path / "dms.db")
+    create_dm_tables(db, indexes=False)
+    dms = private_dms.DMImport(db)
+
+    def read(first: int, count: int) -> None:
+        for i in range(first, first + count):
+            item = conversation([message(str(10**6 + i))], f"{OWNER}-{10**6 + i}")
+            dms.read_entry(1, DM, i, item, "one_to_one", OWNER)
+
+    read(0, 2_000)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        read(2_000, 30_000)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # Batches of rows come and go; a record per conversation would be megabytes here.
+    assert grown < 500_000, grown
+    dms.finish()
+    assert rows(db, "select count(*), count(distinct participant_ids) from dm_conversations") == [
+        (32_000, 32_000)
     ]
