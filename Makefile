@@ -99,7 +99,8 @@ format: $(STAMP)
 # The build against the floor at 100k and 1M tweets (several minutes), then entities, site and
 # publish (the database step against a plain copy, at 1M tweets), the static export (against
 # bare pages, at 100k tweets), a private build of a 1 GiB direct-messages.js (against a plain
-# streaming loader; generated once into build/dm_speed/);
+# streaming loader; generated once into build/dm_speed/) and of a million one-message
+# conversations (peak only);
 # every bench runs, and the recipe fails at the end if any missed a target.
 bench: $(STAMP)
 	status=0; \
@@ -110,6 +111,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/publish_speed.py || status=$$?; \
 	$(BIN)/python bench/static_speed.py || status=$$?; \
 	$(BIN)/python bench/dm_speed.py || status=$$?; \
+	$(BIN)/python bench/dm_speed.py --conversations 1000000 || status=$$?; \
 	exit $$status
 
 # Once at 5,000,000 tweets: time, peak memory and size, no targets (~25 GB of disk in TMPDIR;

@@ -15,6 +15,10 @@ Japanese and empty texts, welcome messages), a `direct-messages-group.js` of abo
 of that (groups with joins, leaves, renames and messages without a recipient), and a few files
 in the DM media folders.
 
+With --conversations N the export is instead one `direct-messages.js` of N one-message 1:1
+conversations (~340 bytes each): the hostile shape for what a build keeps per conversation.
+Its peak is judged, its time printed only (the floor does nothing per conversation).
+
 Both loads run in child processes of their own, the order alternating over repeats; peak memory
 is a load's ru_maxrss, or the sum over its processes sampled every 50 ms if larger (the build
 reads in a second process). Prints a Markdown table; exits 1 when a target is missed, 2 when a
