@@ -11,11 +11,11 @@ conversation's facts gathered over every entry (and every source) before it is w
 The files are streamed item by item (etl/jsfiles.py), so memory holds one conversation entry
 and batches of rows: a conversation's facts (kind, participants, latest name) are merged into
 temporary tables entry by entry, not kept in memory, whatever the number of conversations.
-Everything in them is untrusted: a damaged entry or
-message costs only itself (a problem row naming the file and the entry's position), a field
-of the wrong type is left empty and reported, texts, names and lists are bounded (MAX_TEXT,
-MAX_NAME, MAX_ENTITIES), ids are whole numbers (never floats), and a file that can't be read
-on past some damage is read again from the next conversation. A normal build never imports
+Everything in them is untrusted: a damaged entry or message costs only itself (a problem row
+naming the file and the entry's position), a field of the wrong type is left empty and
+reported, texts, names and lists are bounded (MAX_TEXT, MAX_NAME, MAX_ENTITIES), ids are whole
+numbers (never floats), and a file that can't be read on past some damage is read again from
+the next conversation. A normal build never imports
 this module.
 
 Media come only from the export's own DM media folders, by the file name Twitter gives them
