@@ -306,13 +306,22 @@ async def serve_media(datasette, request):
         # Media kept in a bucket or CDN, laid out like the archive (make publish TARGET=dir).
         location = remote.rstrip("/") + "/" + "/".join(quote(part) for part in parts)
         return Response.redirect(location, status=302)
+    return await serve_stored(
+        datasette,
+        request,
+        parts,
+        "select location from sources where id in "
+        "(select source_id from tweet_sources where tweet_id = ?)",
+        [tweet_id],
+    )
+
+
+async def serve_stored(datasette, request, parts, sources_sql, params):
+    """The file at `parts` (a path the build stored) under the media root publish set, or
+    else under the archive folders or zips `sources_sql` selects (their `location`)."""
     roots = media_roots(datasette)
     if not roots:
-        sources = await db.execute(
-            "select location from sources where id in "
-            "(select source_id from tweet_sources where tweet_id = ?)",
-            [tweet_id],
-        )
+        sources = await archive_or_404(datasette).execute(sources_sql, params)
         roots = [Path(row["location"]) for row in sources.rows if row["location"]]
     for root in roots:
         found = await asyncio.to_thread(find_file, root, parts)

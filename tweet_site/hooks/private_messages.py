@@ -7,11 +7,9 @@ answers 404 there.
 A media file is served only when the build stored its path for that message, inside one of
 the export's DM media folders, an image or a video; nothing of the request is a path."""
 
-import asyncio
 import json
 import urllib.parse
 import weakref
-from pathlib import Path
 
 from datasette import NotFound, hookimpl
 from datasette.utils import tilde_decode, tilde_encode
@@ -19,7 +17,7 @@ from datasette.utils.asgi import Request
 
 from tweet_site import formats, lists
 from tweet_site.config import archive_database, archive_or_404
-from tweet_site.hooks.media_files import FileResponse, find_file, media_roots
+from tweet_site.hooks.media_files import serve_stored
 from tweet_site.hooks.private_banner import is_private
 from tweet_site.ids import parse_id
 from tweet_site.listing import pagination, plural, position
@@ -272,15 +270,9 @@ async def media(datasette, request):
     parts = dm_chat.stored_parts(path, message_id)
     if parts is None:
         raise NotFound("No such media file")
-    roots = media_roots(datasette)
-    if not roots:
-        sources = await db.execute("select location from sources order by id")
-        roots = [Path(row["location"]) for row in sources.rows if row["location"]]
-    for root in roots:
-        found_file = await asyncio.to_thread(find_file, root, parts)
-        if found_file:
-            return FileResponse(*found_file, "/".join(parts), request)
-    raise NotFound("Media file not found in the archive folder")
+    return await serve_stored(
+        datasette, request, parts, "select location from sources order by id", []
+    )
 
 
 @hookimpl
