@@ -11,7 +11,8 @@ import sqlite3
 
 import pytest
 
-from tests.helpers.browser import CHROMIUM, offline_context
+from tests.helpers.browser import CHROMIUM, SIZES
+from tests.helpers.browser import screens as browser_screens
 from tests.helpers.paths import IDS
 from tests.helpers.site import served
 
@@ -19,7 +20,6 @@ axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
-SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 SCHEMES = ["light", "dark"]
 AXE_OPTIONS = {
     "runOnly": {
@@ -82,22 +82,8 @@ def site(site_db):
 @pytest.fixture(scope="module")
 def screens(browser, site):
     """One page per size and scheme, made when first asked for."""
-    base, _ = site
-    made, contexts = {}, []
-
-    def screen(size, scheme):
-        if (size, scheme) not in made:
-            width, height = SIZES[size]
-            context = offline_context(
-                browser, base, viewport={"width": width, "height": height}, color_scheme=scheme
-            )
-            contexts.append(context)
-            made[size, scheme] = context.new_page()
-        return made[size, scheme]
-
-    yield screen
-    for context in contexts:
-        context.close()
+    with browser_screens(browser, site[0]) as screen:
+        yield lambda size, scheme: screen(size, scheme).page
 
 
 def violations(page) -> list[tuple[str, str, list[str]]]:

@@ -10,14 +10,14 @@ import re
 import pytest
 
 from tests.browser.test_browser_layout import CONTRAST
-from tests.helpers.browser import CHROMIUM, SCREENSHOTS, offline_context
+from tests.helpers.browser import CHROMIUM, SCREENSHOTS
+from tests.helpers.browser import screens as browser_screens
 from tests.helpers.build import run_build
 from tests.helpers.paths import FIXTURES, IDS
 from tests.helpers.site import served
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
-SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 MONTH = "/timeline/2021/03"
 
 
@@ -40,22 +40,8 @@ def long_base(tmp_path_factory):
 @pytest.fixture(scope="module")
 def screens(browser, base):
     """A page per site, size and scheme, made when first asked for."""
-    made, contexts = {}, []
-
-    def screen(size, scheme="light", site=None):
-        site = site or base
-        if (site, size, scheme) not in made:
-            width, height = SIZES[size]
-            context = offline_context(
-                browser, site, viewport={"width": width, "height": height}, color_scheme=scheme
-            )
-            contexts.append(context)
-            made[site, size, scheme] = context.new_page()
-        return made[site, size, scheme]
-
-    yield screen
-    for context in contexts:
-        context.close()
+    with browser_screens(browser, base) as screen:
+        yield lambda size, scheme="light", site=None: screen(size, scheme, site).page
 
 
 def visit(page, base, path):

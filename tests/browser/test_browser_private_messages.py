@@ -8,13 +8,13 @@ import pytest
 import sqlite_utils
 
 from tests.browser.test_axe import violations
-from tests.helpers.browser import CHROMIUM, SCREENSHOTS, offline_context
+from tests.helpers.browser import CHROMIUM, SCREENSHOTS, SIZES
+from tests.helpers.browser import screens as browser_screens
 from tests.helpers.private_messages import LONG_GROUP, build_private, rich_copy
 from tests.helpers.site import served
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
-SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 SCHEMES = ["light", "dark"]
 PAGES = {
     "list": "/messages",
@@ -53,25 +53,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def screens(browser, site):
-    made, contexts = {}, []
-
-    def screen(size, scheme):
-        if (size, scheme) not in made:
-            width, height = SIZES[size]
-            context = offline_context(
-                browser, site, viewport={"width": width, "height": height}, color_scheme=scheme
-            )
-            contexts.append(context)
-            page = context.new_page()
-            errors = []
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            made[size, scheme] = page, errors
-        return made[size, scheme]
-
-    yield screen
-    for context in contexts:
-        context.close()
+    with browser_screens(browser, site) as screen:
+        yield lambda size, scheme: (screen(size, scheme).page, screen(size, scheme).errors)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

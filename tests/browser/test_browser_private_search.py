@@ -10,14 +10,14 @@ import urllib.parse
 import pytest
 
 from tests.browser.test_axe import violations
-from tests.helpers.browser import CHROMIUM, SCREENSHOTS, offline_context
+from tests.helpers.browser import CHROMIUM, SCREENSHOTS, SIZES
+from tests.helpers.browser import screens as browser_screens
 from tests.helpers.build import run_build
 from tests.helpers.dm_export import dm_export
 from tests.helpers.site import served
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed")
 
-SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 SCHEMES = ["light", "dark"]
 LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitän" * 6
 LONG_URL = "https://example.org/" + "a-very-long-path-segment/" * 12 + "end"
@@ -60,26 +60,13 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def screens(browser, site):
-    made, contexts = {}, []
+    with browser_screens(browser, site) as screen:
 
-    def screen(size, scheme):
-        if (size, scheme) not in made:
-            width, height = SIZES[size]
-            context = offline_context(
-                browser, site, viewport={"width": width, "height": height}, color_scheme=scheme
-            )
-            contexts.append(context)
-            page = context.new_page()
-            errors, dialogs = [], []
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            made[size, scheme] = page, errors, dialogs
-        return made[size, scheme]
+        def page(size, scheme):
+            visit = screen(size, scheme)
+            return visit.page, visit.errors, visit.dialogs
 
-    yield screen
-    for context in contexts:
-        context.close()
+        yield page
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

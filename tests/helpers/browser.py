@@ -34,12 +34,18 @@ def offline_context(browser, base: str, **options):
     return context
 
 
+# The two screens every page is looked at on: a phone and a desktop.
+SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+
+
 class Visit:
     """A browser page that records console errors, page errors and dialogs."""
 
-    def __init__(self, browser, base):
+    def __init__(self, browser, base, size=(1200, 900), scheme="light"):
         self.base = base
-        self.context = offline_context(browser, base, viewport={"width": 1200, "height": 900})
+        self.context = offline_context(
+            browser, base, viewport={"width": size[0], "height": size[1]}, color_scheme=scheme
+        )
         self.page = self.context.new_page()
         self.errors, self.dialogs = [], []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
@@ -60,6 +66,26 @@ class Visit:
     def close(self):
         self.context.close()
         assert (self.errors, self.dialogs) == ([], [])
+
+
+@contextlib.contextmanager
+def screens(browser, base: str):
+    """screen(size, scheme="light", site=None): a Visit of `site` (else `base`) on a SIZES
+    screen in a colour scheme, made when first asked for and kept for the next test; all are
+    closed at the end (their errors are the tests' to check)."""
+    made: dict[tuple, Visit] = {}
+
+    def screen(size, scheme="light", site=None):
+        key = (site or base, size, scheme)
+        if key not in made:
+            made[key] = Visit(browser, key[0], SIZES[size], scheme)
+        return made[key]
+
+    try:
+        yield screen
+    finally:
+        for visit in made.values():
+            visit.context.close()
 
 
 class _QuietFiles(http.server.SimpleHTTPRequestHandler):
