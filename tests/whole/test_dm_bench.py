@@ -98,7 +98,10 @@ def test_the_floor_and_the_build_store_the_same_messages(tmp_path):
     assert found["floor"] == found["build"]
 
 
+# Minutes: make test-all runs it, make bench measures the same; make test has
+# tests/hostile/test_hostile_dms.py's check that memory doesn't grow with conversations.
 @pytest.mark.slow
+@pytest.mark.exhaustive
 def test_a_million_one_message_conversations_build_within_the_peak(tmp_path):
     # The hostile shape (~330 MiB): what a build keeps per conversation grows with their
     # number, not with the size of an entry. Peak as the bench measures it: the child's
