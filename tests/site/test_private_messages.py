@@ -4,6 +4,7 @@ bubbles by sender, day separators in the owner's zone, group events, reactions, 
 messages, media served only from what the build stored; paging both ways through a long
 chat; .json and .csv; escaping; 404s; and none of it on a public site."""
 
+import asyncio
 import csv
 import html
 import io
@@ -724,3 +725,26 @@ async def test_no_message_page_on_a_normal_build_of_an_export_with_dms(tmp_path,
     for path in PRIVATE_PATHS:
         assert (await public.client.get(path)).status_code == 404, path
     assert 'href="/messages' not in (await public.client.get("/")).text
+
+
+@pytest.mark.asyncio
+async def test_a_request_arriving_while_the_first_reads_the_owner_gets_its_page(pds, monkeypatch):
+    # The owner and dm_messages' columns are read once, by the first request: one arriving
+    # while it reads must not find the one without the other (a 500 the fuzzer met).
+    fresh = make_datasette(pds.files[0], pds.metadata())
+    db = fresh.get_database("archive")
+    read_columns = db.table_columns
+
+    async def slow_columns(table):
+        if table == "dm_messages":
+            await asyncio.sleep(0.3)
+        return await read_columns(table)
+
+    monkeypatch.setattr(db, "table_columns", slow_columns)
+
+    async def later(path):
+        await asyncio.sleep(0.15)
+        return await fresh.client.get(path)
+
+    first, second = await asyncio.gather(fresh.client.get("/messages"), later("/messages"))
+    assert (first.status_code, second.status_code) == (200, 200)

@@ -57,8 +57,11 @@ async def owner_ids(datasette, db) -> dm_chat.Owners:
         if await db.table_exists("users") and await db.table_exists("profile"):
             rows = (await db.execute(messages_list.OWNER_SQL)).rows
         ids = {row[0] for row in rows if row[0] is not None}
+        columns = await db.table_columns("dm_messages")
+        # Both at once, after the last await: a request arriving meanwhile finds both or
+        # neither (it reads the columns as soon as the owners are there).
+        _columns[datasette] = columns
         _owners[datasette] = dm_chat.Owners(ids, {row[1] for row in rows if row[1]})
-        _columns[datasette] = await db.table_columns("dm_messages")
     return _owners[datasette]
 
 
