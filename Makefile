@@ -72,7 +72,7 @@ publish: $(DB)
 	$(BIN)/tweets-etl publish $(DB) $(PUBLISH)
 
 # Test files are shared among JOBS processes (pytest-xdist; one file's tests run in one, so a
-# module's fixtures are made once): about 9 minutes on two cores, 15 in one. JOBS=0: serial.
+# module's fixtures are made once): about 15 minutes on two cores. JOBS=0: serial.
 JOBS     ?= 2
 PARALLEL := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile)
 
