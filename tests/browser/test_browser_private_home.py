@@ -7,8 +7,8 @@ private fixture."""
 
 import pytest
 
-from tests.browser.test_axe import SIZES, violations
-from tests.helpers.browser import CHROMIUM, SCREENSHOTS, offline_context
+from tests.browser.test_axe import violations
+from tests.helpers.browser import CHROMIUM, SCREENSHOTS, SIZES, Visit
 from tests.helpers.build import run_build
 from tests.helpers.paths import FIXTURES
 from tests.helpers.site import served
@@ -29,14 +29,9 @@ def site(tmp_path_factory):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(SIZES))
 def test_private_home_without_tweets_fits_and_passes_axe(browser, site, size, scheme):
-    width, height = SIZES[size]
-    context = offline_context(
-        browser, site, viewport={"width": width, "height": height}, color_scheme=scheme
-    )
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    width = SIZES[size][0]
+    visit = Visit(browser, site, SIZES[size], scheme)
+    page, errors = visit.page, visit.errors
     assert page.goto(site + "/").status == 200
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -57,6 +52,6 @@ def test_private_home_without_tweets_fits_and_passes_axe(browser, site, size, sc
     page.wait_for_load_state("networkidle")
     assert page.url == site + "/messages/search?q=lunch"
     assert page.locator("h1").inner_text() == "Search messages"
-    context.close()
+    visit.context.close()
     assert found == []
     assert errors == []

@@ -9,8 +9,8 @@ import shutil
 import pytest
 import sqlite_utils
 
-from tests.browser.test_axe import SIZES, violations
-from tests.helpers.browser import CHROMIUM, SCREENSHOTS, offline_context
+from tests.browser.test_axe import violations
+from tests.helpers.browser import CHROMIUM, SCREENSHOTS, SIZES, Visit
 from tests.helpers.build import run_build
 from tests.helpers.paths import FIXTURES
 from tests.helpers.site import served
@@ -66,14 +66,9 @@ def site(tmp_path_factory):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(SIZES))
 def test_private_people_pages_fit_and_pass_axe(browser, site, size, scheme):
-    width, height = SIZES[size]
-    context = offline_context(
-        browser, site, viewport={"width": width, "height": height}, color_scheme=scheme
-    )
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    width = SIZES[size][0]
+    visit = Visit(browser, site, SIZES[size], scheme)
+    page, errors = visit.page, visit.errors
     folder = SCREENSHOTS / "private"
     folder.mkdir(parents=True, exist_ok=True)
     found = {}
@@ -91,6 +86,6 @@ def test_private_people_pages_fit_and_pass_axe(browser, site, size, scheme):
             assert [h for h in heights if h < 44] == [], path
         page.screenshot(path=str(folder / f"people-{name}-{size}-{scheme}.png"), full_page=True)
         found[name] = violations(page)
-    context.close()
+    visit.context.close()
     assert found == {name: [] for name in PAGES}
     assert errors == []
